@@ -1,0 +1,54 @@
+"""Specific exceptions with messages a user can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+
+class LithoflowError(Exception):
+    """Base class of every error lithoflow raises on purpose."""
+
+
+class ConfigError(LithoflowError):
+    """The configuration is malformed; the message names the key."""
+
+
+class InputDataError(LithoflowError):
+    """An input file is missing, malformed or holds bad values.
+
+    The message names the file, the column and shows example rows.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        column: str | None = None,
+        examples: pd.DataFrame | None = None,
+        max_examples: int = 5,
+    ) -> None:
+        parts = []
+        if path is not None:
+            parts.append(f"file {path}")
+        if column is not None:
+            parts.append(f"column {column!r}")
+        where = f"[{', '.join(parts)}] " if parts else ""
+        text = f"{where}{message}"
+        if examples is not None and len(examples):
+            shown = examples.head(max_examples).to_string(max_colwidth=40)
+            text += f"\nExample rows ({min(len(examples), max_examples)} of {len(examples)}):\n{shown}"
+        super().__init__(text)
+        self.path = path
+        self.column = column
+
+
+def format_list(items: Iterable[object], limit: int = 10) -> str:
+    """A short, readable list for messages: the first `limit` items and how many more."""
+    values = [str(item) for item in items]
+    head = ", ".join(repr(v) for v in values[:limit])
+    if len(values) > limit:
+        head += f", ... ({len(values) - limit} more)"
+    return head
