@@ -1,0 +1,1 @@
+# Rules: analysis (being written)

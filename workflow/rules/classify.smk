@@ -1,0 +1,1 @@
+# Rules: classify (being written)

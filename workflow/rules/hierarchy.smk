@@ -1,0 +1,1 @@
+# Rules: hierarchy (being written)

@@ -1,0 +1,1 @@
+# Rules: ingest (being written)

@@ -1,0 +1,1 @@
+# Rules: report (being written)

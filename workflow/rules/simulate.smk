@@ -1,0 +1,1 @@
+# Rules: simulate (being written)

@@ -1,0 +1,1 @@
+# Rules: splits (being written)

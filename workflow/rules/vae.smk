@@ -1,0 +1,1 @@
+# Rules: vae (being written)

@@ -1,0 +1,1 @@
+# Rules: validate (being written)
