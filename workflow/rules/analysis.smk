@@ -1,1 +1,106 @@
-# Rules: analysis (being written)
+# Rules: analysis. Class-imbalance reports of the labels and of the groups, and the side-by-side
+# mismatch of every split method (methodology.md §5). Figures are drawn by their own rules.
+
+MISMATCH_MIN_TEST_ROWS = 100
+
+
+def all_split_part_files():
+    """Every part of every configured split method."""
+    return expand(
+        "results/splits/{method}/{part}.parquet", method=SPLIT_METHODS, part=SPLIT_PARTS
+    )
+
+
+rule lithology_distribution:
+    input:
+        features="results/data/features.parquet",
+        code=lib("dataset.py", "distribution.py", "information.py"),
+    output:
+        table="results/analysis/lithology_distribution.csv",
+        summary="results/analysis/lithology_distribution.json",
+    log:
+        "logs/lithology_distribution/lithology_distribution.log",
+    benchmark:
+        "benchmarks/lithology_distribution/lithology_distribution.tsv"
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/lithology_distribution.py"
+
+
+rule group_distribution:
+    input:
+        hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
+        code=lib("distribution.py", "hierarchy.py", "information.py"),
+    output:
+        table="results/analysis/group_distribution.csv",
+        summary="results/analysis/group_distribution.json",
+    log:
+        "logs/group_distribution/group_distribution.log",
+    benchmark:
+        "benchmarks/group_distribution/group_distribution.tsv"
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/group_distribution.py"
+
+
+rule distribution_figure:
+    input:
+        table="results/analysis/{level}_distribution.csv",
+        code=lib("figures/__init__.py", "figures/style.py", "figures/distribution.py"),
+    output:
+        figure="results/analysis/{level}_distribution.png",
+    log:
+        "logs/distribution_figure/{level}.log",
+    benchmark:
+        "benchmarks/distribution_figure/{level}.tsv"
+    wildcard_constraints:
+        level="lithology|group",
+    conda:
+        "../../envs/core.yaml"
+    params:
+        figures=config["figures"],
+    script:
+        "../scripts/distribution_figure.py"
+
+
+rule split_mismatch:
+    input:
+        parts=all_split_part_files(),
+        hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
+        code=lib(
+            "dataset.py", "hierarchy.py", "information.py", "mismatch.py", "splits.py"
+        ),
+    output:
+        table="results/analysis/split_mismatch.csv",
+        summary="results/analysis/split_mismatch.json",
+    log:
+        "logs/split_mismatch/split_mismatch.log",
+    benchmark:
+        "benchmarks/split_mismatch/split_mismatch.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        min_test_rows=MISMATCH_MIN_TEST_ROWS,
+    script:
+        "../scripts/split_mismatch.py"
+
+
+rule split_mismatch_figure:
+    input:
+        table="results/analysis/split_mismatch.csv",
+        summary="results/analysis/split_mismatch.json",
+        code=lib("figures/__init__.py", "figures/style.py", "figures/mismatch.py"),
+    output:
+        figure="results/analysis/split_mismatch.png",
+    log:
+        "logs/split_mismatch_figure/split_mismatch_figure.log",
+    benchmark:
+        "benchmarks/split_mismatch_figure/split_mismatch_figure.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        figures=config["figures"],
+    script:
+        "../scripts/split_mismatch_figure.py"

@@ -1,1 +1,54 @@
-# Rules: vae (being written)
+# Rules: vae. Fit the distribution-aware scaler and the VAE (methodology.md §2-3), then write μ for
+# every row of the dataset. Per-epoch resume state lives in results/models/vae/.resume/{vae}/, which
+# is not an output, so a killed job resumes from its last completed epoch on rerun.
+
+
+def vae_settings(wildcards):
+    """This VAE's config entry: changing it reruns this VAE only."""
+    return config["vae"]["models"][wildcards.vae]
+
+
+def vae_split_parts(wildcards):
+    """The three parts of the split this VAE is trained on, by part name."""
+    method = config["vae"]["models"][wildcards.vae]["split"]
+    return {part: f"results/splits/{method}/{part}.parquet" for part in SPLIT_PARTS}
+
+
+rule train_vae:
+    input:
+        unpack(vae_split_parts),
+        features="results/data/features.parquet",
+        code=lib(
+            "checkpoints.py",
+            "dataset.py",
+            "device.py",
+            "embeddings.py",
+            "provenance.py",
+            "scaling.py",
+            "training.py",
+            "vae.py",
+        ),
+    output:
+        model="results/models/vae/{vae}/model.pt",
+        config="results/models/vae/{vae}/config.json",
+        scaler="results/models/vae/{vae}/scaler.json",
+        features="results/models/vae/{vae}/features.json",
+        history="results/models/vae/{vae}/history.csv",
+        provenance="results/models/vae/{vae}/provenance.json",
+        embeddings="results/models/vae/{vae}/embeddings.parquet",
+    log:
+        "logs/train_vae/{vae}.log",
+    benchmark:
+        "benchmarks/train_vae/{vae}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: config["compute"]["training_threads"]
+    resources:
+        gpu=config["compute"]["gpus_per_training_job"],
+    params:
+        vae=vae_settings,
+        scaling=config["scaling"],
+        device=config["compute"]["device"],
+        resume_dir="results/models/vae/.resume/{vae}",
+    script:
+        "../scripts/train_vae.py"

@@ -1,1 +1,125 @@
-# Rules: validate (being written)
+# Rules: validate. Hierarchy validation (ARI, coherence, dendrogram) and VAE reconstruction
+# validation (metrics per scope in scaled and physical units, per-row errors, figure).
+# methodology.md §8-9 and §11 (A.2, A.6, A.9).
+
+VALIDATION_VAE = config["validation"]["vae"]
+VALIDATION_VAE_DIR = vae_dir(VALIDATION_VAE)
+# The figure shows the honest, out-of-sample scope when it is configured.
+FIGURE_SCOPE = "test" if "test" in RECONSTRUCTION_SCOPES else RECONSTRUCTION_SCOPES[0]
+RECONSTRUCTION_SETTINGS = {
+    key: config["validation"][key]
+    for key in ("active_latent_std", "reconstruction_bands", "reconstruction_scopes")
+}
+
+
+rule validate_hierarchy:
+    input:
+        embeddings=f"{VALIDATION_VAE_DIR}/embeddings.parquet",
+        hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
+        code=lib("hierarchy.py", "hierarchy_validation.py"),
+    output:
+        summary="results/validation/hierarchy_ari.json",
+        coherence="results/validation/group_coherence.csv",
+        centroids="results/validation/lithology_centroids.csv",
+    log:
+        "logs/validate_hierarchy/validate_hierarchy.log",
+    benchmark:
+        "benchmarks/validate_hierarchy/validate_hierarchy.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        vae=VALIDATION_VAE,
+        coherence_bands=config["validation"]["coherence_bands"],
+    script:
+        "../scripts/validate_hierarchy.py"
+
+
+rule hierarchy_dendrogram:
+    input:
+        summary="results/validation/hierarchy_ari.json",
+        code=lib(
+            "hierarchy_validation.py",
+            "figures/__init__.py",
+            "figures/style.py",
+            "figures/hierarchy.py",
+        ),
+    output:
+        figure="results/figures/hierarchy_dendrogram.png",
+    log:
+        "logs/hierarchy_dendrogram/hierarchy_dendrogram.log",
+    benchmark:
+        "benchmarks/hierarchy_dendrogram/hierarchy_dendrogram.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        figures=config["figures"],
+    script:
+        "../scripts/hierarchy_dendrogram.py"
+
+
+rule validate_reconstruction:
+    input:
+        model=f"{VALIDATION_VAE_DIR}/model.pt",
+        model_config=f"{VALIDATION_VAE_DIR}/config.json",
+        scaler=f"{VALIDATION_VAE_DIR}/scaler.json",
+        model_features=f"{VALIDATION_VAE_DIR}/features.json",
+        embeddings=f"{VALIDATION_VAE_DIR}/embeddings.parquet",
+        features="results/data/features.parquet",
+        hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
+        code=lib(
+            "checkpoints.py",
+            "dataset.py",
+            "device.py",
+            "embeddings.py",
+            "hierarchy.py",
+            "hierarchy_validation.py",
+            "provenance.py",
+            "reconstruction.py",
+            "scaling.py",
+            "training.py",
+            "vae.py",
+        ),
+    output:
+        reports=expand(
+            "results/validation/reconstruction_{scope}.json",
+            scope=RECONSTRUCTION_SCOPES,
+        ),
+        errors="results/validation/reconstruction_errors.parquet",
+    log:
+        "logs/validate_reconstruction/validate_reconstruction.log",
+    benchmark:
+        "benchmarks/validate_reconstruction/validate_reconstruction.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: 1
+    params:
+        vae=VALIDATION_VAE,
+        validation=RECONSTRUCTION_SETTINGS,
+    script:
+        "../scripts/validate_reconstruction.py"
+
+
+rule reconstruction_figure:
+    input:
+        report=f"results/validation/reconstruction_{FIGURE_SCOPE}.json",
+        errors="results/validation/reconstruction_errors.parquet",
+        code=lib(
+            "dataset.py",
+            "reconstruction.py",
+            "figures/__init__.py",
+            "figures/style.py",
+            "figures/reconstruction.py",
+        ),
+    output:
+        figure="results/figures/vae_reconstruction_validation.png",
+    log:
+        "logs/reconstruction_figure/reconstruction_figure.log",
+    benchmark:
+        "benchmarks/reconstruction_figure/reconstruction_figure.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        scope=FIGURE_SCOPE,
+        figures=config["figures"],
+    script:
+        "../scripts/reconstruction_figure.py"

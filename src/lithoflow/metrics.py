@@ -1,0 +1,130 @@
+"""Classification metrics with scikit-learn's semantics, on integer class indices.
+
+- accuracy: share of rows predicted right;
+- balanced accuracy: unweighted mean recall over the classes PRESENT IN y_true (a class that is only
+  predicted is ignored, as `sklearn.metrics.balanced_accuracy_score` does; methodology.md §7);
+- macro F1: unweighted mean F1 over the classes present in y_true or y_pred (sklearn's
+  `f1_score(average="macro")`, zero_division=0);
+- per-class recall with support; confusion matrix (rows true, columns predicted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """Counts[i, j] = rows of true class i predicted as class j (int64, n_classes × n_classes)."""
+    y_true = np.asarray(y_true, dtype=np.int64)
+    y_pred = np.asarray(y_pred, dtype=np.int64)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} differ in shape")
+    flat = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
+    return flat.reshape(n_classes, n_classes)
+
+
+def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Share of rows predicted right (nan for no rows)."""
+    y_true = np.asarray(y_true)
+    if y_true.size == 0:
+        return float("nan")
+    return float(np.mean(y_true == np.asarray(y_pred)))
+
+
+def _recalls(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    support = counts.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall = np.where(support > 0, np.diag(counts) / support, np.nan)
+    return recall, support
+
+
+def balanced_accuracy(
+    y_true: np.ndarray, y_pred: np.ndarray, n_classes: int | None = None
+) -> float:
+    """Mean recall over the classes present in y_true (nan for no rows)."""
+    n = n_classes if n_classes is not None else _n_classes(y_true, y_pred)
+    recall, support = _recalls(confusion_matrix(y_true, y_pred, n))
+    present = support > 0
+    return float(recall[present].mean()) if present.any() else float("nan")
+
+
+def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int | None = None) -> float:
+    """Mean F1 over the classes present in y_true or y_pred; F1 = 2·TP / (2·TP + FP + FN)."""
+    n = n_classes if n_classes is not None else _n_classes(y_true, y_pred)
+    counts = confusion_matrix(y_true, y_pred, n)
+    tp = np.diag(counts).astype(np.float64)
+    fp = counts.sum(axis=0) - tp
+    fn = counts.sum(axis=1) - tp
+    present = (counts.sum(axis=0) + counts.sum(axis=1)) > 0
+    if not present.any():
+        return float("nan")
+    return float(np.mean(2 * tp[present] / (2 * tp[present] + fp[present] + fn[present])))
+
+
+def per_class_recall(
+    y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]
+) -> pd.DataFrame:
+    """One row per class: class, support (true rows), predicted (rows predicted as it), correct,
+    recall (nan without support)."""
+    counts = confusion_matrix(y_true, y_pred, len(classes))
+    recall, support = _recalls(counts)
+    return pd.DataFrame(
+        {
+            "class": list(classes),
+            "support": support.astype(np.int64),
+            "predicted": counts.sum(axis=0).astype(np.int64),
+            "correct": np.diag(counts).astype(np.int64),
+            "recall": recall,
+        }
+    )
+
+
+def confusion_long(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]) -> pd.DataFrame:
+    """The confusion matrix in long form: columns true, predicted, count (non-zero cells only,
+    sorted by true then predicted class index)."""
+    counts = confusion_matrix(y_true, y_pred, len(classes))
+    rows, cols = np.nonzero(counts)
+    names = np.asarray(list(classes), dtype=object)
+    return pd.DataFrame(
+        {
+            "true": names[rows],
+            "predicted": names[cols],
+            "count": counts[rows, cols].astype(np.int64),
+        }
+    )
+
+
+def classification_summary(
+    y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]
+) -> dict[str, Any]:
+    """accuracy, balanced_accuracy, macro_f1, classes present and per-class recall, JSON-ready."""
+    n = len(classes)
+    table = per_class_recall(y_true, y_pred, classes)
+    present = table.loc[table["support"] > 0]
+    return {
+        "n_rows": int(np.asarray(y_true).size),
+        "accuracy": accuracy(y_true, y_pred),
+        "balanced_accuracy": balanced_accuracy(y_true, y_pred, n),
+        "macro_f1": macro_f1(y_true, y_pred, n),
+        "n_classes_present": len(present),
+        "per_class_recall": [
+            {
+                "class": row["class"],
+                "support": int(row["support"]),
+                "predicted": int(row["predicted"]),
+                "recall": float(row["recall"]),
+            }
+            for _, row in present.sort_values(
+                ["support", "class"], ascending=[False, True]
+            ).iterrows()
+        ],
+    }
+
+
+def _n_classes(y_true: np.ndarray, y_pred: np.ndarray) -> int:
+    values = [np.max(a) for a in (np.asarray(y_true), np.asarray(y_pred)) if np.asarray(a).size]
+    return int(max(values)) + 1 if values else 0

@@ -1,0 +1,87 @@
+"""Small synthetic datasets for the model tests: features, split parts and a hierarchy mapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lithoflow.dataset import write_dataset
+
+FEATURES = ("GRA", "MS", "NGR", "R", "G", "B")
+LABELS = {
+    "nannofossil ooze": "Carbonate",
+    "chalk": "Carbonate",
+    "clay": "Clay/Mud",
+    "silty clay": "Clay/Mud",
+    "sand": "Sand",
+    "basalt": "Mafic Igneous",
+}
+RARE_LABEL = "granofels"  # only in the test part: a class absent from train
+RARE_GROUP = "Metamorphic"
+
+
+def synthetic_frame(n_boreholes: int = 12, rows_per_borehole: int = 40, seed: int = 0) -> pd.DataFrame:
+    """Rows of the dataset contract with label-dependent feature values."""
+    rng = np.random.default_rng(seed)
+    labels = list(LABELS)
+    centres = rng.normal(size=(len(labels), len(FEATURES)))
+    rows = []
+    for b in range(n_boreholes):
+        exp, site, hole = str(300 + b), f"U{1400 + b}", "A"
+        label_ids = rng.integers(0, len(labels), size=rows_per_borehole)
+        for i, label_id in enumerate(label_ids):
+            z = centres[label_id] + 0.6 * rng.normal(size=len(FEATURES))
+            rows.append(
+                {
+                    "borehole_id": f"{exp}-{site}-{hole}",
+                    "exp": exp,
+                    "site": site,
+                    "hole": hole,
+                    "depth_bin_m": round(0.2 * i, 10),
+                    "label": labels[label_id],
+                    "GRA": 1.7 + 0.25 * z[0],
+                    "MS": float(np.sign(z[1]) * np.expm1(abs(2 * z[1]))),
+                    "NGR": float(np.expm1(3 + 0.9 * z[2])),
+                    "R": float(np.expm1(4.1 + 0.3 * z[3])),
+                    "G": float(np.expm1(4.1 + 0.3 * z[4])),
+                    "B": float(np.expm1(4.0 + 0.3 * z[5])),
+                    "n_raw_GRA": 4,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def write_model_inputs(
+    root: Path, method: str = "size_balanced", seed: int = 0
+) -> dict[str, Path | dict[str, Path]]:
+    """features.parquet, split parts of `method` and the hierarchy mapping under `root`."""
+    frame = synthetic_frame(seed=seed)
+    boreholes = sorted(frame["borehole_id"].unique())
+    part_of = {b: "train" for b in boreholes[:8]}
+    part_of.update({b: "val" for b in boreholes[8:10]})
+    part_of.update({b: "test" for b in boreholes[10:]})
+    test_rows = frame.index[frame["borehole_id"] == boreholes[-1]][:3]
+    frame.loc[test_rows, "label"] = RARE_LABEL
+    features_path = root / "results/data/features.parquet"
+    write_dataset(features_path, frame, FEATURES)
+    split_paths = {}
+    for part in ("train", "val", "test"):
+        path = root / f"results/splits/{method}/{part}.parquet"
+        rows = frame[frame["borehole_id"].map(part_of) == part]
+        write_dataset(path, rows, FEATURES)
+        split_paths[part] = path
+    mapping = {**LABELS, RARE_LABEL: RARE_GROUP}
+    counts = frame["label"].value_counts()
+    mapping_path = root / "results/hierarchy/lithology_hierarchy_mapping.csv"
+    mapping_path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(
+        {
+            "Principal_Lithology": list(mapping),
+            "Lithology_Group": list(mapping.values()),
+            "Count": [int(counts.get(k, 0)) for k in mapping],
+            "Percentage": [100 * counts.get(k, 0) / len(frame) for k in mapping],
+        }
+    ).to_csv(mapping_path, index=False)
+    return {"features": features_path, "splits": split_paths, "mapping": mapping_path}

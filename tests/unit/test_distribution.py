@@ -1,0 +1,95 @@
+"""The class-imbalance report on hand-made counts and on the investigation's class counts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lithoflow.distribution import (
+    TABLE_COLUMNS,
+    class_counts,
+    distribution_table,
+    imbalance_report,
+    imbalance_summary,
+)
+from lithoflow.figures.distribution import plot_distribution
+from lithoflow.figures.style import FigureStyle, save_figure
+
+
+def test_class_counts_sorted_by_count_then_name():
+    labels = pd.Series(["b", "a", "c", "c", "b", "a", "c"])
+    counts = class_counts(labels)
+    assert counts.index.tolist() == ["c", "a", "b"]
+    assert counts.tolist() == [3, 2, 2]
+
+
+def test_distribution_table_hand_values():
+    table = distribution_table(pd.Series({"x": 1, "big": 6, "mid": 3}))
+    assert tuple(table.columns) == TABLE_COLUMNS
+    assert table["name"].tolist() == ["big", "mid", "x"]
+    assert table["rank"].tolist() == [1, 2, 3]
+    assert table["percent"].tolist() == pytest.approx([60.0, 30.0, 10.0])
+    assert table["cumulative_percent"].tolist() == pytest.approx([60.0, 90.0, 100.0])
+
+
+def test_imbalance_summary_hand_values():
+    # 1000 rows: 90%, 9.5%, 0.4%, 0.1% (0.1% is not under 0.1%).
+    summary = imbalance_summary(pd.Series({"a": 900, "b": 95, "c": 4, "d": 1}), top_n=2)
+    assert summary["total_rows"] == 1000
+    assert summary["n_classes"] == 4
+    assert summary["largest_class"] == {"name": "a", "count": 900}
+    assert summary["smallest_classes"] == {"names": ["d"], "count": 1}
+    assert summary["max_min_ratio"] == 900
+    assert summary["median_class_size"] == pytest.approx(49.5)
+    assert summary["mean_class_size"] == pytest.approx(250.0)
+    assert summary["top_2_cumulative_percent"] == pytest.approx(99.5)
+    assert summary["single_row_classes"] == ["d"]
+    assert summary["n_single_row_classes"] == 1
+    assert summary["under_1_percent"] == {
+        "threshold_percent": 1.0,
+        "n_classes": 2,
+        "percent_of_classes": 50.0,
+        "rows": 5,
+        "percent_of_rows": pytest.approx(0.5),
+    }
+    assert summary["under_0.1_percent"]["n_classes"] == 0
+    assert summary["under_0.1_percent"]["rows"] == 0
+
+
+def test_report_works_for_groups_and_empty_input():
+    table, summary = imbalance_report(pd.Series({"Carbonate": 7, "Clay/Mud": 3}), level="group")
+    assert summary["level"] == "group"
+    assert summary["max_min_ratio"] == pytest.approx(7 / 3)
+    assert table["name"].tolist() == ["Carbonate", "Clay/Mud"]
+    empty = imbalance_summary(pd.Series(dtype="int64"))
+    assert empty == {"total_rows": 0, "n_classes": 0}
+
+
+def test_reproduces_the_investigations_figures(shared_reference):
+    reference = pd.read_csv(shared_reference / "data" / "lithology_class_distribution.csv")
+    counts = pd.Series(reference["Count"].to_numpy(), index=reference["Lithology"])
+    table, summary = imbalance_report(counts, level="lithology")
+    assert summary["total_rows"] == 238_506
+    assert summary["n_classes"] == 139
+    assert summary["max_min_ratio"] == 49_778
+    assert summary["n_single_row_classes"] == 5
+    assert summary["median_class_size"] == 147
+    assert summary["mean_class_size"] == pytest.approx(1716, abs=0.5)
+    assert summary["top_20_cumulative_percent"] == pytest.approx(85.53, abs=0.005)
+    assert summary["under_1_percent"]["n_classes"] == 119
+    assert summary["under_1_percent"]["rows"] == 34_514
+    assert summary["under_1_percent"]["percent_of_rows"] == pytest.approx(14.47, abs=0.005)
+    assert summary["under_0.1_percent"]["n_classes"] == 78
+    assert summary["under_0.1_percent"]["rows"] == 3_622
+    assert summary["entropy_nats"] == pytest.approx(3.119, abs=5e-4)
+    assert summary["entropy_bits"] == pytest.approx(4.50, abs=5e-3)
+    assert table["rank"].tolist() == reference["Rank"].tolist()
+    assert table["percent"].to_numpy() == pytest.approx(reference["Percentage"].to_numpy())
+
+
+def test_distribution_figure_is_written(tmp_path):
+    table = distribution_table(pd.Series({f"class {i}": 10 * i + 1 for i in range(40)}))
+    style = FigureStyle(dpi=40)
+    path = tmp_path / "dist.png"
+    save_figure(plot_distribution(table, "Rows per lithology", style), path, style)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,135 @@
+"""Bad input fails with InputDataError naming the file, the column and example rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lithoflow.errors import InputDataError
+from lithoflow.ingest import IngestConfig, bin_table, merge_tables
+from tests.ingest_builders import lily_config, lily_header, write_lily_csv
+
+GOOD = [
+    ("363", "U1482", "A", 0.0, "clay", 1.5),
+    ("363", "U1482", "A", 0.2, "clay", 1.6),
+]
+
+
+def _config(lily_dir: Path) -> IngestConfig:
+    return IngestConfig.from_config(lily_config(lily_dir))
+
+
+def _error(path: Path, config: IngestConfig, table: str = "GRA") -> str:
+    with pytest.raises(InputDataError) as caught:
+        bin_table(path, config, table)
+    return str(caught.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "GRA_DataLITH.csv"
+    message = _error(path, _config(tmp_path))
+    assert str(path) in message
+    assert "not found" in message
+
+
+def test_missing_column_names_file_column_and_shows_rows(tmp_path: Path) -> None:
+    header = [c for c in lily_header("GRA") if c != "Principal"]
+    rows = [(e, s, h, d, p, v) for e, s, h, d, p, v in GOOD]
+    path = tmp_path / "GRA_DataLITH.csv"
+    write_lily_csv(path, "GRA", rows, header=header)
+    message = _error(path, _config(tmp_path))
+    assert f"file {path}" in message
+    assert "column 'Principal'" in message
+    assert "missing column(s) 'Principal'" in message
+    assert "Example rows" in message and "U1482" in message
+
+
+def test_non_numeric_measurement(tmp_path: Path) -> None:
+    rows = [*GOOD, ("363", "U1482", "A", 0.4, "clay", "1,7"), ("363", "U1482", "B", 0.6, "ooze", "n.d.")]
+    path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", rows)
+    message = _error(path, _config(tmp_path))
+    assert f"file {path}" in message
+    assert "column 'Bulk density (GRA)'" in message
+    assert "2 non-numeric value(s)" in message and "'1,7'" in message and "'n.d.'" in message
+    assert "Example rows (2 of 2)" in message
+    # line numbers in the file (header is line 1): rows 3 and 4 of data -> lines 4 and 5
+    table = message.split("Example rows", 1)[1]
+    assert " 4 " in table and " 5 " in table and "U1482" in table
+
+
+def test_non_numeric_depth(tmp_path: Path) -> None:
+    rows = [*GOOD, ("363", "U1482", "A", "CC", "clay", 1.7)]
+    path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", rows)
+    message = _error(path, _config(tmp_path))
+    assert "column 'Depth CSF-A (m)'" in message and "'CC'" in message
+
+
+def test_non_numeric_feature_in_a_tidy_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "wells.parquet"
+    pd.DataFrame(
+        {"well": ["W1", "W1"], "depth": [0.0, 0.2], "facies": ["a", "b"], "vp": ["2000", "fast"]}
+    ).to_parquet(path, index=False)
+    config = IngestConfig.from_config(
+        {
+            "data": {
+                "source": "table",
+                "table": {
+                    "path": str(path),
+                    "borehole_column": "well",
+                    "depth_column": "depth",
+                    "label_column": "facies",
+                    "features": ["vp"],
+                },
+            },
+            "ingest": {"bin_size_m": 0.2},
+        }
+    )
+    message = _error(path, config, "table")
+    assert f"file {path}" in message and "column 'vp'" in message and "'fast'" in message
+    assert "Example rows" in message
+
+
+def test_borehole_without_any_depth(tmp_path: Path) -> None:
+    rows = [*GOOD, ("363", "U1482", "B", None, "clay", 1.7), ("363", "U1482", "B", None, "ooze", 1.8)]
+    path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", rows)
+    message = _error(path, _config(tmp_path))
+    assert f"file {path}" in message and "column 'Depth CSF-A (m)'" in message
+    assert "'363-U1482-B' have no depth" in message
+    assert "Example rows (2 of 2)" in message
+
+
+def test_no_rows_left_after_dropping_missing_values(tmp_path: Path) -> None:
+    rows = [(e, s, h, d, None, v) for e, s, h, d, _, v in GOOD]
+    path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", rows)
+    message = _error(path, _config(tmp_path))
+    assert f"file {path}" in message
+    assert "no rows left after dropping rows with missing values (missing_label: 2)" in message
+    assert "Example rows (2 of 2)" in message
+
+
+def _one_table_pair(tmp_path: Path, ms_rows: list[tuple]) -> tuple[IngestConfig, list]:
+    config = lily_config(tmp_path)
+    tables = config["ingest"]["tables"]
+    config["ingest"]["tables"] = {"GRA": tables["GRA"], "MS": tables["MS"]}
+    config["ingest"]["filters"] = {"GRA": [0.3, 1.55]}
+    ingest = IngestConfig.from_config(config)
+    gra = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", GOOD)
+    ms = write_lily_csv(tmp_path / "MS_DataLITH.csv", "MS", ms_rows)
+    return ingest, [bin_table(gra, ingest, "GRA"), bin_table(ms, ingest, "MS")]
+
+
+def test_no_rows_left_after_a_join(tmp_path: Path) -> None:
+    ingest, binned = _one_table_pair(tmp_path, [("363", "U1482", "B", 0.0, "clay", 10.0)])
+    with pytest.raises(InputDataError, match=r"\[file MS\] no rows left after joining MS"):
+        merge_tables(binned, ingest, paths=None)
+
+
+def test_no_rows_left_after_a_filter(tmp_path: Path) -> None:
+    ingest, binned = _one_table_pair(tmp_path, [("363", "U1482", "A", 0.2, "clay", 10.0)])
+    with pytest.raises(InputDataError) as caught:
+        merge_tables(binned, ingest, paths={"GRA": "binned/GRA.parquet"})
+    message = str(caught.value)
+    assert "[file binned/GRA.parquet] no rows left after filter GRA outside [0.3, 1.55]" in message
+    assert "Example rows (1 of 1)" in message and "363-U1482-A" in message

@@ -1,0 +1,17 @@
+"""Rule bin_table: read one raw table (needed columns only) and bin it to the dataset contract."""
+
+import pyarrow as pa
+
+from lithoflow.ingest import IngestConfig, bin_table, write_binned_table
+from lithoflow.logs import configure_logging
+
+
+def main(smk) -> None:
+    configure_logging(smk.log[0])
+    pa.set_cpu_count(max(1, smk.threads))  # pyarrow's CSV reader threads
+    config = IngestConfig.from_config(smk.params.config)
+    binned = bin_table(smk.input.raw, config, smk.wildcards.table, use_threads=smk.threads > 1)
+    write_binned_table(binned, smk.output.table, smk.output.report)
+
+
+main(snakemake)

@@ -1,0 +1,18 @@
+"""Rule group_distribution: class-imbalance report of the lithology groups."""
+
+from lithoflow.distribution import imbalance_report
+from lithoflow.hierarchy import GROUP_COLUMN, read_hierarchy_table
+from lithoflow.io import write_csv, write_json
+from lithoflow.logs import configure_logging
+
+
+def main(smk) -> None:
+    configure_logging(smk.log[0])
+    mapping = read_hierarchy_table(smk.input.hierarchy)
+    counts = mapping.groupby(GROUP_COLUMN)["Count"].sum()
+    table, summary = imbalance_report(counts, level="group")
+    write_csv(smk.output.table, table)
+    write_json(smk.output.summary, summary)
+
+
+main(snakemake)

@@ -1,0 +1,16 @@
+"""Figure: Ward dendrogram of the lithology centroids, leaves coloured by expert group."""
+
+from lithoflow.figures.hierarchy import hierarchy_dendrogram_figure
+from lithoflow.figures.style import FigureStyle, save_figure
+from lithoflow.io import read_json
+from lithoflow.logs import configure_logging
+
+
+def main(snakemake) -> None:
+    configure_logging(snakemake.log[0])
+    style = FigureStyle.from_config(snakemake.params.figures)
+    figure = hierarchy_dendrogram_figure(read_json(snakemake.input.summary), style)
+    save_figure(figure, snakemake.output.figure, style)
+
+
+main(snakemake)

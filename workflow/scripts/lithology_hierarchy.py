@@ -1,0 +1,16 @@
+"""Rule lithology_hierarchy: map every label of the dataset to a lithology group."""
+
+from lithoflow.dataset import read_dataset
+from lithoflow.hierarchy import HierarchyRules, build_hierarchy
+from lithoflow.io import write_csv
+from lithoflow.logs import configure_logging
+
+
+def main(smk) -> None:
+    configure_logging(smk.log[0])
+    rules = HierarchyRules.from_config(smk.params.hierarchy)
+    labels = read_dataset(smk.input.features).labels
+    write_csv(smk.output.mapping, build_hierarchy(labels, rules))
+
+
+main(snakemake)

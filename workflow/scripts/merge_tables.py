@@ -1,0 +1,24 @@
+"""Rule merge_tables: inner-join the binned tables in config order, filter, write the dataset."""
+
+import logging
+
+from lithoflow.dataset import read_dataset
+from lithoflow.ingest import IngestConfig, format_report, merge_tables, write_merged
+from lithoflow.io import read_json
+from lithoflow.logs import configure_logging
+
+
+def main(smk) -> None:
+    configure_logging(smk.log[0])
+    config = IngestConfig.from_config(smk.params.config)
+    binned = [read_dataset(path) for path in smk.input.tables]
+    reports = {
+        name: read_json(path) for name, path in zip(config.table_names, smk.input.reports, strict=True)
+    }
+    paths = dict(zip(config.table_names, smk.input.tables, strict=True))
+    merged = merge_tables(binned, config, reports, paths)
+    logging.getLogger("lithoflow.merge_tables").info("ingestion report:\n%s", format_report(merged.report))
+    write_merged(merged, config, smk.output.table, smk.output.report)
+
+
+main(snakemake)

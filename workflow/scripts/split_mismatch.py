@@ -1,0 +1,29 @@
+"""Rule split_mismatch: compare the class make-up of every configured split method's parts."""
+
+import pandas as pd
+
+from lithoflow.dataset import read_dataset
+from lithoflow.hierarchy import read_mapping
+from lithoflow.io import write_csv, write_json
+from lithoflow.logs import configure_logging
+from lithoflow.mismatch import compare_methods
+
+
+def main(smk) -> None:
+    configure_logging(smk.log[0])
+    labels: dict[str, dict[str, pd.Series]] = {}
+    boreholes: dict[str, dict[str, pd.Series]] = {}
+    for path in smk.input.parts:
+        dataset = read_dataset(path)
+        split = dataset.metadata["split"]
+        labels.setdefault(split["method"], {})[split["part"]] = dataset.labels
+        boreholes.setdefault(split["method"], {})[split["part"]] = dataset.boreholes
+    label_to_group = read_mapping(smk.input.hierarchy)
+    table, summary = compare_methods(
+        labels, label_to_group, boreholes, min_test_rows=smk.params.min_test_rows
+    )
+    write_csv(smk.output.table, table)
+    write_json(smk.output.summary, summary)
+
+
+main(snakemake)

@@ -1,0 +1,19 @@
+"""Rule split_report: boreholes, rows, entropies, divergences and missing classes of a split."""
+
+from lithoflow.dataset import read_dataset
+from lithoflow.hierarchy import read_mapping
+from lithoflow.io import write_json
+from lithoflow.logs import configure_logging
+from lithoflow.splits import PARTS, split_report
+
+
+def main(smk) -> None:
+    configure_logging(smk.log[0])
+    datasets = {part: read_dataset(smk.input[part]) for part in PARTS}
+    parameters = datasets["train"].metadata["split"]["parameters"]
+    label_to_group = read_mapping(smk.input.hierarchy)
+    parts = {part: dataset.frame for part, dataset in datasets.items()}
+    write_json(smk.output.report, split_report(parts, parameters, label_to_group))
+
+
+main(snakemake)

@@ -1,0 +1,36 @@
+"""Hierarchy validation: lithology centroids of the VAE's μ, Ward clusters, ARI and coherence."""
+
+import pandas as pd
+
+from lithoflow.hierarchy import groups_of, read_mapping
+from lithoflow.hierarchy_validation import (
+    HierarchyValidationConfig,
+    embedding_matrix,
+    validate_hierarchy,
+)
+from lithoflow.io import write_csv, write_json
+from lithoflow.logs import configure_logging
+
+
+def main(snakemake) -> None:
+    configure_logging(snakemake.log[0])
+    embeddings_path = str(snakemake.input.embeddings)
+    embeddings = pd.read_parquet(embeddings_path)
+    mu = embedding_matrix(embeddings, embeddings_path)
+    groups = groups_of(embeddings["label"], read_mapping(snakemake.input.hierarchy))
+    config = HierarchyValidationConfig.from_config(
+        {"coherence_bands": snakemake.params.coherence_bands}
+    )
+    result = validate_hierarchy(mu, embeddings["label"], groups, config)
+    write_json(
+        snakemake.output.summary,
+        result.summary(
+            vae=snakemake.params.vae,
+            rows_used="every row of the VAE's embeddings (all splits), as in the investigation",
+        ),
+    )
+    write_csv(snakemake.output.coherence, result.coherence)
+    write_csv(snakemake.output.centroids, result.centroids)
+
+
+main(snakemake)
