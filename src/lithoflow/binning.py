@@ -4,8 +4,9 @@ Rows are identified by integer codes (borehole code, label code) so every step i
 numpy passes (bincount, one small sort for the bins holding several labels), never a Python loop
 over groups. The recipe is the investigation's (methodology.md §1):
 
-- bin centre = ``np.round(depth_m / bin_size_m) * bin_size_m`` in float64, numpy's round-half-to-even,
-  so keys are the same floats (e.g. 0.6000000000000001) in every table and joins match exactly;
+- bin centre = ``np.round(depth_m / bin_size_m) * bin_size_m`` in float64 (numpy rounds half to
+  even), so keys are the same floats (e.g. 0.6000000000000001) in every table and joins match;
+  a -0.0 key (depths just above -bin/2) becomes 0.0, the bin of depth 0;
 - measurement = arithmetic mean of the raw rows in the bin;
 - label = most frequent label of the rows in the bin, ties to the alphabetically first label
   (pandas' ``Series.mode`` returns sorted modes and the investigation took the first).
@@ -25,7 +26,7 @@ _DENSE_MIN_CELLS = 1 << 22
 
 
 def bin_index(depth_m: np.ndarray, bin_size_m: float) -> np.ndarray:
-    """Integer bin number of each depth: round-half-to-even of depth / bin size (finite depths only)."""
+    """Integer bin number of each finite depth: depth / bin size rounded half to even."""
     return np.round(np.asarray(depth_m, dtype=np.float64) / bin_size_m).astype(np.int64)
 
 
@@ -38,7 +39,7 @@ def bin_centres(depth_m: np.ndarray, bin_size_m: float) -> np.ndarray:
 
 
 def centres_from_index(index: np.ndarray, bin_size_m: float) -> np.ndarray:
-    """Bin centres from integer bin numbers; identical to `bin_centres` of the depths behind them."""
+    """Bin centres from bin numbers; the same floats as `bin_centres` of the depths behind them."""
     return np.asarray(index, dtype=np.int64).astype(np.float64) * bin_size_m
 
 
@@ -146,7 +147,7 @@ def group_modes(groups: Groups, label_code: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class BinnedRows:
-    """Per-bin results of `bin_rows`, one entry per (borehole, bin), sorted by borehole then depth."""
+    """Per-bin results of `bin_rows`: one entry per (borehole, bin), by borehole then depth."""
 
     borehole_code: np.ndarray  # int64
     depth_bin_m: np.ndarray  # float64 bin centres

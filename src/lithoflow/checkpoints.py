@@ -33,9 +33,13 @@ def cpu_state_dict(module: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 
 def save_torch(path: str | os.PathLike[str], payload: Any) -> None:
-    """torch.save `payload` atomically (temporary file, then rename)."""
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
+    """torch.save `payload` atomically (temporary file, then rename).
+
+    Saving through a file handle keeps the temporary name out of the archive, so the same
+    payload always gives the same bytes.
+    """
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        torch.save(payload, handle)
 
 
 def load_torch(path: str | os.PathLike[str]) -> Any:
@@ -115,10 +119,15 @@ class ResumeStore:
         """Delete the saved state (after a successful run) and the folder if it is empty."""
         self.path.unlink(missing_ok=True)
         self._remove_temporary_files()
-        try:
-            self.folder.rmdir()
-        except OSError:
-            pass
+        # Remove the run's folder, and the shared ".resume" folder above it, once they are empty.
+        folders = [self.folder]
+        if self.folder.parent.name == ".resume":
+            folders.append(self.folder.parent)
+        for folder in folders:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
     def _remove_temporary_files(self) -> None:
         # A job killed during torch.save leaves its temporary file behind (see lithoflow.io).

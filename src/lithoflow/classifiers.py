@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils import skip_init
 
 from lithoflow import embeddings as emb
 from lithoflow import metrics as mt
@@ -44,6 +45,7 @@ from lithoflow.training import (
     make_generator,
     run_epochs,
     shuffled,
+    to_tensor,
 )
 
 log = logging.getLogger(__name__)
@@ -143,13 +145,14 @@ class MLPClassifier(nn.Module):
         super().__init__()
         sizes = [int(n_inputs), *(int(h) for h in hidden)]
         self.hidden_layers = nn.ModuleList(
-            nn.Linear(n_in, n_out) for n_in, n_out in itertools.pairwise(sizes)
+            skip_init(nn.Linear, n_in, n_out) for n_in, n_out in itertools.pairwise(sizes)
         )
-        self.output = nn.Linear(sizes[-1], int(n_classes))
+        self.output = skip_init(nn.Linear, sizes[-1], int(n_classes))
         self.dropout = float(dropout)
-        if generator is not None:
-            for layer in [*self.hidden_layers, self.output]:
-                init_linear_(layer, generator)
+        # Initialised from `generator` only (seed 0 if none), never from torch's global RNG.
+        generator = generator if generator is not None else make_generator(0)
+        for layer in [*self.hidden_layers, self.output]:
+            init_linear_(layer, generator)
 
     def forward(
         self, x: torch.Tensor, dropout_generator: torch.Generator | None = None
@@ -296,17 +299,12 @@ class ClassifierTask:
 
         def tensors(part: str) -> tuple[torch.Tensor, torch.Tensor]:
             item = data.parts[part]
-            x = torch.as_tensor(item.x, dtype=torch.float32, device=device).contiguous()
-            return x, torch.as_tensor(item.y, dtype=torch.long, device=device)
+            return to_tensor(item.x, device), to_tensor(item.y, device, torch.int64)
 
         self.x_train, self.y_train = tensors("train")
         self.x_val, self.y_val = tensors("val")
         self.n_classes = len(data.classes)
-        self.weight = (
-            torch.as_tensor(weights, dtype=torch.float32, device=device)
-            if weights is not None
-            else None
-        )
+        self.weight = to_tensor(weights, device) if weights is not None else None
         self.flat = FlatParameters(model)
         self.optimizer = FlatAdam(self.flat.values, self.flat.grads, spec.learning_rate)
         _, shuffle_seed, dropout_seed = derive_seeds(spec.seed, 3)
@@ -398,9 +396,7 @@ def predict_parts(
     """Predicted class index of every row of every part."""
     model.eval()
     return {
-        part: model.predict(torch.as_tensor(item.x, dtype=torch.float32, device=device))
-        .cpu()
-        .numpy()
+        part: model.predict(to_tensor(item.x, device)).cpu().numpy()
         for part, item in data.parts.items()
     }
 

@@ -47,7 +47,7 @@ def encode_in_batches(
     """μ of every row of `x_scaled` (rows × features, model space), as float64."""
     chunks = []
     for start in range(0, x_scaled.shape[0], batch_rows):
-        batch = torch.as_tensor(x_scaled[start : start + batch_rows], dtype=torch.float32)
+        batch = torch.from_numpy(np.array(x_scaled[start : start + batch_rows], dtype=np.float32))
         chunks.append(model.encode_mu(batch.to(device)).cpu().numpy())
     if not chunks:
         return np.zeros((0, 0))

@@ -2,12 +2,13 @@
 
 Two sources, chosen by the config section `hierarchy`:
 
-- keyword rules (the investigation's `create_lithology_hierarchy.py`, methodology.md §6): groups are
-  tried in order and the first group with a keyword that is a case-insensitive substring of the label
-  wins; labels matching no keyword go to the catch-all group if they equal (case-insensitively) one
-  of its exact labels; anything left goes to the unclassified group, with a warning naming them;
-- a user mapping CSV (`hierarchy.mapping_csv`, columns Principal_Lithology and Lithology_Group); every
-  label of the data must be in it, otherwise the error lists all missing labels.
+- keyword rules (the investigation's `create_lithology_hierarchy.py`, methodology.md §6): groups
+  are tried in order and the first group with a keyword that is a case-insensitive substring of the
+  label wins; labels matching no keyword go to the catch-all group if they equal
+  (case-insensitively) one of its exact labels; anything left goes to the unclassified group, with
+  a warning naming them;
+- a user mapping CSV (`hierarchy.mapping_csv`, columns Principal_Lithology and Lithology_Group);
+  every label of the data must be in it, otherwise the error lists all missing labels.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def classify_label(label: str, rules: HierarchyRules) -> str | None:
 
 
 def map_labels_by_rules(labels: Iterable[str], rules: HierarchyRules) -> dict[str, str]:
-    """Map labels to groups with the keyword rules; unmatched labels go to the unclassified group."""
+    """Map labels to groups with the keyword rules; unmatched ones go to the unclassified group."""
     mapping: dict[str, str] = {}
     unmatched: list[str] = []
     for label in sorted(set(labels)):
@@ -117,7 +118,8 @@ def read_mapping(path: str | os.PathLike[str]) -> dict[str, str]:
     missing = [c for c in (LABEL_COLUMN, GROUP_COLUMN) if c not in frame.columns]
     if missing:
         raise InputDataError(
-            f"mapping CSV lacks columns {format_list(missing)} (found {format_list(frame.columns)})",
+            f"mapping CSV lacks columns {format_list(missing)} "
+            f"(found {format_list(frame.columns)})",
             path=str(path),
         )
     empty = frame[GROUP_COLUMN].str.strip() == ""
@@ -204,7 +206,9 @@ def read_hierarchy_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     )
     missing = [c for c in MAPPING_COLUMNS if c not in frame.columns]
     if missing:
-        raise InputDataError(f"hierarchy table lacks columns {format_list(missing)}", path=str(path))
+        raise InputDataError(
+            f"hierarchy table lacks columns {format_list(missing)}", path=str(path)
+        )
     return frame[list(MAPPING_COLUMNS)]
 
 

@@ -44,7 +44,9 @@ def aligned_distributions(*counts: CountsLike) -> tuple[list[str], np.ndarray]:
     A table with no counts gives a row of NaN.
     """
     vocabulary = shared_vocabulary(*counts)
-    matrix = np.vstack([counts_vector(c, vocabulary) for c in counts]) if counts else np.empty((0, 0))
+    matrix = (
+        np.vstack([counts_vector(c, vocabulary) for c in counts]) if counts else np.empty((0, 0))
+    )
     return vocabulary, normalise_rows(matrix)
 
 

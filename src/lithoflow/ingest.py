@@ -1,10 +1,10 @@
 """Ingestion: raw borehole tables -> per-table binned datasets -> one merged, filtered dataset.
 
-Recipe (methodology.md §1): per table, borehole id "Exp-Site-Hole", drop rows with a missing id,
-depth, label or measurement (counted per reason), bin depths to multiples of ``bin_size_m``, mean per
-bin, modal label per bin (ties to the alphabetically first); then inner-join the tables in config
-order on (borehole_id, depth_bin_m), label from ``label_table`` only, and apply the closed-range
-filters. Every removed row count is recorded in a report with its reason.
+Recipe (methodology.md §1): per table, borehole id "Exp-Site-Hole", drop rows with a missing
+id, depth, label or measurement (counted per reason), bin depths to multiples of ``bin_size_m``,
+mean per bin, modal label per bin (ties to the alphabetically first); then inner-join the tables in
+config order on (borehole_id, depth_bin_m), label from ``label_table`` only, and apply the
+closed-range filters. Every removed row count is recorded in a report with its reason.
 
 Which tables and columns become which features is config; the ``table`` source reads one tidy CSV or
 Parquet file instead of LILY tables.
@@ -22,8 +22,14 @@ import numpy as np
 import pandas as pd
 
 from lithoflow.binning import bin_rows
-from lithoflow.dataset import DEPTH_COLUMN, ID_COLUMNS, LABEL_COLUMN, RAW_COUNT_PREFIX
-from lithoflow.dataset import Dataset, write_dataset
+from lithoflow.dataset import (
+    DEPTH_COLUMN,
+    ID_COLUMNS,
+    LABEL_COLUMN,
+    RAW_COUNT_PREFIX,
+    Dataset,
+    write_dataset,
+)
 from lithoflow.errors import ConfigError, InputDataError, format_list
 from lithoflow.io import write_json
 from lithoflow.readers import RawRows, read_lily_table, read_tidy_table
@@ -209,6 +215,8 @@ def drop_missing(rows: RawRows, spec: TableSpec) -> CleanRows:
     depth, or when no row is left.
     """
     path = rows.path
+    if rows.n_rows == 0:
+        raise InputDataError("the table has a header but no data rows", path=path)
     has_id = rows.borehole_code >= 0
     depth_nan = np.isnan(rows.depth_m)
     infinite = np.isinf(rows.depth_m)
@@ -277,13 +285,10 @@ def bin_raw_rows(rows: RawRows, spec: TableSpec, bin_size_m: float) -> BinnedTab
     """Drop incomplete rows, then bin; the frame follows the dataset contract for this table."""
     clean = drop_missing(rows, spec)
     keep = clean.keep
-    binned = bin_rows(
-        rows.borehole_code[keep],
-        rows.depth_m[keep],
-        rows.values[keep],
-        rows.label_code[keep],
-        bin_size_m,
-    )
+    columns = (rows.borehole_code, rows.depth_m, rows.values, rows.label_code)
+    if not keep.all():  # copies only when something was dropped
+        columns = tuple(column[keep] for column in columns)
+    binned = bin_rows(*columns, bin_size_m)
     code = binned.borehole_code
     frame = pd.DataFrame(
         {
@@ -300,7 +305,7 @@ def bin_raw_rows(rows: RawRows, spec: TableSpec, bin_size_m: float) -> BinnedTab
     for j, feature in enumerate(spec.feature_names):
         frame[feature] = binned.means[:, j]
     frame[spec.count_column] = binned.raw_rows.astype(np.int64)
-    boreholes_read = int(np.unique(rows.borehole_code[rows.borehole_code >= 0]).size)
+    boreholes_read = int(np.count_nonzero(np.bincount(rows.borehole_code[rows.borehole_code >= 0])))
     report = {
         "table": spec.name,
         "file": rows.path,
@@ -312,7 +317,7 @@ def bin_raw_rows(rows: RawRows, spec: TableSpec, bin_size_m: float) -> BinnedTab
         "dropped": clean.dropped,
         "rows_binned": int(keep.sum()),
         "bins": len(frame),
-        "boreholes": int(np.unique(code).size),
+        "boreholes": int(np.count_nonzero(np.diff(code)) + 1) if len(code) else 0,
         "labels": int(frame[LABEL_COLUMN].nunique()),
     }
     logger.info(
@@ -376,6 +381,104 @@ def _require_rows(frame: pd.DataFrame, step: str, path: str, examples: pd.DataFr
         raise InputDataError(f"no rows left after {step}", path=path, examples=examples)
 
 
+def _check_table_names(
+    binned: Sequence[Dataset | BinnedTable], config: IngestConfig, paths
+) -> None:
+    """Binned inputs must be the configured tables, in config order."""
+    names = config.table_names
+    if len(binned) != len(names):
+        raise ConfigError(
+            f"config key ingest.tables: {len(names)} tables configured, {len(binned)} binned given"
+        )
+    for item, name in zip(binned, names, strict=True):
+        found = item.name if isinstance(item, BinnedTable) else item.metadata.get("table", name)
+        if found != name:
+            raise InputDataError(
+                f"expected the binned table {name!r} here, found {found!r}", path=paths.get(name)
+            )
+
+
+def _bin_step(name: str, report: Mapping[str, Any], frame: pd.DataFrame) -> dict[str, Any]:
+    """The report row of one binned table: rows and boreholes in, rows dropped, bins out."""
+    return {
+        "step": f"bin {name}",
+        "rows_in": report.get("rows_read"),
+        "boreholes_in": report.get("boreholes_read"),
+        "removed": report.get("rows_dropped"),
+        "reason": "rows with a missing value: " + _reasons_text(report.get("dropped", {})),
+        **_count(frame),
+    }
+
+
+def _join_tables(
+    binned: Sequence[Dataset | BinnedTable], config: IngestConfig, paths: Mapping[str, str]
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Inner-join in config order on (borehole_id, depth_bin_m); label from the label table."""
+    keys = ["borehole_id", DEPTH_COLUMN]
+    steps: list[dict[str, Any]] = []
+    merged = pd.DataFrame()
+    for position, (item, spec) in enumerate(zip(binned, config.tables, strict=True)):
+        take = [*spec.feature_names, spec.count_column]
+        if spec.name == config.label_table:
+            take.append(LABEL_COLUMN)
+        if position == 0:
+            merged = item.frame[[*ID_COLUMNS, DEPTH_COLUMN, *take]]
+            continue
+        right = item.frame[[*keys, *take]]
+        joined = merged.merge(right, on=keys, how="inner", validate="one_to_one", sort=False)
+        steps.append(
+            {
+                "step": f"join {spec.name}",
+                **_count(joined),
+                "removed": len(merged) - len(joined),
+                "reason": f"bins without a {spec.name} bin at the same (borehole_id, depth_bin_m)",
+                "unmatched_bins_of_table": len(right) - len(joined),
+            }
+        )
+        logger.info("joined %s: %s rows -> %s", spec.name, f"{len(merged):,}", f"{len(joined):,}")
+        _require_rows(joined, f"joining {spec.name}", paths.get(spec.name, spec.name), merged)
+        merged = joined
+    return merged, steps
+
+
+def _apply_filters(
+    merged: pd.DataFrame, config: IngestConfig, path: str
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Drop rows with a missing value, then each closed-range filter in config order (counted)."""
+    features = config.features
+    complete = merged[[*features, LABEL_COLUMN]].notna().all(axis=1)
+    steps = [
+        {
+            "step": "dropna",
+            **_count(merged.loc[complete]),
+            "removed": int((~complete).sum()),
+            "reason": "missing value",
+        }
+    ]
+    _require_rows(merged.loc[complete], "dropna", path, merged.loc[~complete])
+    merged = merged.loc[complete]
+    for rule in config.filters:
+        if rule.feature not in features:
+            raise ConfigError(
+                f"config key ingest.filters.{rule.feature}: not a feature ({format_list(features)})"
+            )
+        values = merged[rule.feature]
+        inside = (values >= rule.minimum) & (values <= rule.maximum)
+        steps.append(
+            {
+                "step": f"filter {rule.feature}",
+                "range": [rule.minimum, rule.maximum],
+                **_count(merged.loc[inside]),
+                "removed": int((~inside).sum()),
+                "reason": rule.reason,
+            }
+        )
+        logger.info("filter %s: removed %s rows", rule.reason, f"{int((~inside).sum()):,}")
+        _require_rows(merged.loc[inside], f"filter {rule.reason}", path, merged.loc[~inside])
+        merged = merged.loc[inside]
+    return merged, steps
+
+
 def merge_tables(
     binned: Sequence[Dataset | BinnedTable],
     config: IngestConfig,
@@ -384,107 +487,44 @@ def merge_tables(
 ) -> MergedDataset:
     """Inner-join binned tables in config order, take labels from the label table, filter.
 
-    `binned` holds one binned table per configured table, in config order. Rows come out sorted by
-    borehole_id (string order), then depth, the order the investigation's splits depend on.
+    `binned` holds one binned table per configured table, in config order; `table_reports` the
+    binning reports (taken from `BinnedTable`s when not given) and `paths` the files, for messages.
+    Rows come out sorted by borehole_id (string order), then depth: the investigation's splits
+    depend on this order.
     """
-    names = config.table_names
-    if len(binned) != len(names):
-        raise ConfigError(f"config key ingest.tables: expected {len(names)} binned tables")
     paths = dict(paths or {})
-    reports = dict(table_reports or {})
-    for item, name in zip(binned, names, strict=True):
-        if isinstance(item, BinnedTable):
-            reports.setdefault(name, item.report)
-    steps: list[dict[str, Any]] = []
-    for name in names:
-        report = reports.get(name, {})
-        steps.append(
-            {
-                "step": f"bin {name}",
-                "rows_in": report.get("rows_read"),
-                "boreholes_in": report.get("boreholes_read"),
-                "removed": report.get("rows_dropped"),
-                "reason": "rows with a missing value: " + _reasons_text(report.get("dropped", {})),
-                **_count(binned[names.index(name)].frame),
-            }
-        )
-
-    keys = ["borehole_id", DEPTH_COLUMN]
-    merged: pd.DataFrame | None = None
-    for item, spec in zip(binned, config.tables, strict=True):
-        frame = item.frame
-        keep = list(spec.feature_names) + [spec.count_column]
-        if spec.name == config.label_table:
-            keep.append(LABEL_COLUMN)
-        if merged is None:
-            merged = frame[[*ID_COLUMNS, DEPTH_COLUMN, *keep]]
-            continue
-        before = len(merged)
-        right = frame[[*keys, *keep]]
-        joined = merged.merge(right, on=keys, how="inner", validate="one_to_one", sort=False)
-        step = {
-            "step": f"join {spec.name}",
-            **_count(joined),
-            "removed": before - len(joined),
-            "reason": f"bins without a {spec.name} bin at the same (borehole_id, depth_bin_m)",
-            "unmatched_bins_of_table": len(right) - len(joined),
-        }
-        steps.append(step)
-        logger.info("joined %s: %s rows -> %s", spec.name, f"{before:,}", f"{len(joined):,}")
-        _require_rows(joined, f"joining {spec.name}", paths.get(spec.name, spec.name), merged)
-        merged = joined
-    assert merged is not None
-    features = config.features
+    _check_table_names(binned, config, paths)
+    names = config.table_names
+    reports = {
+        name: dict((table_reports or {}).get(name) or getattr(item, "report", {}))
+        for name, item in zip(names, binned, strict=True)
+    }
+    steps = [
+        _bin_step(name, reports[name], item.frame) for name, item in zip(names, binned, strict=True)
+    ]
+    merged, join_steps = _join_tables(binned, config, paths)
     label_path = paths.get(config.label_table, config.label_table)
+    merged, filter_steps = _apply_filters(merged, config, label_path)
 
-    before = len(merged)
-    complete = merged[[*features, LABEL_COLUMN]].notna().all(axis=1)
-    merged = merged.loc[complete]
-    steps.append(
-        {"step": "dropna", **_count(merged), "removed": before - len(merged), "reason": "missing value"}
-    )
-    _require_rows(merged, "dropna", label_path, pd.DataFrame())
-
-    for rule in config.filters:
-        if rule.feature not in features:
-            raise ConfigError(
-                f"config key ingest.filters.{rule.feature}: not a feature ({format_list(features)})"
-            )
-        before = len(merged)
-        values = merged[rule.feature]
-        inside = (values >= rule.minimum) & (values <= rule.maximum)
-        removed = merged.loc[~inside]
-        merged = merged.loc[inside]
-        steps.append(
-            {
-                "step": f"filter {rule.feature}",
-                "range": [rule.minimum, rule.maximum],
-                **_count(merged),
-                "removed": before - len(merged),
-                "reason": rule.reason,
-            }
-        )
-        logger.info("filter %s: removed %s rows", rule.reason, f"{before - len(merged):,}")
-        _require_rows(merged, f"filter {rule.reason}", label_path, removed)
-
+    features = config.features
     counts = [spec.count_column for spec in config.tables]
     columns = [*ID_COLUMNS, DEPTH_COLUMN, LABEL_COLUMN, *features, *counts]
-    merged = merged.sort_values(keys, kind="stable")[columns].reset_index(drop=True)
-    label_counts = merged[LABEL_COLUMN].value_counts()
-    label_counts = label_counts.sort_index().sort_values(ascending=False, kind="stable")
-    final = {
-        **_count(merged),
-        "labels": len(label_counts),
-        "top_labels": {str(k): int(v) for k, v in label_counts.head(10).items()},
-    }
+    merged = merged.sort_values(["borehole_id", DEPTH_COLUMN], kind="stable")
+    merged = merged[columns].reset_index(drop=True)
+    label_counts = merged[LABEL_COLUMN].value_counts().sort_index()
+    label_counts = label_counts.sort_values(ascending=False, kind="stable")
     report = {
         "source": config.source,
         "bin_size_m": config.bin_size_m,
         "label_table": config.label_table,
-        "tables": {name: dict(reports.get(name, {})) for name in names},
+        "tables": reports,
         "features": list(features),
-        "steps": steps,
-        "final": final,
+        "steps": [*steps, *join_steps, *filter_steps],
+        "final": {
+            **_count(merged),
+            "labels": len(label_counts),
+            "top_labels": {str(k): int(v) for k, v in label_counts.head(10).items()},
+        },
     }
     return MergedDataset(frame=merged, features=features, report=report)
 
@@ -515,9 +555,7 @@ def format_report(report: Mapping[str, Any]) -> str:
     lines = [f"{'step':<28} {'rows -> bins (boreholes)':<36} {'removed':>10}  reason"]
     for step in report["steps"]:
         if step["step"].startswith("bin "):
-            counts = (
-                f"{_fmt(step['rows_in'])} -> {_fmt(step['rows'])} ({_fmt(step['boreholes'])})"
-            )
+            counts = f"{_fmt(step['rows_in'])} -> {_fmt(step['rows'])} ({_fmt(step['boreholes'])})"
         else:
             counts = f"{_fmt(step['rows'])} ({_fmt(step['boreholes'])})"
         lines.append(

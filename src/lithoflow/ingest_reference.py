@@ -44,7 +44,7 @@ def reference_bin_frame(
 def reference_read_table(
     path: str | os.PathLike[str], config: IngestConfig, spec: TableSpec
 ) -> pd.DataFrame:
-    """Read one raw table with pandas into borehole_id, exp, site, hole, depth_m, label, features."""
+    """Read one raw table with pandas: borehole_id, exp, site, hole, depth_m, label, features."""
     columns = config.columns
     if columns.borehole:
         usecols = [columns.borehole, columns.depth, columns.label, *spec.raw_columns]
@@ -114,7 +114,9 @@ def reference_merge(binned: Mapping[str, pd.DataFrame], config: IngestConfig) ->
     return merged.sort_values(keys)[columns].reset_index(drop=True)
 
 
-def reference_ingest(paths: Mapping[str, str | os.PathLike[str]], config: IngestConfig) -> pd.DataFrame:
+def reference_ingest(
+    paths: Mapping[str, str | os.PathLike[str]], config: IngestConfig
+) -> pd.DataFrame:
     """The whole recipe: bin every configured table from `paths` (table -> file), then merge."""
     binned = {name: reference_bin_table(paths[name], config, name) for name in config.table_names}
     return reference_merge(binned, config)

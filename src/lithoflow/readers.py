@@ -1,8 +1,9 @@
 """Readers of raw borehole tables: only the needed columns, strings as integer codes early.
 
-LILY ``*_DataLITH.csv`` tables and tidy CSV/Parquet tables are read with pyarrow (multithreaded CSV
-reader, dictionary-encoded strings), then turned into `RawRows`: a borehole code, depth, label code and
-measurement values per row, with the names behind the codes sorted so that code order is name order.
+LILY ``*_DataLITH.csv`` tables and tidy CSV/Parquet tables are read with pyarrow (multithreaded
+CSV reader, dictionary-encoded strings), then turned into `RawRows`: a borehole code, depth, label
+code and measurement values per row, with the names behind the codes sorted so that code order is
+name order.
 Bad input raises `InputDataError` naming the file, the column and example rows.
 """
 
@@ -24,7 +25,7 @@ import pyarrow.parquet as pq
 from lithoflow.errors import InputDataError, format_list
 
 _DICT_STRING = pa.dictionary(pa.int32(), pa.string())
-_CSV_BLOCK_BYTES = 16 << 20
+_CSV_BLOCK_BYTES = 4 << 20  # bigger blocks cost memory and gain little speed
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
@@ -36,13 +37,13 @@ class RawRows:
     """
 
     path: str
-    borehole_code: np.ndarray  # int64 per row
+    borehole_code: np.ndarray  # int per row
     borehole_ids: np.ndarray  # str per borehole, sorted
     exp: np.ndarray  # str per borehole
     site: np.ndarray  # str per borehole
     hole: np.ndarray  # str per borehole
     depth_m: np.ndarray  # float64 per row (NaN where missing)
-    label_code: np.ndarray  # int64 per row
+    label_code: np.ndarray  # int per row
     label_names: np.ndarray  # str per label, sorted
     values: np.ndarray  # float64, rows x value columns (NaN where missing)
     value_columns: tuple[str, ...]  # raw column names, in `values` order
@@ -116,7 +117,9 @@ def _first_rows(path: str | os.PathLike[str], limit: int = 3) -> pd.DataFrame:
         return pd.DataFrame()
 
 
-def check_columns(path: str | os.PathLike[str], available: Sequence[str], needed: Sequence[str]) -> None:
+def check_columns(
+    path: str | os.PathLike[str], available: Sequence[str], needed: Sequence[str]
+) -> None:
     """Raise InputDataError naming the missing columns (and showing the first rows) if any."""
     missing = [name for name in needed if name not in set(available)]
     if missing:
@@ -131,7 +134,7 @@ def check_columns(path: str | os.PathLike[str], available: Sequence[str], needed
 def _non_numeric_rows(
     path: str, text: pd.Series, context: pd.DataFrame | None, column: str
 ) -> InputDataError | None:
-    """An InputDataError listing rows whose text in `column` is not a number, or None if all parse."""
+    """An InputDataError listing the rows whose `column` text is not a number (None if all are)."""
     parsed = pd.to_numeric(text, errors="coerce")
     bad = text.notna() & parsed.isna()
     if not bad.any():
@@ -177,7 +180,9 @@ def read_csv_columns(
         table = pa_csv.read_csv(path, read_options=read, convert_options=convert)
     except pa.ArrowInvalid as error:
         raise _diagnose_csv(path, string_columns, numeric_columns, error) from error
-    return table.unify_dictionaries()
+    table = table.unify_dictionaries()
+    _release_arrow_memory()  # the parser's buffers: often as large as the table itself
+    return table
 
 
 def _diagnose_csv(
@@ -203,7 +208,7 @@ def read_parquet_columns(
     string_columns: Sequence[str],
     numeric_columns: Sequence[str],
 ) -> pa.Table:
-    """Read only the named columns of a Parquet file: strings dictionary-encoded, numbers float64."""
+    """Read only the named Parquet columns: strings dictionary-encoded, numbers as float64."""
     path = str(path)
     check_exists(path)
     schema = pq.read_schema(path)
@@ -228,8 +233,19 @@ def read_parquet_columns(
                 {s: pc.cast(table.column(s), pa.string()).to_pylist() for s in string_columns}
             )
             found = _non_numeric_rows(path, text, context, name)
-            raise (found or InputDataError(f"cannot convert to numbers: {error}", path=path, column=name)) from error
+            raise (
+                found
+                or InputDataError(f"cannot convert to numbers: {error}", path=path, column=name)
+            ) from error
     return pa.table(columns).unify_dictionaries()
+
+
+def _release_arrow_memory() -> None:
+    """Hand the memory pyarrow's pool keeps cached after a read back to the system.
+
+    The rows go on in numpy arrays, which cannot reuse pyarrow's cached blocks: lower peak RSS.
+    """
+    pa.default_memory_pool().release_unused()
 
 
 def _dictionary_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
@@ -238,7 +254,7 @@ def _dictionary_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
         return np.zeros(0, dtype=np.int64), []
     dictionary = column.chunks[0].dictionary.to_pylist()
     indices = pa.chunked_array([chunk.indices for chunk in column.chunks], type=pa.int32())
-    codes = pc.fill_null(indices, -1).to_numpy().astype(np.int64)
+    codes = pc.fill_null(indices, -1).to_numpy()
     return codes, dictionary
 
 
@@ -248,19 +264,21 @@ def _sorted_recode(codes: np.ndarray, names: Sequence[str]) -> tuple[np.ndarray,
     Equal names (possible after a cast) share one code.
     """
     sorted_names, rank = np.unique(np.asarray(list(names), dtype=object), return_inverse=True)
-    lookup = np.append(rank.astype(np.int64), -1)  # index -1 -> last entry -> -1
+    lookup = np.append(rank.astype(np.int32), -1)  # index -1 -> last entry -> -1
     return lookup[codes], sorted_names
 
 
 def _float_columns(table: pa.Table, names: Sequence[str]) -> np.ndarray:
     """Columns of `table` as one float64 array (rows x columns), NaN for nulls."""
-    out = np.empty((table.num_rows, len(names)), dtype=np.float64)
+    out = np.empty((table.num_rows, len(names)), dtype=np.float64, order="F")
     for j, name in enumerate(names):
         out[:, j] = table.column(name).to_numpy()  # nulls become NaN for float64
     return out
 
 
-def _combine_codes(parts: Sequence[np.ndarray], sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+def _combine_codes(
+    parts: Sequence[np.ndarray], sizes: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
     """Dense rank of the combination of several code columns (-1 anywhere -> -1).
 
     Returns the per-row rank and, per rank, the combined key (decode with `sizes`).
@@ -271,8 +289,15 @@ def _combine_codes(parts: Sequence[np.ndarray], sizes: Sequence[int]) -> tuple[n
     for codes, size in zip(parts, sizes, strict=True):
         valid &= codes >= 0
         key = key * max(size, 1) + np.maximum(codes, 0)
-    keys, inverse = np.unique(key[valid], return_inverse=True)
+    cells = int(np.prod([max(size, 1) for size in sizes], dtype=np.float64))
     rank = np.full(n_rows, -1, dtype=np.int64)
+    if cells <= max(2 * n_rows, 1 << 22):
+        # Small key space (the usual case): one bincount instead of a sort.
+        present = np.bincount(key[valid], minlength=cells) > 0
+        keys = np.flatnonzero(present)
+        rank[valid] = (np.cumsum(present) - 1)[key[valid]]
+        return rank, keys
+    keys, inverse = np.unique(key[valid], return_inverse=True)
     rank[valid] = inverse
     return rank, keys
 
@@ -300,9 +325,9 @@ def lily_rows(
     hole_code = triple_keys % max(sizes[2], 1)
     site_code = (triple_keys // max(sizes[2], 1)) % max(sizes[1], 1)
     exp_code = triple_keys // (max(sizes[2], 1) * max(sizes[1], 1))
-    exp_names = np.asarray(part_names[0], dtype=object)[exp_code] if len(triple_keys) else []
-    site_names = np.asarray(part_names[1], dtype=object)[site_code] if len(triple_keys) else []
-    hole_names = np.asarray(part_names[2], dtype=object)[hole_code] if len(triple_keys) else []
+    exp_names = np.asarray(part_names[0], dtype=object)[exp_code]
+    site_names = np.asarray(part_names[1], dtype=object)[site_code]
+    hole_names = np.asarray(part_names[2], dtype=object)[hole_code]
     ids = [f"{e}-{s}-{h}" for e, s, h in zip(exp_names, site_names, hole_names, strict=True)]
     # Distinct parts could spell the same id; group by the id string, as the investigation did.
     borehole_ids, first, triple_to_borehole = np.unique(
@@ -315,9 +340,9 @@ def lily_rows(
         path=path,
         borehole_code=lookup[triple_rank],
         borehole_ids=np.asarray(borehole_ids, dtype=object),
-        exp=np.asarray(exp_names, dtype=object)[first] if len(first) else np.array([], dtype=object),
-        site=np.asarray(site_names, dtype=object)[first] if len(first) else np.array([], dtype=object),
-        hole=np.asarray(hole_names, dtype=object)[first] if len(first) else np.array([], dtype=object),
+        exp=exp_names[first],
+        site=site_names[first],
+        hole=hole_names[first],
         depth_m=table.column(depth).to_numpy().astype(np.float64, copy=False),
         label_code=label_code,
         label_names=label_names,
@@ -383,10 +408,19 @@ def read_lily_table(
     table = read_csv_columns(
         path, [exp, site, hole, label], [depth, *value_columns], use_threads=use_threads
     )
-    return lily_rows(
-        table, str(path), exp=exp, site=site, hole=hole, depth=depth, label=label,
+    rows = lily_rows(
+        table,
+        str(path),
+        exp=exp,
+        site=site,
+        hole=hole,
+        depth=depth,
+        label=label,
         value_columns=value_columns,
     )
+    del table
+    _release_arrow_memory()
+    return rows
 
 
 def read_tidy_table(
@@ -405,7 +439,9 @@ def read_tidy_table(
         table = read_parquet_columns(path, strings, numbers)
     else:
         table = read_csv_columns(path, strings, numbers, use_threads=use_threads)
-    return tidy_rows(
+    rows = tidy_rows(
         table, str(path), borehole=borehole, depth=depth, label=label, value_columns=value_columns
     )
-
+    del table
+    _release_arrow_memory()
+    return rows

@@ -17,13 +17,14 @@ Methods (config `splits.methods`):
   3. the sum over the three parts of the Jensen-Shannon divergence (bits) between the part's class
      distribution and the whole data's.
 
-  Criterion 3 is a plain sum, so the small parts weigh as much as train; since a larger sample
-  follows the whole more closely, val and test often end at the upper edge of their tolerance band.
+  Criterion 3 is a plain sum, so the small parts weigh as much as train; within the tolerance band
+  the row shares are free, so they need not sit on the targets exactly.
   It reads only the labels (of features.parquet), never the hierarchy. Group balance follows: a
   group distribution is a coarsening of the class distribution, so by the data-processing inequality
-  the JSD over groups is at most the JSD over classes, for any hierarchy. The seed orders the
-  greedy allocation and the local search, so seeds give different, equally constrained splits;
-  the same seed gives the same split.
+  the JSD over groups is at most the JSD over classes, for any hierarchy (a bound, not a promise
+  that the group JSD is the lowest of all methods). The seed breaks ties among anchors, jitters the
+  greedy order and orders the local search, so seeds give different, equally constrained splits;
+  the same seed gives the same split. About 2-5 s for 300 boreholes and 139 classes.
 - ``explicit``: the user lists the test (and optionally val) boreholes; the rest is train.
 """
 
@@ -68,7 +69,9 @@ class SplitConfig:
         if len(self.fractions) != 3 or not math.isclose(sum(self.fractions), 1.0, abs_tol=1e-6):
             raise ConfigError(f"config key splits.fractions: must sum to 1, got {self.fractions}")
         if any(f <= 0 for f in self.fractions):
-            raise ConfigError(f"config key splits.fractions: must be positive, got {self.fractions}")
+            raise ConfigError(
+                f"config key splits.fractions: must be positive, got {self.fractions}"
+            )
 
     @classmethod
     def from_config(cls, splits: Mapping[str, Any], method: str) -> SplitConfig:
@@ -78,7 +81,11 @@ class SplitConfig:
         options = splits.get("entropy_balanced") or {}
         return cls(
             method=method,
-            fractions=(float(fractions["train"]), float(fractions["val"]), float(fractions["test"])),
+            fractions=(
+                float(fractions["train"]),
+                float(fractions["val"]),
+                float(fractions["test"]),
+            ),
             seed=int(splits["seed"]),
             explicit_test=tuple(str(b) for b in explicit.get("test", []) or []),
             explicit_val=tuple(str(b) for b in explicit.get("val", []) or []),
@@ -91,7 +98,11 @@ class SplitConfig:
         fractions = parameters.get("fractions", {"train": 0.70, "val": 0.15, "test": 0.15})
         return cls(
             method=str(parameters["method"]),
-            fractions=(float(fractions["train"]), float(fractions["val"]), float(fractions["test"])),
+            fractions=(
+                float(fractions["train"]),
+                float(fractions["val"]),
+                float(fractions["test"]),
+            ),
             seed=int(parameters.get("seed", 42)),
             explicit_test=tuple(parameters.get("test_boreholes", ())),
             explicit_val=tuple(parameters.get("val_boreholes", ())),
@@ -142,7 +153,9 @@ def random_split(
     return {"train": list(train), "val": list(val), "test": list(test)}
 
 
-def size_balanced_order(boreholes: Sequence[str], row_counts: Sequence[int], seed: int) -> list[str]:
+def size_balanced_order(
+    boreholes: Sequence[str], row_counts: Sequence[int], seed: int
+) -> list[str]:
     """The order in which the investigation's greedy split visits boreholes (§4b steps 1-4).
 
     Stable sort by row count (descending), then a shuffle of the whole list with the legacy
@@ -248,14 +261,18 @@ def _anchor_rare_classes(
 def _greedy_fill(
     counts: np.ndarray, assignment: np.ndarray, targets: np.ndarray, rng: np.random.Generator
 ) -> None:
-    """Assign the unassigned boreholes, in seeded random order, each to the part where it most
+    """Assign the unassigned boreholes, roughly largest first, each to the part where it most
     reduces sum_p sum_c (n_pc - target_p * N_c)^2 / N_c (fills each part's class deficits)."""
     totals = counts.sum(axis=0).astype("float64")
     weights = 1.0 / np.where(totals > 0, totals, 1.0)
     part_counts = np.zeros((3, counts.shape[1]))
     for part in range(3):
         part_counts[part] = counts[assignment == part].sum(axis=0)
-    for borehole in rng.permutation(np.flatnonzero(assignment < 0)):
+    pending = np.flatnonzero(assignment < 0)
+    # Largest first (big boreholes placed early, small ones fine-tune the shares), with a seeded
+    # jitter of the sizes so that seeds give different splits.
+    jittered = counts[pending].sum(axis=1) * rng.uniform(0.67, 1.5, len(pending))
+    for borehole in pending[np.argsort(-jittered, kind="stable")]:
         row = counts[borehole]
         gap = part_counts - targets[:, None] * totals[None, :]
         delta = ((2.0 * row[None, :] * gap + row[None, :] ** 2) * weights[None, :]).sum(axis=1)
@@ -282,7 +299,9 @@ def _local_search(
             row = counts[borehole].astype(float)
             # Candidates: move to each other part, or swap with any borehole of another part.
             partners = np.flatnonzero(assignment != home)
-            destinations = np.concatenate([[p for p in range(3) if p != home], assignment[partners]])
+            destinations = np.concatenate(
+                [[p for p in range(3) if p != home], assignment[partners]]
+            )
             delta = np.vstack([np.tile(row, (2, 1)), row[None, :] - counts[partners]])
             candidates = np.broadcast_to(part_counts, (len(delta), 3, counts.shape[1])).copy()
             candidates[:, home, :] -= delta
@@ -365,7 +384,9 @@ def explicit_split(
         )
     overlap = sorted(set(test) & set(val))
     if overlap:
-        raise ConfigError(f"config key splits.explicit: in both test and val: {format_list(overlap)}")
+        raise ConfigError(
+            f"config key splits.explicit: in both test and val: {format_list(overlap)}"
+        )
     held_out = set(test) | set(val)
     if not val:
         logger.warning("explicit split: no val boreholes listed, so the val part is empty")
@@ -486,7 +507,9 @@ def split_statistics(
     if label_to_group is not None:
         missing = sorted(set(by_class.index) - set(label_to_group))
         if missing:
-            raise InputDataError(f"labels missing from the hierarchy mapping: {format_list(missing)}")
+            raise InputDataError(
+                f"labels missing from the hierarchy mapping: {format_list(missing)}"
+            )
         levels["groups"] = by_class.groupby(by_class.index.map(label_to_group)).sum()
     result: dict[str, Any] = {}
     for level, table in levels.items():

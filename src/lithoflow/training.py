@@ -30,6 +30,14 @@ def derive_seeds(seed: int, count: int) -> list[int]:
     return [int(s) for s in states]
 
 
+def to_tensor(
+    array: np.ndarray, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
+    """A contiguous tensor copy of `array` on `device` (float32 by default, int64 for labels)."""
+    numpy_dtype = {torch.float32: np.float32, torch.int64: np.int64}[dtype]
+    return torch.from_numpy(np.array(array, dtype=numpy_dtype, order="C")).to(device)
+
+
 def make_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:
     """A torch Generator on `device` seeded with `seed`."""
     generator = torch.Generator(device=torch.device(device))

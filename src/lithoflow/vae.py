@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+from torch.nn.utils import skip_init
 
 from lithoflow import embeddings as emb
 from lithoflow.checkpoints import ResumeStore, load_torch, save_state_dict, training_key
@@ -39,6 +40,7 @@ from lithoflow.training import (
     make_generator,
     run_epochs,
     shuffled,
+    to_tensor,
 )
 
 log = logging.getLogger(__name__)
@@ -111,7 +113,7 @@ def beta_for_epoch(epoch: int, start: float, end: float, warmup_epochs: int) -> 
 def _mlp(sizes: Sequence[int], final_activation: bool) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
-        layers.append(nn.Linear(n_in, n_out))
+        layers.append(skip_init(nn.Linear, n_in, n_out))
         if final_activation or i < len(sizes) - 2:
             layers.append(nn.ReLU())
     return nn.Sequential(*layers)
@@ -133,12 +135,14 @@ class VAE(nn.Module):
         self.hidden = tuple(hidden)
         self.latent_dim = int(latent_dim)
         self.encoder = _mlp([n_features, *hidden], final_activation=True)
-        self.fc_mu = nn.Linear(hidden[-1], latent_dim)
-        self.fc_logvar = nn.Linear(hidden[-1], latent_dim)
+        self.fc_mu = skip_init(nn.Linear, hidden[-1], latent_dim)
+        self.fc_logvar = skip_init(nn.Linear, hidden[-1], latent_dim)
         self.decoder = _mlp([latent_dim, *reversed(hidden), n_features], final_activation=False)
-        if generator is not None:
-            for layer in self.linear_layers():
-                init_linear_(layer, generator)
+        # Layers are built without torch's default (global-RNG) initialisation, then initialised
+        # from `generator` (seed 0 if none: e.g. a model about to load saved weights).
+        generator = generator if generator is not None else make_generator(0)
+        for layer in self.linear_layers():
+            init_linear_(layer, generator)
 
     def linear_layers(self) -> list[nn.Linear]:
         return [m for m in self.modules() if isinstance(m, nn.Linear)]
@@ -163,7 +167,7 @@ class VAE(nn.Module):
     def encode_mu(self, x: torch.Tensor | np.ndarray) -> torch.Tensor | np.ndarray:
         """μ of scaled inputs, without gradients; numpy in gives numpy out."""
         as_numpy = isinstance(x, np.ndarray)
-        tensor = torch.as_tensor(x, dtype=torch.float32) if as_numpy else x
+        tensor = to_tensor(x) if as_numpy else x
         with torch.no_grad():
             mu = self.encode(tensor)[0]
         return mu.cpu().numpy() if as_numpy else mu
@@ -375,10 +379,10 @@ def fit_vae(
     if x_train.shape[0] == 0:
         raise InputDataError("the VAE has no training rows")
     model.to(device)
-    train = torch.as_tensor(x_train, dtype=torch.float32, device=device).contiguous()
+    train = to_tensor(x_train, device)
     val = None
     if x_val is not None and x_val.shape[0]:
-        val = torch.as_tensor(x_val, dtype=torch.float32, device=device).contiguous()
+        val = to_tensor(x_val, device)
     task = VAETask(model, train, val, config, device)
     return run_epochs(task, config.epochs, resume=resume, on_epoch_end=on_epoch_end)
 

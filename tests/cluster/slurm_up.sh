@@ -54,8 +54,12 @@ start_munge() {
         log "munged already running"
         return 0
     fi
-    [[ -s /etc/munge/munge.key ]] || die "no /etc/munge/munge.key (the munge package creates it)"
-    runuser -u munge -- /usr/sbin/munged --pid-file="$MUNGE_PID" </dev/null >/dev/null 2>&1
+    if [[ ! -s /etc/munge/munge.key ]]; then # the munge package normally creates it
+        runuser -u munge -- mungekey --create >/dev/null 2>&1 ||
+            die "no /etc/munge/munge.key and 'mungekey --create' failed"
+    fi
+    runuser -u munge -- /usr/sbin/munged --pid-file="$MUNGE_PID" </dev/null >/dev/null 2>&1 ||
+        die "munged failed to start; see /var/log/munge/munged.log"
     cp "$MUNGE_PID" "$STATE/munged.pid"
     for _ in $(seq 50); do
         munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && return 0
@@ -98,8 +102,6 @@ SchedulerType=sched/backfill
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 GresTypes=gpu
-# Track GPUs as a TRES so allocations show them (tres_alloc_str: gres/gpu=1).
-AccountingStorageTRES=gres/gpu
 ReturnToService=2
 # Finished jobs stay visible to squeue/scontrol for an hour: the executor's squeue status
 # checks and the test's checks read them there (no slurmdbd).
@@ -119,25 +121,32 @@ AutoDetect=off
 NodeName=$host Name=gpu File=$FAKE_GPU"
 }
 
-start_slurm() {
-    if alive "$STATE/slurmctld.pid"; then
-        log "slurmctld already running"
-    else
-        # -c: start from a clean state (no jobs left over from an earlier cluster).
-        slurmctld -c </dev/null >/dev/null 2>&1 || die "slurmctld failed; see $STATE/log/slurmctld.log"
+start_daemon() { # name: start slurmctld or slurmd unless running, check that it stays up
+    local name=$1 pid_file="$STATE/$1.pid" args=()
+    if alive "$pid_file"; then
+        log "$name already running"
+        return 0
     fi
-    if alive "$STATE/slurmd.pid"; then
-        log "slurmd already running"
-    else
-        slurmd </dev/null >/dev/null 2>&1 || die "slurmd failed; see $STATE/log/slurmd.log"
-    fi
+    # slurmctld -c: start from a clean state (no jobs left over from an earlier cluster).
+    [[ $name == slurmctld ]] && args=(-c)
+    rm -f "$pid_file"
+    "$name" "${args[@]}" </dev/null >/dev/null 2>&1 || die "$name failed; see $STATE/log/$name.log"
+    for _ in $(seq 50); do
+        alive "$pid_file" && break
+        sleep 0.1
+    done
+    sleep 0.5 # a daemon that rejects its config exits right after writing its pid file
+    alive "$pid_file" || die "$name exited; last log lines:
+$(tail -n 5 "$STATE/log/$name.log" 2>/dev/null)"
 }
 
 wait_idle() {
-    local host state
+    local host state="" deadline=$((SECONDS + 60))
     host=$(hostname -s)
-    for _ in $(seq 120); do
-        state=$(sinfo -h -N -n "$host" -o '%T' 2>/dev/null | head -n 1 || true)
+    while ((SECONDS < deadline)); do
+        alive "$STATE/slurmctld.pid" || die "slurmctld stopped; see $STATE/log/slurmctld.log"
+        alive "$STATE/slurmd.pid" || die "slurmd stopped; see $STATE/log/slurmd.log"
+        state=$(timeout 5 sinfo -h -N -n "$host" -o '%T' 2>/dev/null | head -n 1 || true)
         case "$state" in
         idle | mixed | allocated) return 0 ;;
         down* | drain*) scontrol update NodeName="$host" State=RESUME >/dev/null 2>&1 || true ;;
@@ -151,6 +160,7 @@ mkdir -p "$STATE"
 install_packages
 start_munge
 write_config
-start_slurm
+start_daemon slurmctld
+start_daemon slurmd
 wait_idle
 log "cluster ready: $(sinfo -h -o '%P %a %D %T %G' | tr '\n' ';')"

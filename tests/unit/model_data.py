@@ -22,7 +22,9 @@ RARE_LABEL = "granofels"  # only in the test part: a class absent from train
 RARE_GROUP = "Metamorphic"
 
 
-def synthetic_frame(n_boreholes: int = 12, rows_per_borehole: int = 40, seed: int = 0) -> pd.DataFrame:
+def synthetic_frame(
+    n_boreholes: int = 12, rows_per_borehole: int = 40, seed: int = 0
+) -> pd.DataFrame:
     """Rows of the dataset contract with label-dependent feature values."""
     rng = np.random.default_rng(seed)
     labels = list(LABELS)
@@ -54,9 +56,10 @@ def synthetic_frame(n_boreholes: int = 12, rows_per_borehole: int = 40, seed: in
 
 
 def write_model_inputs(
-    root: Path, method: str = "size_balanced", seed: int = 0
+    root: Path, methods: tuple[str, ...] = ("size_balanced",), seed: int = 0
 ) -> dict[str, Path | dict[str, Path]]:
-    """features.parquet, split parts of `method` and the hierarchy mapping under `root`."""
+    """features.parquet, split parts of each method (the same parts) and the hierarchy mapping
+    under `root`, written in dependency order; "splits" maps part -> path of the first method."""
     frame = synthetic_frame(seed=seed)
     boreholes = sorted(frame["borehole_id"].unique())
     part_of = {b: "train" for b in boreholes[:8]}
@@ -66,12 +69,13 @@ def write_model_inputs(
     frame.loc[test_rows, "label"] = RARE_LABEL
     features_path = root / "results/data/features.parquet"
     write_dataset(features_path, frame, FEATURES)
-    split_paths = {}
-    for part in ("train", "val", "test"):
-        path = root / f"results/splits/{method}/{part}.parquet"
-        rows = frame[frame["borehole_id"].map(part_of) == part]
-        write_dataset(path, rows, FEATURES)
-        split_paths[part] = path
+    split_paths: dict[str, Path] = {}
+    for method in methods:
+        for part in ("train", "val", "test"):
+            path = root / f"results/splits/{method}/{part}.parquet"
+            rows = frame[frame["borehole_id"].map(part_of) == part]
+            write_dataset(path, rows, FEATURES)
+            split_paths.setdefault(part, path)
     mapping = {**LABELS, RARE_LABEL: RARE_GROUP}
     counts = frame["label"].value_counts()
     mapping_path = root / "results/hierarchy/lithology_hierarchy_mapping.csv"

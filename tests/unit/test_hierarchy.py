@@ -93,7 +93,7 @@ def test_duplicate_group_names_are_a_config_error():
         "exact_match": {"group": "Other", "labels": []},
         "unclassified_group": "Unclassified",
     }
-    with pytest.raises(ConfigError, match="hierarchy.groups"):
+    with pytest.raises(ConfigError, match=r"hierarchy\.groups"):
         HierarchyRules.from_config(section)
 
 
@@ -101,7 +101,9 @@ def test_default_rules_reproduce_the_investigations_mapping(default_rules, share
     reference = pd.read_csv(shared_reference / "data" / "lithology_hierarchy_mapping.csv")
     assert len(reference) == 139
     mapping = map_labels_by_rules(reference["Principal_Lithology"], default_rules)
-    expected = dict(zip(reference["Principal_Lithology"], reference["Lithology_Group"], strict=True))
+    expected = dict(
+        zip(reference["Principal_Lithology"], reference["Lithology_Group"], strict=True)
+    )
     differences = {k: (mapping[k], v) for k, v in expected.items() if mapping[k] != v}
     assert differences == {}
     table = hierarchy_table(reference.set_index("Principal_Lithology")["Count"], mapping)

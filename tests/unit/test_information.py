@@ -52,7 +52,9 @@ def test_jsd_hand_value():
 
 
 def test_jsd_bounds_symmetry_and_alignment():
-    assert jensen_shannon_bits({"a": 3, "b": 1}, {"a": 30, "b": 10}) == pytest.approx(0.0, abs=1e-15)
+    assert jensen_shannon_bits({"a": 3, "b": 1}, {"a": 30, "b": 10}) == pytest.approx(
+        0.0, abs=1e-15
+    )
     assert jensen_shannon_bits({"a": 2}, {"b": 5}) == pytest.approx(1.0)
     ab = jensen_shannon_bits({"a": 2, "b": 1}, {"b": 1, "c": 4})
     ba = jensen_shannon_bits({"b": 1, "c": 4}, {"a": 2, "b": 1})

@@ -60,7 +60,14 @@ def test_bin_gra_table_content_and_report(lily: tuple[IngestConfig, dict[str, Pa
     assert list(frame.columns) == [*CONTRACT_HEAD, "GRA", "n_raw_GRA"]
     assert frame["borehole_id"].tolist() == ["363-U1482-A"] * 4 + ["368X-U1503-A"] * 2
     assert frame["exp"].tolist() == ["363"] * 4 + ["368X"] * 2
-    assert frame["depth_bin_m"].tolist() == [0.0, 0.2, 0.4, 0.6000000000000001, 1.0, 1.2000000000000002]
+    assert frame["depth_bin_m"].tolist() == [
+        0.0,
+        0.2,
+        0.4,
+        0.6000000000000001,
+        1.0,
+        1.2000000000000002,
+    ]
     # bin 0.2 holds a duplicated contact row (sand and clay at 0.25 m) and sand at 0.30 m
     assert frame["label"].tolist() == ["clay", "sand", "ooze", "ooze", "basalt", "basalt"]
     assert frame["n_raw_GRA"].tolist() == [2, 3, 1, 1, 1, 1]

@@ -47,7 +47,11 @@ def test_missing_column_names_file_column_and_shows_rows(tmp_path: Path) -> None
 
 
 def test_non_numeric_measurement(tmp_path: Path) -> None:
-    rows = [*GOOD, ("363", "U1482", "A", 0.4, "clay", "1,7"), ("363", "U1482", "B", 0.6, "ooze", "n.d.")]
+    rows = [
+        *GOOD,
+        ("363", "U1482", "A", 0.4, "clay", "1,7"),
+        ("363", "U1482", "B", 0.6, "ooze", "n.d."),
+    ]
     path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", rows)
     message = _error(path, _config(tmp_path))
     assert f"file {path}" in message
@@ -92,7 +96,11 @@ def test_non_numeric_feature_in_a_tidy_parquet(tmp_path: Path) -> None:
 
 
 def test_borehole_without_any_depth(tmp_path: Path) -> None:
-    rows = [*GOOD, ("363", "U1482", "B", None, "clay", 1.7), ("363", "U1482", "B", None, "ooze", 1.8)]
+    rows = [
+        *GOOD,
+        ("363", "U1482", "B", None, "clay", 1.7),
+        ("363", "U1482", "B", None, "ooze", 1.8),
+    ]
     path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", rows)
     message = _error(path, _config(tmp_path))
     assert f"file {path}" in message and "column 'Depth CSF-A (m)'" in message
@@ -133,3 +141,16 @@ def test_no_rows_left_after_a_filter(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "[file binned/GRA.parquet] no rows left after filter GRA outside [0.3, 1.55]" in message
     assert "Example rows (1 of 1)" in message and "363-U1482-A" in message
+
+
+def test_header_without_rows(tmp_path: Path) -> None:
+    path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", [])
+    message = _error(path, _config(tmp_path))
+    assert f"file {path}" in message and "no data rows" in message
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "GRA_DataLITH.csv"
+    path.write_text("")
+    message = _error(path, _config(tmp_path))
+    assert f"file {path}" in message and "empty" in message

@@ -35,7 +35,9 @@ def compared():
     frame = labels_frame(ROWS)
     splits = {
         "mine": _parts(frame, SplitConfig("explicit", explicit_test=("h3",), explicit_val=("h4",))),
-        "other": _parts(frame, SplitConfig("explicit", explicit_test=("h4",), explicit_val=("h3",))),
+        "other": _parts(
+            frame, SplitConfig("explicit", explicit_test=("h4",), explicit_val=("h3",))
+        ),
     }
     labels = {m: {p: parts[p]["label"] for p in PARTS} for m, parts in splits.items()}
     boreholes = {m: {p: parts[p]["borehole_id"] for p in PARTS} for m, parts in splits.items()}

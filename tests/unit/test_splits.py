@@ -56,7 +56,7 @@ def _row_shares(frame: pd.DataFrame, assignment: pd.Series) -> np.ndarray:
     return np.array([len(parts[p]) for p in PARTS]) / len(frame)
 
 
-# --- invariants of every method --------------------------------------------------------------------
+# --- invariants of every method ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("method", SEEDED_METHODS)
@@ -105,7 +105,7 @@ def test_random_split_too_few_boreholes_is_an_input_error():
         random_split(["a", "b"], FRACTIONS, seed=0)
 
 
-# --- size_balanced: the investigation's greedy allocation -----------------------------------------
+# --- size_balanced: the investigation's greedy allocation -------------------------------------
 
 
 def test_allocate_by_deficit_hand_worked():
@@ -138,12 +138,12 @@ def test_size_balanced_order_is_stable_sort_then_legacy_shuffle():
     assert size_balanced_order(boreholes, sizes, 42) == expected
     # The investigation called the global np.random.seed + np.random.shuffle: the same stream.
     legacy = ["b", "d", "a", "c", "e"]
-    state = np.random.get_state()
+    state = np.random.get_state()  # noqa: NPY002
     try:
-        np.random.seed(42)
-        np.random.shuffle(legacy)
+        np.random.seed(42)  # noqa: NPY002
+        np.random.shuffle(legacy)  # noqa: NPY002
     finally:
-        np.random.set_state(state)
+        np.random.set_state(state)  # noqa: NPY002
     assert legacy == expected
 
 
@@ -162,7 +162,7 @@ def test_size_balanced_ignores_lithology(synthetic):
     pd.testing.assert_series_equal(a, b)
 
 
-# --- entropy_balanced ------------------------------------------------------------------------------
+# --- entropy_balanced -------------------------------------------------------------------------
 
 
 def _class_stats(frame: pd.DataFrame, assignment: pd.Series) -> dict:
@@ -212,7 +212,7 @@ def test_entropy_balanced_rejects_empty_input():
         entropy_balanced_assignment(np.zeros((0, 3)), FRACTIONS, seed=0)
 
 
-# --- explicit ---------------------------------------------------------------------------------------
+# --- explicit ---------------------------------------------------------------------------------
 
 
 def test_explicit_split_lists_and_rest_is_train(caplog):
@@ -234,7 +234,7 @@ def test_explicit_split_unknown_boreholes_listed():
         explicit_split(["a", "b", "c"], test=["a"], val=["a"])
 
 
-# --- config ----------------------------------------------------------------------------------------
+# --- config -----------------------------------------------------------------------------------
 
 
 def test_split_config_from_config_and_parameters(repo_root):
@@ -282,7 +282,7 @@ def test_split_config_rejects_bad_values():
         SplitConfig(method="random", fractions=(0.7, 0.2, 0.2))
 
 
-# --- the split report --------------------------------------------------------------------------------
+# --- the split report -------------------------------------------------------------------------
 
 
 def test_split_report_content_on_a_small_dataset():

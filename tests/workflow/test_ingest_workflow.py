@@ -116,7 +116,9 @@ def test_bad_input_fails_without_writing_outputs(tmp_path: Path) -> None:
     )
     workdir = tmp_path / "work"
     config = tiny_config({"data": {"source": "lily", "lily_dir": str(lily_dir)}})
-    result = run_snakemake(workdir, config, targets=[TARGET], extra_args=["--keep-going"], check=False)
+    result = run_snakemake(
+        workdir, config, targets=[TARGET], extra_args=["--keep-going"], check=False
+    )
     assert result.returncode != 0
     assert not (workdir / TARGET).exists()
     assert not (workdir / "results/data/binned/MS.parquet").exists()

@@ -4,11 +4,10 @@
 MISMATCH_MIN_TEST_ROWS = 100
 
 
-def all_split_part_files():
-    """Every part of every configured split method."""
-    return expand(
-        "results/splits/{method}/{part}.parquet", method=SPLIT_METHODS, part=SPLIT_PARTS
-    )
+# Every part of every configured split method.
+ALL_SPLIT_PARTS = expand(
+    "results/splits/{method}/{part}.parquet", method=SPLIT_METHODS, part=SPLIT_PARTS
+)
 
 
 rule lithology_distribution:
@@ -67,7 +66,7 @@ rule distribution_figure:
 
 rule split_mismatch:
     input:
-        parts=all_split_part_files(),
+        parts=ALL_SPLIT_PARTS,
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
         code=lib(
             "dataset.py", "hierarchy.py", "information.py", "mismatch.py", "splits.py"

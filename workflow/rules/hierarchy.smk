@@ -2,17 +2,18 @@
 # rules of config `hierarchy` or by the user's mapping CSV (methodology.md §6).
 
 
-def hierarchy_inputs(wildcards):
-    """The dataset, and the user's mapping CSV when one is configured."""
-    inputs = {"features": "results/data/features.parquet"}
-    if config["hierarchy"].get("mapping_csv"):
-        inputs["mapping_csv"] = config["hierarchy"]["mapping_csv"]
-    return inputs
+# The user's mapping CSV, when one is configured, is an input (editing it reruns the mapping).
+USER_MAPPING_CSV = (
+    [config["hierarchy"]["mapping_csv"]]
+    if config["hierarchy"].get("mapping_csv")
+    else []
+)
 
 
 rule lithology_hierarchy:
     input:
-        unpack(hierarchy_inputs),
+        features="results/data/features.parquet",
+        user_mapping=USER_MAPPING_CSV,
         code=lib("dataset.py", "hierarchy.py"),
     output:
         mapping="results/hierarchy/lithology_hierarchy_mapping.csv",

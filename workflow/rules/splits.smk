@@ -10,14 +10,6 @@ def split_parameters(wildcards):
     return SplitConfig.from_config(config["splits"], wildcards.method).parameters()
 
 
-def split_part_files(wildcards):
-    """The three parts of this method's split, by part name."""
-    return {
-        part: f"results/splits/{wildcards.method}/{part}.parquet"
-        for part in SPLIT_PARTS
-    }
-
-
 rule split_boreholes:
     input:
         features="results/data/features.parquet",
@@ -42,7 +34,9 @@ rule split_boreholes:
 
 rule split_report:
     input:
-        unpack(split_part_files),
+        train="results/splits/{method}/train.parquet",
+        val="results/splits/{method}/val.parquet",
+        test="results/splits/{method}/test.parquet",
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
         code=lib("dataset.py", "hierarchy.py", "information.py", "splits.py"),
     output:

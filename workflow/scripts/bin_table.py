@@ -1,16 +1,24 @@
 """Rule bin_table: read one raw table (needed columns only) and bin it to the dataset contract."""
 
+import logging
+
 import pyarrow as pa
 
 from lithoflow.ingest import IngestConfig, bin_table, write_binned_table
 from lithoflow.logs import configure_logging
 
+logger = logging.getLogger("lithoflow.rules.bin_table")
+
 
 def main(smk) -> None:
     configure_logging(smk.log[0])
-    pa.set_cpu_count(max(1, smk.threads))  # pyarrow's CSV reader threads
+    pa.set_cpu_count(max(1, smk.threads))  # threads of pyarrow's CSV reader
     config = IngestConfig.from_config(smk.params.config)
-    binned = bin_table(smk.input.raw, config, smk.wildcards.table, use_threads=smk.threads > 1)
+    try:
+        binned = bin_table(smk.input.raw, config, smk.wildcards.table, use_threads=smk.threads > 1)
+    except Exception:
+        logger.exception("binning table %s failed", smk.wildcards.table)
+        raise
     write_binned_table(binned, smk.output.table, smk.output.report)
 
 

@@ -7,17 +7,22 @@ from lithoflow.ingest import IngestConfig, format_report, merge_tables, write_me
 from lithoflow.io import read_json
 from lithoflow.logs import configure_logging
 
+logger = logging.getLogger("lithoflow.rules.merge_tables")
+
 
 def main(smk) -> None:
     configure_logging(smk.log[0])
     config = IngestConfig.from_config(smk.params.config)
+    names = config.table_names
     binned = [read_dataset(path) for path in smk.input.tables]
-    reports = {
-        name: read_json(path) for name, path in zip(config.table_names, smk.input.reports, strict=True)
-    }
-    paths = dict(zip(config.table_names, smk.input.tables, strict=True))
-    merged = merge_tables(binned, config, reports, paths)
-    logging.getLogger("lithoflow.merge_tables").info("ingestion report:\n%s", format_report(merged.report))
+    reports = {name: read_json(path) for name, path in zip(names, smk.input.reports, strict=True)}
+    paths = dict(zip(names, smk.input.tables, strict=True))
+    try:
+        merged = merge_tables(binned, config, reports, paths)
+    except Exception:
+        logger.exception("merging the binned tables failed")
+        raise
+    logger.info("ingestion report:\n%s", format_report(merged.report))
     write_merged(merged, config, smk.output.table, smk.output.report)
 
 

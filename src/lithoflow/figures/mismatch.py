@@ -33,7 +33,9 @@ def _grouped_bars(
     ax.legend(fontsize=8)
 
 
-def plot_mismatch(table: pd.DataFrame, summary: Mapping[str, Any], style: FigureStyle) -> plt.Figure:
+def plot_mismatch(
+    table: pd.DataFrame, summary: Mapping[str, Any], style: FigureStyle
+) -> plt.Figure:
     """Four panels: JSD from the whole over classes and over groups, classes absent from train,
     and per-class test share against train share for each method."""
     style.apply()

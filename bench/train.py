@@ -1,0 +1,189 @@
+"""Benchmark of VAE training: the workflow's loop vs a straightforward DataLoader loop.
+
+Both train the VAE recipe of config.yaml (v2.6.7: 6 → 32 → 16 → 10, batch 256, shuffled, last
+partial batch kept, Adam 1e-3, β warm-up) on the same scaled rows, one after the other in this
+process, with the same thread count:
+
+- ``project``: what rule train_vae runs (lithoflow.vae.fit_vae: whole data set as one tensor, one
+  gather per epoch, hand-written backward pass, flat Adam, one host sync per epoch);
+- ``dataloader``: ``DataLoader(TensorDataset(x), batch_size=256, shuffle=True)``, the VAE module's
+  forward, autograd, ``torch.optim.Adam`` and ``loss.item()`` per step.
+
+Records wall time, epochs/s, ms per optimizer step and the speed-up to bench/results/train.json,
+plus the project loop's time extrapolated to the full-scale recipe (238,506 rows × 100 epochs =
+93,200 steps). Targets on the 2-core CPU: project < 90 s for that, and >= 3× faster than dataloader.
+
+    python bench/train.py --rows 50000 --epochs 20     # quick try on synthetic rows (seconds)
+    python bench/train.py                              # the real measurement (full-scale data)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "src"))
+
+from lithoflow.dataset import read_dataset  # noqa: E402
+from lithoflow.io import write_json  # noqa: E402
+from lithoflow.scaling import Scaler, ScalingConfig  # noqa: E402
+from lithoflow.training import make_generator  # noqa: E402
+from lithoflow.vae import VAEConfig, build_vae, fit_vae, vae_loss_terms  # noqa: E402
+
+FULL_ROWS = 238_506
+FULL_EPOCHS = 100
+TARGETS = {"project_seconds_max": 90.0, "speedup_min": 3.0}
+
+
+def load_config() -> tuple[VAEConfig, ScalingConfig]:
+    import yaml
+
+    config = yaml.safe_load((REPO_ROOT / "config.yaml").read_text())
+    model = next(iter(config["vae"]["models"].values()))
+    return VAEConfig.from_config(model), ScalingConfig.from_config(config["scaling"])
+
+
+def synthetic_rows(n_rows: int, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    """Rows shaped like the six LILY features (skewed MS/NGR, bounded RGB)."""
+    rng = np.random.default_rng(seed)
+    values = np.column_stack(
+        [
+            rng.normal(1.7, 0.25, n_rows),
+            np.sign(rng.normal(size=n_rows)) * rng.lognormal(2.0, 1.5, n_rows),
+            rng.lognormal(3.0, 0.9, n_rows),
+            rng.uniform(10, 250, (n_rows, 3)),
+        ]
+    )
+    return values, ["GRA", "MS", "NGR", "R", "G", "B"]
+
+
+def scaled_rows(args: argparse.Namespace, scaling: ScalingConfig) -> tuple[np.ndarray, str]:
+    if args.rows:
+        values, features = synthetic_rows(args.rows)
+        source = f"synthetic ({args.rows} rows)"
+    else:
+        if not Path(args.features).exists():
+            raise SystemExit(f"{args.features} not found: build it, or pass --rows N")
+        dataset = read_dataset(args.features)
+        features = list(dataset.features)
+        values = dataset.frame[features].to_numpy(dtype=np.float64)
+        source = str(args.features)
+    scaler = Scaler.fit(values, features, scaling.transforms_for(features))
+    return scaler.transform(values), source
+
+
+def project_loop(x: np.ndarray, config: VAEConfig) -> dict[str, Any]:
+    model = build_vae(x.shape[1], config)
+    started = time.perf_counter()
+    result = fit_vae(model, x, None, config, torch.device("cpu"))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "final_loss": result.history[-1]["loss"]}
+
+
+def dataloader_loop(x: np.ndarray, config: VAEConfig) -> dict[str, Any]:
+    """The straightforward loop most tutorials write."""
+    model = build_vae(x.shape[1], config)
+    loader = DataLoader(
+        TensorDataset(torch.tensor(x, dtype=torch.float32)),
+        batch_size=config.batch_size,
+        shuffle=True,
+        generator=make_generator(config.seed),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    noise = make_generator(config.seed + 1)
+    started = time.perf_counter()
+    total = 0.0
+    for epoch in range(config.epochs):
+        beta = config.beta(epoch)
+        total = 0.0
+        for (batch,) in loader:
+            eps = torch.randn(batch.shape[0], config.latent_dim, generator=noise)
+            recon, mu, logvar = model(batch, eps)
+            sse, kl = vae_loss_terms(batch, recon, mu, logvar)
+            loss = sse + beta * kl
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * batch.shape[0]
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "final_loss": total / x.shape[0]}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", default=str(REPO_ROOT / "bench/data/full/features.parquet"))
+    parser.add_argument("--rows", type=int, default=0, help="synthetic rows instead of --features")
+    parser.add_argument("--epochs", type=int, default=FULL_EPOCHS)
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    parser.add_argument("--skip-dataloader", action="store_true")
+    parser.add_argument("--output", default=str(REPO_ROOT / "bench/results/train.json"))
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    config, scaling = load_config()
+    config = VAEConfig.from_config({**config.to_dict(), "epochs": args.epochs})
+    x, source = scaled_rows(args, scaling)
+    steps = args.epochs * math.ceil(x.shape[0] / config.batch_size)
+    full_steps = FULL_EPOCHS * math.ceil(FULL_ROWS / config.batch_size)
+
+    variants = {"project": project_loop(x, config)}
+    if not args.skip_dataloader:
+        variants["dataloader"] = dataloader_loop(x, config)
+    for record in variants.values():
+        record["epochs_per_s"] = args.epochs / record["seconds"]
+        record["ms_per_step"] = 1000 * record["seconds"] / steps
+        record["full_scale_estimate_s"] = record["ms_per_step"] * full_steps / 1000
+    speedup = None
+    if "dataloader" in variants:
+        speedup = variants["dataloader"]["seconds"] / variants["project"]["seconds"]
+    is_full = x.shape[0] >= 0.95 * FULL_ROWS and args.epochs == FULL_EPOCHS
+    project_s = variants["project"]["seconds" if is_full else "full_scale_estimate_s"]
+    record = {
+        "data": source,
+        "rows": int(x.shape[0]),
+        "epochs": args.epochs,
+        "batch_size": config.batch_size,
+        "optimizer_steps": steps,
+        "full_scale_steps": full_steps,
+        "threads": args.threads,
+        "variants": variants,
+        "speedup": speedup,
+        "measured_at_full_scale": is_full,
+        "targets": TARGETS,
+        "meets_targets": {
+            "project_seconds": project_s < TARGETS["project_seconds_max"],
+            "speedup": None if speedup is None else speedup >= TARGETS["speedup_min"],
+        },
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "cpu_count": os.cpu_count(),
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+        },
+    }
+    write_json(args.output, record)
+    for name, item in variants.items():
+        print(
+            f"{name:>10}: {item['seconds']:8.2f} s  {item['epochs_per_s']:7.2f} epochs/s  "
+            f"{item['ms_per_step']:.3f} ms/step  "
+            f"(full scale ≈ {item['full_scale_estimate_s']:.0f} s)"
+        )
+    if speedup is not None:
+        print(f"   speed-up: {speedup:.1f}x  -> {args.output}")
+    return record
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,332 @@
+"""Physical properties: per-lithology signatures, latent profiles along a hole, and sensor models.
+
+Each property is a class signature (from the packaged rules, the LILY paper's MAD densities and the
+reflectance L* per principal) plus random effects that make classes overlap the way real ones do:
+a hole offset, an interval (run) offset, a shared "terrigenous content" factor, and an AR(1)
+process along the core. Sensors then add coring-system bias and liner under-fill (GRA), voids,
+spikes, counting noise (NGR) and pixel texture (RGB).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import lfilter
+
+from lithoflow.simulate.calibration import CalibrationFacts
+from lithoflow.simulate.lithology import Vocabulary
+
+HARDNESS = ("soft", "medium", "hard", "rock")
+# Density a class keeps relative to its MAD mean ([CAL]: fits the §3.4 GRA medians; MAD samples
+# sit deeper than the average 20-cm bin of unconsolidated sediment).
+MAD_ADJUST_G_CM3 = {"soft": 0.0, "medium": -0.08, "hard": -0.05, "rock": 0.0}
+# Mean GRA minus MAD density by core type [PAPER]; RCB by hardness (hard rock 0.2-0.4 low, mud/clay
+# 0.1-0.2 low, oozes <= 0.02 low).
+CORING_BIAS_G_CM3 = {
+    "APC": (0.036, 0.036, 0.036, 0.036),
+    "HLAPC": (0.016, 0.016, 0.016, 0.016),
+    "XCB": (-0.02, -0.048, -0.08, -0.10),
+    "RCB": (-0.02, -0.15, -0.25, -0.30),
+}
+COMPACTION_PER_KM = {"soft": 0.32, "medium": 0.30, "hard": 0.15, "rock": 0.0}
+STRATIGRAPHIC_RANK = {"soft": 0.2, "medium": 0.3, "hard": 0.6, "rock": 0.9}
+# Liner under-fill of XCB/RCB cores: fill fraction ~ Beta(mean, concentration) per core piece.
+# Massive plutonic pieces (intrusive subtype) fill the liner better than fractured lavas [CAL].
+FILL = {"soft": (1.0, 0.0), "medium": (1.0, 0.0), "hard": (0.96, 25.0), "rock": (0.72, 3.0)}
+FILL_INTRUSIVE = (0.85, 4.0)
+# ln(R) = a + b * L*, fitted to the §3.4 sediment medians (clay, silty clay, ooze, sand) [CAL].
+RED_FROM_LIGHTNESS = (1.97, 0.0451)
+DIAMAGNETIC_GROUPS = {"Carbonate", "Biogenic Silica", "Evaporite"}
+IGNEOUS_MS_GROUPS = {
+    "Mafic Igneous", "Volcaniclastic", "Ultramafic", "Intermediate/Felsic Igneous", "Other",
+    "Conglomerate/Breccia",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """Per-class property parameters (index = class id)."""
+
+    gra_g_cm3: np.ndarray  # true bulk density at the class's median depth
+    compaction_per_m: np.ndarray  # density gain per metre of depth
+    ms_scale: np.ndarray  # MS = ms_scale * exp(effects) - ms_offset
+    ms_offset: np.ndarray
+    ngr_scale: np.ndarray  # NGR = ngr_scale * exp(effects)
+    log_red: np.ndarray  # ln of the class's median R
+    red_spread: np.ndarray  # multiplier of the brightness random effects (from L* rsd)
+    green_ratio: np.ndarray
+    blue_ratio: np.ndarray
+    hardness: np.ndarray  # int index into HARDNESS
+    run_bins: np.ndarray  # mean described-interval length in 20-cm bins
+    rank: np.ndarray  # stratigraphic rank 0 (top) .. 1 (basement)
+    fill_mean: np.ndarray
+    fill_concentration: np.ndarray
+    carbonate: np.ndarray  # 1.0 for the Carbonate group, else 0.0
+    igneous: np.ndarray  # 1.0 for volcanic, plutonic and breccia groups, else 0.0
+
+
+def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures:
+    """Apply the packaged rules to every class: group row, keyword rows, MAD density, name row."""
+    rules = facts.signature_rules
+    fields = ("gra_g_cm3", "ms_median", "ngr_median_cps", "red_median", "green_ratio",
+              "blue_ratio", "hardness", "run_bins")  # fmt: skip
+    mad = facts.mad.set_index("principal_lithology")["bulk_density_mean"].to_dict()
+    group_rows = rules[rules["match"] == "group"].set_index("rule")
+    keyword_rows = rules[rules["match"] == "keyword"]
+    name_rows = rules[rules["match"] == "name"].set_index("rule")
+    light_known = ~np.isnan(vocab.lightness_mean)
+    default_lightness = float(np.nanmedian(vocab.lightness_mean))
+    out: dict[str, list] = {f: [] for f in fields}
+    for j, name in enumerate(vocab.names):
+        values = {f: group_rows.loc[vocab.group[j], f] for f in fields}
+        for row in keyword_rows.itertuples(index=False):
+            if row.rule in name:
+                for f in fields:
+                    value = getattr(row, f)
+                    if isinstance(value, str) or not np.isnan(value):
+                        values[f] = value
+        if name in mad:
+            values["gra_g_cm3"] = mad[name] + MAD_ADJUST_G_CM3[values["hardness"]]
+        if name in name_rows.index:
+            for f in fields:
+                value = name_rows.loc[name, f]
+                if isinstance(value, str) or not np.isnan(value):
+                    values[f] = value
+        if isinstance(values["red_median"], float) and np.isnan(values["red_median"]):
+            lightness = vocab.lightness_mean[j] if light_known[j] else default_lightness
+            values["red_median"] = np.exp(RED_FROM_LIGHTNESS[0] + RED_FROM_LIGHTNESS[1] * lightness)
+        for f in fields:
+            out[f].append(values[f])
+    hardness = np.array([HARDNESS.index(h) for h in out["hardness"]])
+    names = np.array([HARDNESS[h] for h in hardness])
+    ms_median = np.array(out["ms_median"], dtype=float)
+    ms_offset = np.array([1.0 if g in DIAMAGNETIC_GROUPS else 0.0 for g in vocab.group])
+    rsd = np.where(np.isnan(vocab.lightness_rsd), 0.2, vocab.lightness_rsd)
+    intrusive = (names == "rock") & (vocab.subtype == "intrusive")
+    rank = np.array([STRATIGRAPHIC_RANK[h] for h in names])
+    rank = np.where(vocab.group == "Volcaniclastic", 0.45, rank)
+    rank = np.where((vocab.group == "Carbonate") & (names == "hard"), 0.5, rank)
+    rank = np.where(vocab.group == "Diamict", 0.35, rank)
+    return Signatures(
+        gra_g_cm3=np.array(out["gra_g_cm3"], dtype=float),
+        compaction_per_m=np.array([COMPACTION_PER_KM[h] / 1000.0 for h in names]),
+        ms_scale=np.maximum(ms_median + ms_offset, 0.3),
+        ms_offset=ms_offset,
+        ngr_scale=np.maximum(np.array(out["ngr_median_cps"], dtype=float), 0.05),
+        log_red=np.log(np.array(out["red_median"], dtype=float)),
+        red_spread=np.clip(rsd / 0.2, 0.6, 1.6),
+        green_ratio=np.array(out["green_ratio"], dtype=float),
+        blue_ratio=np.array(out["blue_ratio"], dtype=float),
+        hardness=hardness,
+        run_bins=np.array(out["run_bins"], dtype=float),
+        rank=rank,
+        fill_mean=np.where(intrusive, FILL_INTRUSIVE[0], [FILL[h][0] for h in names]),
+        fill_concentration=np.where(intrusive, FILL_INTRUSIVE[1], [FILL[h][1] for h in names]),
+        carbonate=(vocab.group == "Carbonate").astype(float),
+        igneous=np.isin(vocab.group, sorted(IGNEOUS_MS_GROUPS)).astype(float),
+    )
+
+
+@dataclass(frozen=True)
+class PropertyNoise:
+    """Sizes of the random effects and sensor noise ([CAL]: tuned to §3.1 quantiles, §3.3 r)."""
+
+    hole_sd: tuple[float, float, float, float] = (0.07, 0.55, 0.22, 0.30)  # gra, lnMS, lnNGR, lnR
+    run_sd: tuple[float, float, float, float] = (0.07, 0.70, 0.20, 0.30)
+    ar_sd: tuple[float, float, float, float] = (0.045, 0.35, 0.12, 0.15)
+    # A shared "terrigenous content" factor: more NGR, darker colour, a little more MS.
+    composition_loading: tuple[float, float, float, float] = (0.0, 0.10, 0.30, -0.15)
+    # Volcanic and plutonic rocks vary far more in magnetite content than sediments.
+    ms_rock_spread: float = 1.6
+    # NGR and MS are counted per volume of core: they scale with density (ratio ** exponent).
+    ngr_density_exponent: float = 2.0
+    ms_density_exponent: float = 1.0
+    carbonate_brightening_per_km: float = 0.5  # ln R gain with depth (older, purer carbonate)
+    ar_correlation_m: float = 0.6
+    green_sd: float = 0.015
+    blue_sd: float = 0.04
+    gra_sensor_sd: float = 0.02
+    ms_sensor_sd: float = 0.8
+    ms_sensor_rel: float = 0.03
+    ngr_count_time: float = 9.0  # NGR sd = sqrt((NGR + 3) / count_time)
+    pixel_sd: float = 0.06
+    pixel_correlation_m: float = 0.02
+    channel_sd: float = 0.012
+    void_section_rate: float = 0.02
+    void_length_m: tuple[float, float] = (0.02, 0.30)
+    gra_spike_rate: float = 2e-5
+    gra_nan_rate: float = 1e-5
+    ms_artefact_rate: float = 3e-6
+    fill_piece_m: float = 0.15
+
+
+CELL_MM = 25  # latent profiles live on a 2.5-cm grid along the curated coordinate
+
+
+def ar1(n: int, correlation_m: float, step_m: float, rng: np.random.Generator) -> np.ndarray:
+    """A unit-variance AR(1) series of length n with the given correlation length."""
+    if n == 0:
+        return np.zeros(0)
+    phi = float(np.exp(-step_m / correlation_m))
+    shocks = rng.normal(0.0, np.sqrt(1.0 - phi * phi), n)
+    shocks[0] = rng.normal()
+    # x_t = phi x_{t-1} + e_t, vectorised through scipy's linear filter.
+    return lfilter([1.0], [1.0, -phi], shocks)
+
+
+@dataclass(frozen=True)
+class LatentProfile:
+    """Latent properties of one hole on a regular grid along the curated coordinate."""
+
+    c_mm: np.ndarray  # int64 grid positions
+    gra: np.ndarray
+    ms: np.ndarray
+    ngr: np.ndarray
+    log_red: np.ndarray
+    green: np.ndarray  # per-cell green/red ratio (constant within a run)
+    blue: np.ndarray
+
+
+def latent_profile(
+    c_start_mm: int,
+    c_end_mm: int,
+    run_bounds_mm: np.ndarray,
+    run_class: np.ndarray,
+    depth_of_c: Callable[[np.ndarray], np.ndarray],
+    class_depth_m: np.ndarray,
+    sig: Signatures,
+    noise: PropertyNoise,
+    rng: np.random.Generator,
+) -> LatentProfile:
+    """Latent GRA, MS, NGR and colour on the 2.5-cm grid over [c_start, c_end] of one hole.
+
+    `run_bounds_mm` are the interior run boundaries (sorted); run r covers
+    [bounds[r-1], bounds[r]). Hole-level effects are drawn here too, so call once per hole.
+    """
+    c = np.arange(c_start_mm, c_end_mm + CELL_MM, CELL_MM, dtype=np.int64)
+    n_runs = len(run_class)
+    run = np.searchsorted(run_bounds_mm, c, side="right")
+    cls = run_class[run]
+    depth = depth_of_c(c)
+    hole_eff = [rng.normal(0.0, s) for s in noise.hole_sd]
+    hole_comp = rng.normal()
+    run_eff = [rng.normal(0.0, s, n_runs) for s in noise.run_sd]
+    run_comp = rng.normal(0.0, 1.0, n_runs)
+    comp = hole_comp * 0.6 + run_comp[run]
+    step = CELL_MM / 1000.0
+    ar = [ar1(len(c), noise.ar_correlation_m, step, rng) * s for s in noise.ar_sd]
+    load = noise.composition_loading
+    gra = (
+        sig.gra_g_cm3[cls]
+        + sig.compaction_per_m[cls] * (depth - class_depth_m[cls])
+        + hole_eff[0]
+        + run_eff[0][run]
+        + ar[0]
+        + load[0] * comp
+    )
+    gra = np.clip(gra, 1.03, 3.3)
+    density_ratio = np.log(gra / sig.gra_g_cm3[cls])
+    ms_spread = np.where(sig.igneous[cls] > 0, noise.ms_rock_spread, 1.0)
+    ms = sig.ms_scale[cls] * np.exp(
+        ms_spread * (hole_eff[1] + run_eff[1][run] + ar[1]) + load[1] * comp
+        + noise.ms_density_exponent * density_ratio
+    )  # fmt: skip
+    ms -= sig.ms_offset[cls]
+    ngr = sig.ngr_scale[cls] * np.exp(
+        hole_eff[2] + run_eff[2][run] + ar[2] + load[2] * comp
+        + noise.ngr_density_exponent * density_ratio
+    )  # fmt: skip
+    spread = sig.red_spread[cls]
+    deeper_km = (depth - class_depth_m[cls]) / 1000.0
+    log_red = (
+        sig.log_red[cls]
+        + spread * (hole_eff[3] + run_eff[3][run] + ar[3])
+        + load[3] * comp
+        + sig.carbonate[cls] * noise.carbonate_brightening_per_km * deeper_km
+    )
+    green_run = sig.green_ratio[run_class] * np.exp(rng.normal(0.0, noise.green_sd, n_runs))
+    blue_run = sig.blue_ratio[run_class] * np.exp(rng.normal(0.0, noise.blue_sd, n_runs))
+    return LatentProfile(c, gra, ms, ngr, log_red, green_run[run], blue_run[run])
+
+
+def sample(profile_values: np.ndarray, profile_c: np.ndarray, c_mm: np.ndarray) -> np.ndarray:
+    """Latent values at row positions (linear interpolation along the curated coordinate)."""
+    return np.interp(c_mm.astype(float), profile_c.astype(float), profile_values)
+
+
+def measure_gra(
+    true_gra: np.ndarray,
+    c_mm: np.ndarray,
+    kind_index: np.ndarray,
+    hardness: np.ndarray,
+    fill_mean: np.ndarray,
+    fill_conc: np.ndarray,
+    void_mask: np.ndarray,
+    noise: PropertyNoise,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Gamma-ray attenuation density as the track reports it (g/cm3, NaN for a few rows).
+
+    `kind_index` indexes ("APC", "HLAPC", "XCB", "RCB"); XCB/RCB cores of hard material do not
+    fill the liner (fill fraction per ~15-cm piece), voids read near or below zero.
+    """
+    kinds = ("APC", "HLAPC", "XCB", "RCB")
+    bias_table = np.array([CORING_BIAS_G_CM3[k] for k in kinds])
+    value = true_gra + bias_table[kind_index, hardness]
+    n = len(value)
+    drilled = kind_index >= 2
+    conc = fill_conc
+    needs_fill = drilled & (conc > 0)
+    if needs_fill.any():
+        piece = (c_mm // int(noise.fill_piece_m * 1000)).astype(np.int64)
+        uniq, inverse = np.unique(piece[needs_fill], return_inverse=True)
+        m = fill_mean[needs_fill]
+        k = conc[needs_fill]
+        # One fill draw per piece (first row's parameters stand for the piece).
+        first = np.zeros(len(uniq), dtype=np.int64)
+        first[inverse[::-1]] = np.arange(len(inverse))[::-1]
+        draws = rng.beta(m[first] * k[first], (1.0 - m[first]) * k[first])
+        value[needs_fill] *= draws[inverse]
+    value = value + rng.normal(0.0, noise.gra_sensor_sd, n)
+    value[void_mask] = rng.normal(0.15, 0.35, int(void_mask.sum()))
+    spikes = rng.random(n) < noise.gra_spike_rate
+    value[spikes] = rng.uniform(4.0, 8.5, int(spikes.sum()))
+    value[rng.random(n) < noise.gra_nan_rate] = np.nan
+    return value
+
+
+def measure_ms(true_ms: np.ndarray, noise: PropertyNoise, rng: np.random.Generator) -> np.ndarray:
+    """Loop magnetic susceptibility (instrument units): sensor noise and rare artefacts."""
+    n = len(true_ms)
+    value = true_ms * (1.0 + rng.normal(0.0, noise.ms_sensor_rel, n))
+    value += rng.normal(0.0, noise.ms_sensor_sd, n)
+    artefact = rng.random(n) < noise.ms_artefact_rate
+    value[artefact] = -rng.uniform(100.0, 480.0, int(artefact.sum()))
+    return value
+
+
+def measure_ngr(
+    true_ngr: np.ndarray, noise: PropertyNoise, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """NGR total counts (cps) with counting noise after background subtraction, and its error."""
+    error = np.sqrt((np.maximum(true_ngr, 0.0) + 3.0) / noise.ngr_count_time)
+    return true_ngr + rng.normal(0.0, 1.0, len(true_ngr)) * error, error
+
+
+def measure_rgb(
+    log_red: np.ndarray,
+    green: np.ndarray,
+    blue: np.ndarray,
+    noise: PropertyNoise,
+    spacing_m: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """R, G, B (0-255) of image pixel rows: correlated texture noise on a shared brightness."""
+    n = len(log_red)
+    texture = ar1(n, noise.pixel_correlation_m, spacing_m, rng) * noise.pixel_sd
+    red = np.exp(log_red + texture)
+    grn = red * green * np.exp(rng.normal(0.0, noise.channel_sd, n))
+    blu = red * blue * np.exp(rng.normal(0.0, noise.channel_sd, n))
+    return (np.clip(red, 0.5, 255.0), np.clip(grn, 0.5, 255.0), np.clip(blu, 0.5, 255.0))

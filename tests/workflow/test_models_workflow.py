@@ -1,0 +1,80 @@
+"""Rules train_vae and train_classifier under Snakemake, on prepared tiny inputs.
+
+The dataset, split parts and hierarchy mapping are written directly (the upstream rules have
+their own tests), then Snakemake builds the VAE and two classifiers (embedding → group, raw →
+group), reruns nothing when nothing changed, and reruns one classifier only when its spec changes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.unit.model_data import write_model_inputs
+from tests.workflow.helpers import run_snakemake, tiny_config
+
+pytestmark = pytest.mark.workflow
+
+VAE_FILES = (
+    "model.pt",
+    "config.json",
+    "scaler.json",
+    "features.json",
+    "history.csv",
+    "provenance.json",
+    "embeddings.parquet",
+)
+CLASSIFIER_FILES = (
+    "model.pt",
+    "config.json",
+    "scaler.json",
+    "metrics.json",
+    "confusion.csv",
+    "predictions.parquet",
+    "history.csv",
+    "provenance.json",
+)
+RUNS = ("v1_1", "direct")
+TARGETS = [f"results/models/classifiers/{run}/metrics.json" for run in RUNS]
+
+
+def jobs_planned(workdir: Path, config: dict) -> dict[str, int]:
+    """Rule name -> job count of a dry run for TARGETS (Snakemake's own job stats table)."""
+    result = run_snakemake(workdir, config, TARGETS, extra_args=["--dry-run"])
+    counts: dict[str, int] = {}
+    lines = result.stdout.splitlines()
+    if "Job stats:" not in lines:
+        return counts
+    for line in lines[lines.index("Job stats:") + 3 :]:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def test_models_build_and_rerun_only_what_changed(tmp_path):
+    write_model_inputs(tmp_path, methods=("size_balanced", "random"))
+    config = tiny_config()
+    run_snakemake(tmp_path, config, TARGETS)
+
+    vae = tmp_path / "results/models/vae/v2_6_7"
+    for name in VAE_FILES:
+        assert (vae / name).is_file(), name
+    for run in RUNS:
+        for name in CLASSIFIER_FILES:
+            assert (tmp_path / f"results/models/classifiers/{run}/{name}").is_file(), (run, name)
+    assert not list((tmp_path / "results/models").rglob("state.pt"))  # resume state cleared
+
+    provenance = json.loads((vae / "provenance.json").read_text())
+    assert provenance["config"]["vae"]["models"]["v2_6_7"]["epochs"] == 4
+    assert provenance["git_commit"]
+    metrics = json.loads((tmp_path / "results/models/classifiers/v1_1/metrics.json").read_text())
+    assert metrics["leakage"]["test_boreholes_seen_by_vae"] == 0
+
+    assert jobs_planned(tmp_path, config) == {}
+    changed = tiny_config()
+    changed["classifiers"]["runs"]["direct"]["patience"] = 3
+    assert jobs_planned(tmp_path, changed) == {"train_classifier": 1}
