@@ -24,7 +24,8 @@ import yaml
 from lithoflow.dataset import read_dataset
 from lithoflow.hierarchy import read_mapping
 from lithoflow.io import write_json
-from lithoflow.splits import PARTS, SplitConfig, assign_boreholes, split_frame, split_statistics
+from lithoflow.split_statistics import split_statistics
+from lithoflow.splits import PARTS, SplitConfig, assign_boreholes, split_frame
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 METHODS = ("random", "size_balanced", "entropy_balanced")

@@ -41,7 +41,9 @@ def check_config(config: Mapping[str, Any]) -> None:
         )
     features = feature_names(config)
     duplicated = sorted({f for f in features if features.count(f) > 1})
-    _require(not duplicated, "ingest.tables", f"feature names used twice: {format_list(duplicated)}")
+    _require(
+        not duplicated, "ingest.tables", f"feature names used twice: {format_list(duplicated)}"
+    )
     for name, bounds in ingest["filters"].items():
         _require(
             name in features,
@@ -66,7 +68,11 @@ def check_config(config: Mapping[str, Any]) -> None:
             "the explicit split needs at least one test borehole",
         )
         overlap = set(explicit.get("test", [])) & set(explicit.get("val", []))
-        _require(not overlap, "splits.explicit", f"boreholes in both test and val: {format_list(overlap)}")
+        _require(
+            not overlap,
+            "splits.explicit",
+            f"boreholes in both test and val: {format_list(overlap)}",
+        )
 
     for name, model in config["vae"]["models"].items():
         _require(

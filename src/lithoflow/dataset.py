@@ -7,10 +7,10 @@ one row per (borehole, depth bin) with these columns, in this order:
 - ``depth_bin_m`` (float64): bin centre in metres
 - ``label`` (str): the lithology (LILY Principal)
 - one float64 column per feature, in the dataset's feature order
-- ``n_raw_<table>`` (int64): number of raw rows behind the values taken from each raw table
+- ``n_raw_<table>`` (int64): number of raw rows behind the values taken from each table
 
-The feature list is stored in the Parquet metadata (key ``lithoflow``, field ``features``); later rules
-read it from there and never assume six features.
+The feature list is stored in the Parquet metadata (key ``lithoflow``, field ``features``);
+later rules read it from there and never assume six features.
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ class Dataset:
         return self.frame[list(self.features)]
 
 
-def check_dataset_frame(frame: pd.DataFrame, features: tuple[str, ...], path: str = "<memory>") -> None:
+def check_dataset_frame(
+    frame: pd.DataFrame, features: tuple[str, ...], path: str = "<memory>"
+) -> None:
     """Raise InputDataError unless `frame` follows the dataset contract for `features`."""
     required = [*ID_COLUMNS, DEPTH_COLUMN, LABEL_COLUMN, *features]
     missing = [c for c in required if c not in frame.columns]

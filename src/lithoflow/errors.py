@@ -39,7 +39,9 @@ class InputDataError(LithoflowError):
         text = f"{where}{message}"
         if examples is not None and len(examples):
             shown = examples.head(max_examples).to_string(max_colwidth=40)
-            text += f"\nExample rows ({min(len(examples), max_examples)} of {len(examples)}):\n{shown}"
+            text += (
+                f"\nExample rows ({min(len(examples), max_examples)} of {len(examples)}):\n{shown}"
+            )
         super().__init__(text)
         self.path = path
         self.column = column

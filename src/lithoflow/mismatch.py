@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lithoflow.splits import PARTS, part_class_counts, split_statistics
+from lithoflow.split_statistics import part_class_counts, split_statistics
+from lithoflow.splits import PARTS
 
 TABLE_COLUMNS: tuple[str, ...] = (
     "method",

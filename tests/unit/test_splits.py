@@ -13,6 +13,7 @@ from sklearn.model_selection import train_test_split
 
 from lithoflow.errors import ConfigError, InputDataError
 from lithoflow.information import entropy_bits
+from lithoflow.split_statistics import split_report, split_statistics
 from lithoflow.splits import (
     PARTS,
     SplitConfig,
@@ -26,8 +27,6 @@ from lithoflow.splits import (
     size_balanced_split,
     split_frame,
     split_metadata,
-    split_report,
-    split_statistics,
 )
 from tests.splits_builders import expand_counts, labels_frame, synthetic_counts
 

@@ -22,7 +22,7 @@ def load_default_config() -> dict[str, Any]:
 
 
 def deep_update(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a copy of `base` with `overrides` merged in recursively (mappings merge, rest replaces)."""
+    """A copy of `base` with `overrides` merged in recursively (mappings merge, rest replaces)."""
     merged = copy.deepcopy(base)
     for key, value in overrides.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), dict):

@@ -69,7 +69,12 @@ rule split_mismatch:
         parts=ALL_SPLIT_PARTS,
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
         code=lib(
-            "dataset.py", "hierarchy.py", "information.py", "mismatch.py", "splits.py"
+            "dataset.py",
+            "hierarchy.py",
+            "information.py",
+            "mismatch.py",
+            "splits.py",
+            "split_statistics.py",
         ),
     output:
         table="results/analysis/split_mismatch.csv",

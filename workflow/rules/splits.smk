@@ -38,7 +38,13 @@ rule split_report:
         val="results/splits/{method}/val.parquet",
         test="results/splits/{method}/test.parquet",
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
-        code=lib("dataset.py", "hierarchy.py", "information.py", "splits.py"),
+        code=lib(
+            "dataset.py",
+            "hierarchy.py",
+            "information.py",
+            "splits.py",
+            "split_statistics.py",
+        ),
     output:
         report="results/splits/{method}/split_report.json",
     log:

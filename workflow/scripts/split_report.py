@@ -4,7 +4,8 @@ from lithoflow.dataset import read_dataset
 from lithoflow.hierarchy import read_mapping
 from lithoflow.io import write_json
 from lithoflow.logs import configure_logging
-from lithoflow.splits import PARTS, split_report
+from lithoflow.split_statistics import split_report
+from lithoflow.splits import PARTS
 
 
 def main(smk) -> None:

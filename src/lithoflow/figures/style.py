@@ -15,10 +15,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import seaborn as sns
 
-from lithoflow.io import atomic_path  # noqa: E402
+from lithoflow.io import atomic_path
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,9 @@ class FigureStyle:
 
     @classmethod
     def from_config(cls, figures: Mapping[str, Any]) -> FigureStyle:
-        return cls(dpi=int(figures["dpi"]), style=str(figures["style"]), context=str(figures["context"]))
+        return cls(
+            dpi=int(figures["dpi"]), style=str(figures["style"]), context=str(figures["context"])
+        )
 
     def apply(self) -> None:
         """Set the seaborn theme for the figures drawn next."""
