@@ -1,6 +1,7 @@
 # Config validation, path helpers and input functions shared by every rule file.
 
 import os
+import sys
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -12,11 +13,10 @@ LIB_DIR = SRC_DIR / "lithoflow"
 
 # Rule scripts import the lithoflow package from this checkout (also inside cluster jobs, which
 # re-read this file), so the code that runs is always the code that Snakemake tracks.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (str(SRC_DIR), os.environ.get("PYTHONPATH", "")) if p
+# (Setting the variable here is deliberate: it is an output of the workflow, not a user input.)
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(p for p in (str(SRC_DIR), os.environ.get("PYTHONPATH")) if p)
 )
-import sys
-
 sys.path.insert(0, str(SRC_DIR))
 
 from lithoflow.config import check_config
