@@ -438,6 +438,7 @@ def classifier_metrics(
         "classes_absent_from_train": [
             c for i, c in enumerate(classes) if i not in present_in["train"]
         ],
+        "classes_absent_from_val": [c for i, c in enumerate(classes) if i not in present_in["val"]],
         "class_weighting": spec.class_weighting,
         "class_weight_ratio": float(weights.max() / weights.min()) if weights is not None else 1.0,
         "selection_metric": spec.selection_metric,

@@ -191,6 +191,11 @@ def vae_loss_terms(
     return sse, kl
 
 
+def relu_backward(grad: torch.Tensor, relu_output: torch.Tensor) -> torch.Tensor:
+    """`grad` where the ReLU was active (output > 0), else 0: the kernel autograd uses for ReLU."""
+    return torch.ops.aten.threshold_backward(grad, relu_output, 0.0)
+
+
 class FastVAEStep:
     """The VAE loss and its exact gradient for one batch, computed by hand.
 
@@ -239,8 +244,8 @@ class FastVAEStep:
             encoder_inputs.append(h)
         head = torch.addmm(self.head[1], h, self.head[0].t())
         mu, logvar = head[:, :k], head[:, k:]
-        var = logvar.exp()
         std = logvar.mul(0.5).exp_()
+        var = std * std
         z = torch.addcmul(mu, std, eps)
         decoder_inputs = [z]
         d = z
@@ -261,7 +266,7 @@ class FastVAEStep:
             torch.sum(grad, 0, out=grad_bias)
             grad = torch.mm(grad, weight)
             if i > 0:  # through the ReLU that produced layer_input
-                grad.masked_fill_(layer_input <= 0, 0.0)
+                grad = relu_backward(grad, layer_input)
         # z = μ + σ·ε and β·KL/B: dμ = dz + β·μ/B, dlog σ² = ½·dz·ε·σ + β·(σ² − 1)/(2B).
         scale = beta / n_rows
         grad_mu = torch.add(grad, mu, alpha=scale)
@@ -273,8 +278,7 @@ class FastVAEStep:
         torch.sum(grad, 0, out=grad_bias)
         for i in range(len(self.encoder) - 1, -1, -1):
             layer_output = encoder_inputs[i + 1]
-            grad = torch.mm(grad, weight)
-            grad.masked_fill_(layer_output <= 0, 0.0)
+            grad = relu_backward(torch.mm(grad, weight), layer_output)
             weight, _, grad_weight, grad_bias = self.encoder[i]
             torch.mm(grad.t(), encoder_inputs[i], out=grad_weight)
             torch.sum(grad, 0, out=grad_bias)

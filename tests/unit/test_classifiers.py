@@ -11,10 +11,8 @@ import torch
 import torch.nn.functional as F
 
 from lithoflow.classifiers import (
-    ClassifierData,
     ClassifierSpec,
     MLPClassifier,
-    PartData,
     class_weights,
     load_classifier,
     prepare_classifier_data,
@@ -58,27 +56,6 @@ OUTPUT_FILES = (
     "history.csv",
     "provenance.json",
 )
-
-
-def toy_classifier_data(n: int = 240, seed: int = 0) -> ClassifierData:
-    """Three separable classes in 4-D plus an empty fourth class."""
-    rng = np.random.default_rng(seed)
-
-    def part(m: int) -> PartData:
-        y = rng.integers(0, 3, size=m)
-        x = rng.normal(size=(m, 4)) + 2.0 * np.eye(4)[y]
-        keys = pd.DataFrame(
-            {"borehole_id": [f"b{i % 5}" for i in range(m)], "depth_bin_m": np.arange(m) * 0.2}
-        )
-        return PartData(keys=keys, x=x, y=y)
-
-    columns = ["f0", "f1", "f2", "f3"]
-    return ClassifierData(
-        classes=("a", "b", "c", "d"),
-        input_columns=columns,
-        scaler=Scaler.identity(columns),
-        parts={"train": part(n), "val": part(n // 4), "test": part(n // 4)},
-    )
 
 
 def spec(**overrides) -> ClassifierSpec:
@@ -257,6 +234,7 @@ def test_end_to_end_run_writes_every_file_and_is_reproducible(inputs, tmp_path):
         "per_class_recall",
         "classes_absent_from_test",
         "classes_absent_from_train",
+        "classes_absent_from_val",
         "class_weight_ratio",
         "stop_epoch",
         "best_epoch",

@@ -23,7 +23,7 @@ from lithoflow.training import (
 )
 from lithoflow.vae import VAEConfig, build_vae, fit_vae
 
-from .test_classifiers import toy_classifier_data
+from .model_data import toy_classifier_data
 
 
 class Interrupted(Exception):

@@ -33,6 +33,8 @@ class CoverageConfig:
     """Rates of sections without a table's data ([LOG] coverage, data_calibration.md §2)."""
 
     undescribed_section_rate: float = 0.02  # ~2% of curated core has no lithology
+    undescribed_core_rate: float = 0.12  # whole cores without rows outside the six-feature holes
+    rgb_imaged_share: float = 0.95  # share of a six-feature hole's described core that is imaged
     no_ngr_section_rate: float = 0.008
     no_ms_section_rate: float = 0.001
     rgb_edge_factor: float = 1.04  # imaged length per target six-feature bin (x 0.2 m)
@@ -216,44 +218,83 @@ def layout_sections(cores: pd.DataFrame, p_core_catcher: float, rng: np.random.G
     return sections
 
 
+def _drop_cores(
+    described: np.ndarray,
+    core_idx: np.ndarray,
+    length_mm: np.ndarray,
+    candidates: np.ndarray,
+    keep_mm: float | None,
+    rate: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Mark whole cores undescribed (drilled, washed or never described intervals).
+
+    With `keep_mm` set, cores among the candidate sections are dropped in random order while the
+    described length stays above `keep_mm`; otherwise each core goes with probability `rate`.
+    """
+    described = described.copy()
+    cores = np.unique(core_idx[candidates & (core_idx > 0)])
+    if keep_mm is None:
+        dropped = cores[rng.random(len(cores)) < rate]
+        described[np.isin(core_idx, dropped)] = False
+        return described
+    have = float(length_mm[candidates & described].sum())
+    for core in rng.permutation(cores):
+        in_core = (core_idx == core) & candidates & described
+        if have - length_mm[in_core].sum() < keep_mm:
+            continue
+        have -= length_mm[in_core].sum()
+        described[core_idx == core] = False
+    return described
+
+
 def mark_coverage(
     sections: pd.DataFrame,
     has_ngr: bool,
     has_rgb: bool,
-    rgb_target_mm: float | None,
-    rgb_range_m: tuple[float, float] | None,
+    six_target_mm: float | None,
+    six_range_m: tuple[float, float] | None,
     cfg: CoverageConfig,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
     """Flag each section: described (any rows at all), has MS, has NGR, imaged (RGB).
 
-    For six-feature holes, imaged sections are drawn in random order inside the six-feature depth
-    range until their length reaches `rgb_target_mm`, so the hole lands on its real bin count.
+    About a quarter of a hole's cored depth carries no rows (recovery gaps, drilled intervals,
+    undescribed cores: 85 km described of 117 km of hole ranges [LOG]). For six-feature holes,
+    whole cores are left undescribed until the described length is about the real six-feature
+    length / ``rgb_imaged_share``, then imaged sections are drawn in random order until their
+    length reaches `six_target_mm`, so the hole lands on its real bin count.
     """
     n = len(sections)
     sections = sections.copy()
-    sections["described"] = rng.random(n) >= cfg.undescribed_section_rate
+    length = sections["length_mm"].to_numpy()
+    core_idx = sections["core_idx"].to_numpy()
+    described = rng.random(n) >= cfg.undescribed_section_rate
     if n:
-        sections.loc[sections.index[0], "described"] = True
-    sections["has_ms"] = sections["described"] & (rng.random(n) >= cfg.no_ms_section_rate)
-    sections["has_ngr"] = (
-        sections["described"] & has_ngr & (rng.random(n) >= cfg.no_ngr_section_rate)
-    )
+        described[0] = True
+    in_range = np.ones(n, dtype=bool)
+    if six_range_m is not None:
+        bottom = (sections["top_m"] + length / 1000.0).to_numpy()
+        in_range = (bottom > six_range_m[0]) & (sections["top_m"].to_numpy() < six_range_m[1] + 0.1)
+    if six_target_mm is None:
+        described = _drop_cores(described, core_idx, length, in_range, None,
+                                cfg.undescribed_core_rate, rng)  # fmt: skip
+    else:
+        described = _drop_cores(described, core_idx, length, in_range,
+                                six_target_mm / cfg.rgb_imaged_share, 0.0, rng)  # fmt: skip
+    sections["described"] = described
+    sections["has_ms"] = described & (rng.random(n) >= cfg.no_ms_section_rate)
+    sections["has_ngr"] = described & has_ngr & (rng.random(n) >= cfg.no_ngr_section_rate)
     imaged = np.zeros(n, dtype=bool)
     if has_rgb:
-        eligible = sections["described"].to_numpy().copy()
-        if rgb_range_m is not None:
-            bottom = sections["top_m"] + sections["length_mm"] / 1000.0
-            eligible &= (bottom > rgb_range_m[0]).to_numpy() & (
-                sections["top_m"] < rgb_range_m[1] + 0.1
-            ).to_numpy()
-        if rgb_target_mm is None:
-            imaged = eligible & (rng.random(n) < 0.9)
+        eligible = described & in_range
+        if six_target_mm is None:
+            imaged = eligible & (rng.random(n) < cfg.rgb_imaged_share)
         else:
             eligible &= sections["has_ngr"].to_numpy()
             order = rng.permutation(np.flatnonzero(eligible))
-            cum = np.cumsum(sections["length_mm"].to_numpy()[order])
-            take = int(np.searchsorted(cum, rgb_target_mm, side="left")) + 1
+            cum = np.cumsum(length[order])
+            take = int(np.searchsorted(cum, six_target_mm, side="left")) + 1
             imaged[order[:take]] = True
     sections["imaged"] = imaged
     return sections

@@ -216,6 +216,7 @@ class AllocationConfig:
     sister_probability: float = 0.6  # chance that a sister hole at the same site joins
     jitter_sigma: float = 1.7  # log-normal spread of per-(hole, class) weights
     affinity_floor: float = 0.02  # relative weight of lithologies outside a hole's settings
+    plausible_share: float = 0.05  # candidate holes need this share of the best hole's affinity
     iterations: int = 3000
 
 
@@ -324,6 +325,11 @@ def allocate_six_feature_bins(
     weights = np.zeros((n_holes, len(parts)))
     part_totals = np.zeros(len(parts))
     for p, (j, total, candidates) in enumerate(parts):
+        # A lithology only goes where its settings make it plausible (the floor keeps a class
+        # placeable when no hole's settings name it).
+        fit = affinity[candidates, j]
+        plausible = fit >= cfg.plausible_share * fit.max()
+        candidates = candidates[plausible]
         k = _support_size(total, cfg, len(candidates))
         pick_weight = affinity[candidates, j] * size_pref[candidates]
         support = _pick_support(candidates, pick_weight, sites, k, cfg, rng)
@@ -420,13 +426,9 @@ def plan_runs(
         keys.append(rng.uniform(lo, hi, n_runs))
     key = np.concatenate(keys)
     sort = np.argsort(key, kind="stable")
-    cls = np.concatenate(class_ids)[sort]
-    lens = np.concatenate(lengths)[sort]
-    # Adjacent runs of the same class are one interval.
-    boundary = np.concatenate([[True], cls[1:] != cls[:-1]])
-    run_id = np.cumsum(boundary) - 1
-    merged_len = np.bincount(run_id, weights=lens).astype(np.int64)
-    return RunPlan(cls[boundary], merged_len)
+    # Adjacent runs of one class stay separate intervals (units described one by one, each with
+    # its own offsets), so a thick basement or a dominant ooze is not one giant interval.
+    return RunPlan(np.concatenate(class_ids)[sort], np.concatenate(lengths)[sort])
 
 
 # --------------------------------------------------------------------------------------------

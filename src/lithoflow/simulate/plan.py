@@ -140,14 +140,11 @@ def _lay_runs(
 def _clean_runs(
     run_class: np.ndarray, bounds: np.ndarray, length_mm: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Drop empty runs and merge neighbours of the same class."""
+    """Drop runs that ended up empty (two contacts snapped to the same offset)."""
     edges = np.concatenate([[0], bounds, [length_mm]])
     keep = np.diff(edges) > 0
     keep[-1] = keep[-1] or not keep.any()
-    cls = run_class[keep]
-    starts = edges[:-1][keep]
-    new = np.concatenate([[True], cls[1:] != cls[:-1]])
-    return cls[new], starts[new][1:].astype(np.int64)
+    return run_class[keep], edges[:-1][keep][1:].astype(np.int64)
 
 
 def build_world(facts: CalibrationFacts, seed: int, cfg: PlanConfig | None = None) -> World:
@@ -213,7 +210,9 @@ def build_world(facts: CalibrationFacts, seed: int, cfg: PlanConfig | None = Non
         rgb_target = None
         rgb_range = None
         if row.is_six:
-            need_m = row.six_bins * BIN_M * cfg.coverage.rgb_edge_factor / 0.97
+            need_m = (
+                row.six_bins * BIN_M * cfg.coverage.rgb_edge_factor / cfg.coverage.rgb_imaged_share
+            )
             cores = boost_recovery(cores, need_m, row.six_top_m, row.six_bottom_m)
             rgb_target = row.six_bins * BIN_M * 1000 * cfg.coverage.rgb_edge_factor
             rgb_range = (row.six_top_m, row.six_bottom_m)

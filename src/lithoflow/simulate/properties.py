@@ -59,6 +59,7 @@ class Signatures:
     green_ratio: np.ndarray
     blue_ratio: np.ndarray
     hardness: np.ndarray  # int index into HARDNESS
+    coring_class: np.ndarray  # int index into HARDNESS used for GRA coring bias and liner fill
     run_bins: np.ndarray  # mean described-interval length in 20-cm bins
     rank: np.ndarray  # stratigraphic rank 0 (top) .. 1 (basement)
     fill_mean: np.ndarray
@@ -105,6 +106,10 @@ def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures
     ms_offset = np.array([1.0 if g in DIAMAGNETIC_GROUPS else 0.0 for g in vocab.group])
     rsd = np.where(np.isnan(vocab.lightness_rsd), 0.2, vocab.lightness_rsd)
     intrusive = (names == "rock") & (vocab.subtype == "intrusive")
+    # Lithified muds and chalk core like mud (RCB 0.1-0.2 low [PAPER]), not like hard rock.
+    mud_like = np.array([any(k in n for k in ("claystone", "mudstone", "chalk")) for n in vocab.names])
+    coring_class = np.where(mud_like, HARDNESS.index("medium"), hardness)
+    coring_names = np.array([HARDNESS[h] for h in coring_class])
     rank = np.array([STRATIGRAPHIC_RANK[h] for h in names])
     rank = np.where(vocab.group == "Volcaniclastic", 0.45, rank)
     rank = np.where((vocab.group == "Carbonate") & (names == "hard"), 0.5, rank)
@@ -120,10 +125,13 @@ def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures
         green_ratio=np.array(out["green_ratio"], dtype=float),
         blue_ratio=np.array(out["blue_ratio"], dtype=float),
         hardness=hardness,
+        coring_class=coring_class,
         run_bins=np.array(out["run_bins"], dtype=float),
         rank=rank,
-        fill_mean=np.where(intrusive, FILL_INTRUSIVE[0], [FILL[h][0] for h in names]),
-        fill_concentration=np.where(intrusive, FILL_INTRUSIVE[1], [FILL[h][1] for h in names]),
+        fill_mean=np.where(intrusive, FILL_INTRUSIVE[0], [FILL[h][0] for h in coring_names]),
+        fill_concentration=np.where(
+            intrusive, FILL_INTRUSIVE[1], [FILL[h][1] for h in coring_names]
+        ),
         carbonate=(vocab.group == "Carbonate").astype(float),
         igneous=np.isin(vocab.group, sorted(IGNEOUS_MS_GROUPS)).astype(float),
     )
@@ -133,13 +141,15 @@ def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures
 class PropertyNoise:
     """Sizes of the random effects and sensor noise ([CAL]: tuned to §3.1 quantiles, §3.3 r)."""
 
-    hole_sd: tuple[float, float, float, float] = (0.07, 0.55, 0.22, 0.30)  # gra, lnMS, lnNGR, lnR
-    run_sd: tuple[float, float, float, float] = (0.07, 0.70, 0.20, 0.30)
-    ar_sd: tuple[float, float, float, float] = (0.045, 0.35, 0.12, 0.15)
+    hole_sd: tuple[float, float, float, float] = (0.09, 0.55, 0.20, 0.30)  # gra, lnMS, lnNGR, lnR
+    run_sd: tuple[float, float, float, float] = (0.09, 0.70, 0.20, 0.30)
+    ar_sd: tuple[float, float, float, float] = (0.05, 0.35, 0.12, 0.15)
     # A shared "terrigenous content" factor: more NGR, darker colour, a little more MS.
-    composition_loading: tuple[float, float, float, float] = (0.0, 0.10, 0.30, -0.15)
+    composition_loading: tuple[float, float, float, float] = (0.0, 0.10, 0.25, -0.15)
     # Volcanic and plutonic rocks vary far more in magnetite content than sediments.
-    ms_rock_spread: float = 1.6
+    ms_rock_spread: float = 1.25
+    # Hole offsets of crystalline rocks are smaller (one hole can hold a whole class, e.g. gabbro).
+    rock_hole_scale: float = 0.4
     # NGR and MS are counted per volume of core: they scale with density (ratio ** exponent).
     ngr_density_exponent: float = 2.0
     ms_density_exponent: float = 1.0
@@ -154,7 +164,7 @@ class PropertyNoise:
     pixel_sd: float = 0.06
     pixel_correlation_m: float = 0.02
     channel_sd: float = 0.012
-    void_section_rate: float = 0.02
+    void_section_rate: float = 0.025
     void_length_m: tuple[float, float] = (0.02, 0.30)
     gra_spike_rate: float = 2e-5
     gra_nan_rate: float = 1e-5
@@ -210,7 +220,8 @@ def latent_profile(
     run = np.searchsorted(run_bounds_mm, c, side="right")
     cls = run_class[run]
     depth = depth_of_c(c)
-    hole_eff = [rng.normal(0.0, s) for s in noise.hole_sd]
+    hole_scale = np.where(sig.hardness[cls] == HARDNESS.index("rock"), noise.rock_hole_scale, 1.0)
+    hole_eff = [rng.normal(0.0, s) * hole_scale for s in noise.hole_sd]
     hole_comp = rng.normal()
     run_eff = [rng.normal(0.0, s, n_runs) for s in noise.run_sd]
     run_comp = rng.normal(0.0, 1.0, n_runs)

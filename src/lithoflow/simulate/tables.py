@@ -194,7 +194,7 @@ def hole_table(
             void |= (c_mm >= lo) & (c_mm < hi)
         values.append(
             measure_gra(
-                sample(profile.gra, profile.c_mm, c_mm), c_mm, kind, sig.hardness[cls],
+                sample(profile.gra, profile.c_mm, c_mm), c_mm, kind, sig.coring_class[cls],
                 sig.fill_mean[cls], sig.fill_concentration[cls], void, noise, rng,
             )  # fmt: skip
         )
