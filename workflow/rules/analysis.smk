@@ -13,7 +13,7 @@ ALL_SPLIT_PARTS = expand(
 rule lithology_distribution:
     input:
         features="results/data/features.parquet",
-        code=lib("dataset.py", "distribution.py", "information.py"),
+        code=script_code("lithology_distribution.py"),
     output:
         table="results/analysis/lithology_distribution.csv",
         summary="results/analysis/lithology_distribution.json",
@@ -30,7 +30,7 @@ rule lithology_distribution:
 rule group_distribution:
     input:
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
-        code=lib("distribution.py", "hierarchy.py", "information.py"),
+        code=script_code("group_distribution.py"),
     output:
         table="results/analysis/group_distribution.csv",
         summary="results/analysis/group_distribution.json",
@@ -47,7 +47,7 @@ rule group_distribution:
 rule distribution_figure:
     input:
         table="results/analysis/{level}_distribution.csv",
-        code=lib("figures/__init__.py", "figures/style.py", "figures/distribution.py"),
+        code=script_code("distribution_figure.py"),
     output:
         figure="results/analysis/{level}_distribution.png",
     log:
@@ -68,14 +68,7 @@ rule split_mismatch:
     input:
         parts=ALL_SPLIT_PARTS,
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
-        code=lib(
-            "dataset.py",
-            "hierarchy.py",
-            "information.py",
-            "mismatch.py",
-            "splits.py",
-            "split_statistics.py",
-        ),
+        code=script_code("split_mismatch.py"),
     output:
         table="results/analysis/split_mismatch.csv",
         summary="results/analysis/split_mismatch.json",
@@ -95,7 +88,7 @@ rule split_mismatch_figure:
     input:
         table="results/analysis/split_mismatch.csv",
         summary="results/analysis/split_mismatch.json",
-        code=lib("figures/__init__.py", "figures/style.py", "figures/mismatch.py"),
+        code=script_code("split_mismatch_figure.py"),
     output:
         figure="results/analysis/split_mismatch.png",
     log:

@@ -4,45 +4,10 @@
 # where the run uses them, so e.g. a hierarchy edit reruns the group classifiers only.
 
 
-def classifier_spec(wildcards):
-    """The run's spec merged over the defaults: changing it reruns this run only."""
-    classifiers = config["classifiers"]
-    return {**classifiers["defaults"], **classifiers["runs"][wildcards.run]}
-
-
-def classifier_scaling(wildcards):
-    """The scaling settings, for raw-feature runs only (embedding runs use μ as it is)."""
-    return config["scaling"] if classifier_spec(wildcards)["input"] == "raw" else {}
-
-
-def classifier_inputs(wildcards):
-    """Split parts of the run's method, plus embeddings and hierarchy where the run uses them."""
-    spec = classifier_spec(wildcards)
-    inputs = {
-        part: f"results/splits/{spec['split']}/{part}.parquet" for part in SPLIT_PARTS
-    }
-    if spec["input"] == "embedding":
-        inputs["embeddings"] = f"{vae_dir(spec['vae'])}/embeddings.parquet"
-    if spec["target"] == "group":
-        inputs["hierarchy"] = "results/hierarchy/lithology_hierarchy_mapping.csv"
-    return inputs
-
-
 rule train_classifier:
     input:
         unpack(classifier_inputs),
-        code=lib(
-            "checkpoints.py",
-            "classifiers.py",
-            "dataset.py",
-            "device.py",
-            "embeddings.py",
-            "hierarchy.py",
-            "metrics.py",
-            "provenance.py",
-            "scaling.py",
-            "training.py",
-        ),
+        code=script_code("train_classifier.py"),
     output:
         model="results/models/classifiers/{run}/model.pt",
         config="results/models/classifiers/{run}/config.json",

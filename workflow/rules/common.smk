@@ -15,11 +15,15 @@ LIB_DIR = SRC_DIR / "lithoflow"
 # re-read this file), so the code that runs is always the code that Snakemake tracks.
 # (Setting the variable here is deliberate: it is an output of the workflow, not a user input.)
 os.environ.update(
-    PYTHONPATH=os.pathsep.join(p for p in (str(SRC_DIR), os.environ.get("PYTHONPATH")) if p)
+    PYTHONPATH=os.pathsep.join(
+        p for p in (str(SRC_DIR), os.environ.get("PYTHONPATH")) if p
+    )
 )
 sys.path.insert(0, str(SRC_DIR))
 
+from lithoflow.codedeps import library_modules
 from lithoflow.config import check_config
+from lithoflow.splits import SplitConfig
 
 check_config(config)
 
@@ -41,10 +45,11 @@ wildcard_constraints:
     scope="|".join(RECONSTRUCTION_SCOPES),
 
 
-def lib(*modules):
-    """Library modules a rule's script calls, as inputs, so editing them reruns the rule."""
-    paths = [LIB_DIR / m for m in ("__init__.py", "errors.py", "io.py", "logs.py", *modules)]
-    return sorted({str(p) for p in paths})
+def script_code(script_name):
+    """The library modules a rule script imports (transitively), as inputs of the rule, so that
+    editing one reruns exactly the rules whose scripts use it."""
+    script = Path(workflow.basedir) / "workflow" / "scripts" / script_name
+    return [str(p) for p in library_modules(script, LIB_DIR)]
 
 
 def raw_table_path(table):
@@ -58,7 +63,9 @@ def raw_table_path(table):
 
 
 def split_files(method):
-    return expand("results/splits/{method}/{part}.parquet", method=method, part=SPLIT_PARTS)
+    return expand(
+        "results/splits/{method}/{part}.parquet", method=method, part=SPLIT_PARTS
+    )
 
 
 def vae_dir(name):
@@ -96,7 +103,97 @@ def all_targets():
         targets += [f"{vae_dir(name)}/model.pt", f"{vae_dir(name)}/embeddings.parquet"]
     for run in CLASSIFIER_RUNS:
         targets += [f"{classifier_dir(run)}/metrics.json"]
-    targets += expand("results/validation/reconstruction_{scope}.json", scope=RECONSTRUCTION_SCOPES)
+    targets += expand(
+        "results/validation/reconstruction_{scope}.json", scope=RECONSTRUCTION_SCOPES
+    )
     if SOURCE == "simulate":
         targets += ["results/simulation/realism.json", "results/simulation/realism.png"]
     return targets
+
+
+# --- ingest rules --------------------------------------------------------------
+
+
+def bin_table_config(wildcards):
+    """Only the config that binning this table uses, so other edits do not rerun it."""
+    ingest = config["ingest"]
+    data = {"source": SOURCE}
+    settings = {"bin_size_m": ingest["bin_size_m"]}
+    if SOURCE == "table":
+        data["table"] = config["data"]["table"]
+    else:
+        settings["columns"] = ingest["columns"]
+        settings["tables"] = {wildcards.table: ingest["tables"][wildcards.table]}
+    return {"data": data, "ingest": settings}
+
+
+def merge_tables_config():
+    """The config the merge uses: table order and features, label table, filters."""
+    if SOURCE == "table":
+        ingest = config["ingest"]
+        return {
+            "data": {"source": SOURCE, "table": config["data"]["table"]},
+            "ingest": {
+                "bin_size_m": ingest["bin_size_m"],
+                "filters": ingest["filters"],
+            },
+        }
+    return {"data": {"source": SOURCE}, "ingest": config["ingest"]}
+
+
+def raw_table_file(wildcards):
+    """The raw file binned into this table."""
+    return raw_table_path(wildcards.table)
+
+
+def binned_table_files(ext):
+    return expand("results/data/binned/{table}.{ext}", table=TABLES, ext=ext)
+
+
+# --- splits rules --------------------------------------------------------------
+
+
+def split_parameters(wildcards):
+    """The settings this split method uses, and only those (a change to another reruns nothing)."""
+    return SplitConfig.from_config(config["splits"], wildcards.method).parameters()
+
+
+# --- vae rules -----------------------------------------------------------------
+
+
+def vae_settings(wildcards):
+    """This VAE's config entry: changing it reruns this VAE only."""
+    return config["vae"]["models"][wildcards.vae]
+
+
+def vae_split_parts(wildcards):
+    """The three parts of the split this VAE is trained on, by part name."""
+    method = config["vae"]["models"][wildcards.vae]["split"]
+    return {part: f"results/splits/{method}/{part}.parquet" for part in SPLIT_PARTS}
+
+
+# --- classify rules ------------------------------------------------------------
+
+
+def classifier_spec(wildcards):
+    """The run's spec merged over the defaults: changing it reruns this run only."""
+    classifiers = config["classifiers"]
+    return {**classifiers["defaults"], **classifiers["runs"][wildcards.run]}
+
+
+def classifier_scaling(wildcards):
+    """The scaling settings, for raw-feature runs only (embedding runs use μ as it is)."""
+    return config["scaling"] if classifier_spec(wildcards)["input"] == "raw" else {}
+
+
+def classifier_inputs(wildcards):
+    """Split parts of the run's method, plus embeddings and hierarchy where the run uses them."""
+    spec = classifier_spec(wildcards)
+    inputs = {
+        part: f"results/splits/{spec['split']}/{part}.parquet" for part in SPLIT_PARTS
+    }
+    if spec["input"] == "embedding":
+        inputs["embeddings"] = f"{vae_dir(spec['vae'])}/embeddings.parquet"
+    if spec["target"] == "group":
+        inputs["hierarchy"] = "results/hierarchy/lithology_hierarchy_mapping.csv"
+    return inputs

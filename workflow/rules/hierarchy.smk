@@ -14,7 +14,7 @@ rule lithology_hierarchy:
     input:
         features="results/data/features.parquet",
         user_mapping=USER_MAPPING_CSV,
-        code=lib("dataset.py", "hierarchy.py"),
+        code=script_code("lithology_hierarchy.py"),
     output:
         mapping="results/hierarchy/lithology_hierarchy_mapping.csv",
     log:

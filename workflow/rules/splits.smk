@@ -2,18 +2,11 @@
 # reads only features.parquet and the method's own settings, so editing the hierarchy reruns the
 # reports but never the splits (nor the models trained on them).
 
-from lithoflow.splits import SplitConfig
-
-
-def split_parameters(wildcards):
-    """The settings this split method uses, and only those (a change to another reruns nothing)."""
-    return SplitConfig.from_config(config["splits"], wildcards.method).parameters()
-
 
 rule split_boreholes:
     input:
         features="results/data/features.parquet",
-        code=lib("dataset.py", "information.py", "splits.py"),
+        code=script_code("split_boreholes.py"),
     output:
         train="results/splits/{method}/train.parquet",
         val="results/splits/{method}/val.parquet",
@@ -38,13 +31,7 @@ rule split_report:
         val="results/splits/{method}/val.parquet",
         test="results/splits/{method}/test.parquet",
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
-        code=lib(
-            "dataset.py",
-            "hierarchy.py",
-            "information.py",
-            "splits.py",
-            "split_statistics.py",
-        ),
+        code=script_code("split_report.py"),
     output:
         report="results/splits/{method}/split_report.json",
     log:

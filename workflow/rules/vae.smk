@@ -3,31 +3,11 @@
 # is not an output, so a killed job resumes from its last completed epoch on rerun.
 
 
-def vae_settings(wildcards):
-    """This VAE's config entry: changing it reruns this VAE only."""
-    return config["vae"]["models"][wildcards.vae]
-
-
-def vae_split_parts(wildcards):
-    """The three parts of the split this VAE is trained on, by part name."""
-    method = config["vae"]["models"][wildcards.vae]["split"]
-    return {part: f"results/splits/{method}/{part}.parquet" for part in SPLIT_PARTS}
-
-
 rule train_vae:
     input:
         unpack(vae_split_parts),
         features="results/data/features.parquet",
-        code=lib(
-            "checkpoints.py",
-            "dataset.py",
-            "device.py",
-            "embeddings.py",
-            "provenance.py",
-            "scaling.py",
-            "training.py",
-            "vae.py",
-        ),
+        code=script_code("train_vae.py"),
     output:
         model="results/models/vae/{vae}/model.pt",
         config="results/models/vae/{vae}/config.json",

@@ -16,7 +16,7 @@ rule validate_hierarchy:
     input:
         embeddings=f"{VALIDATION_VAE_DIR}/embeddings.parquet",
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
-        code=lib("hierarchy.py", "hierarchy_validation.py"),
+        code=script_code("validate_hierarchy.py"),
     output:
         summary="results/validation/hierarchy_ari.json",
         coherence="results/validation/group_coherence.csv",
@@ -37,12 +37,7 @@ rule validate_hierarchy:
 rule hierarchy_dendrogram:
     input:
         summary="results/validation/hierarchy_ari.json",
-        code=lib(
-            "hierarchy_validation.py",
-            "figures/__init__.py",
-            "figures/style.py",
-            "figures/hierarchy.py",
-        ),
+        code=script_code("hierarchy_dendrogram.py"),
     output:
         figure="results/figures/hierarchy_dendrogram.png",
     log:
@@ -66,19 +61,7 @@ rule validate_reconstruction:
         embeddings=f"{VALIDATION_VAE_DIR}/embeddings.parquet",
         features="results/data/features.parquet",
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
-        code=lib(
-            "checkpoints.py",
-            "dataset.py",
-            "device.py",
-            "embeddings.py",
-            "hierarchy.py",
-            "hierarchy_validation.py",
-            "provenance.py",
-            "reconstruction.py",
-            "scaling.py",
-            "training.py",
-            "vae.py",
-        ),
+        code=script_code("validate_reconstruction.py"),
     output:
         reports=expand(
             "results/validation/reconstruction_{scope}.json",
@@ -103,13 +86,7 @@ rule reconstruction_figure:
     input:
         report=f"results/validation/reconstruction_{FIGURE_SCOPE}.json",
         errors="results/validation/reconstruction_errors.parquet",
-        code=lib(
-            "dataset.py",
-            "reconstruction.py",
-            "figures/__init__.py",
-            "figures/style.py",
-            "figures/reconstruction.py",
-        ),
+        code=script_code("reconstruction_figure.py"),
     output:
         figure="results/figures/vae_reconstruction_validation.png",
     log:

@@ -1,0 +1,39 @@
+"""The library modules a rule script depends on are found from its imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lithoflow.codedeps import library_modules
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_transitive_absolute_relative_and_package_imports(tmp_path: Path) -> None:
+    pkg = tmp_path / "lithoflow"
+    _write(pkg / "__init__.py", "")
+    _write(pkg / "a.py", "from lithoflow.b import thing\n")
+    _write(pkg / "b.py", "import numpy\nthing = 1\n")
+    _write(pkg / "c.py", "x = 2\n")
+    _write(pkg / "unused.py", "")
+    _write(pkg / "sub" / "__init__.py", "from .inner import y\n")
+    _write(pkg / "sub" / "inner.py", "from .. import c\n")
+    script = _write(
+        tmp_path / "script.py", "from lithoflow.a import thing\nfrom lithoflow import sub\n"
+    )
+
+    found = {p.relative_to(pkg).as_posix() for p in library_modules(script, pkg)}
+
+    assert found == {"__init__.py", "a.py", "b.py", "c.py", "sub/__init__.py", "sub/inner.py"}
+
+
+def test_real_rule_scripts_resolve_to_existing_modules(repo_root: Path) -> None:
+    package = repo_root / "src" / "lithoflow"
+    script = repo_root / "workflow" / "scripts" / "train_vae.py"
+    names = {p.name for p in library_modules(script, package)}
+    assert {"vae.py", "training.py", "scaling.py", "__init__.py"} <= names
+    assert "binning.py" not in names
