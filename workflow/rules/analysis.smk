@@ -15,7 +15,11 @@ rule lithology_distribution:
         features="results/data/features.parquet",
         code=script_code("lithology_distribution.py"),
     output:
-        table="results/analysis/lithology_distribution.csv",
+        table=report(
+            "results/analysis/lithology_distribution.csv",
+            caption="../report/lithology_distribution.rst",
+            category="Class imbalance",
+        ),
         summary="results/analysis/lithology_distribution.json",
     log:
         "logs/lithology_distribution/lithology_distribution.log",
@@ -32,7 +36,11 @@ rule group_distribution:
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
         code=script_code("group_distribution.py"),
     output:
-        table="results/analysis/group_distribution.csv",
+        table=report(
+            "results/analysis/group_distribution.csv",
+            caption="../report/group_distribution.rst",
+            category="Class imbalance",
+        ),
         summary="results/analysis/group_distribution.json",
     log:
         "logs/group_distribution/group_distribution.log",
@@ -49,7 +57,12 @@ rule distribution_figure:
         table="results/analysis/{level}_distribution.csv",
         code=script_code("distribution_figure.py"),
     output:
-        figure="results/analysis/{level}_distribution.png",
+        figure=report(
+            "results/analysis/{level}_distribution.png",
+            caption="../report/distribution_figure.rst",
+            category="Class imbalance",
+            labels={"level": "{level}", "content": "figure"},
+        ),
     log:
         "logs/distribution_figure/{level}.log",
     benchmark:
@@ -70,7 +83,11 @@ rule split_mismatch:
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
         code=script_code("split_mismatch.py"),
     output:
-        table="results/analysis/split_mismatch.csv",
+        table=report(
+            "results/analysis/split_mismatch.csv",
+            caption="../report/split_mismatch.rst",
+            category="Split mismatch",
+        ),
         summary="results/analysis/split_mismatch.json",
     log:
         "logs/split_mismatch/split_mismatch.log",
@@ -90,7 +107,11 @@ rule split_mismatch_figure:
         summary="results/analysis/split_mismatch.json",
         code=script_code("split_mismatch_figure.py"),
     output:
-        figure="results/analysis/split_mismatch.png",
+        figure=report(
+            "results/analysis/split_mismatch.png",
+            caption="../report/split_mismatch_figure.rst",
+            category="Split mismatch",
+        ),
     log:
         "logs/split_mismatch_figure/split_mismatch_figure.log",
     benchmark:

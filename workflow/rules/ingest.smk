@@ -31,7 +31,11 @@ rule merge_tables:
         code=script_code("merge_tables.py"),
     output:
         table="results/data/features.parquet",
-        report="results/data/ingest_report.json",
+        report=report(
+            "results/data/ingest_report.json",
+            caption="../report/ingest_report.rst",
+            category="Data",
+        ),
     log:
         "logs/merge_tables/merge_tables.log",
     benchmark:

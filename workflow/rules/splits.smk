@@ -33,7 +33,12 @@ rule split_report:
         hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
         code=script_code("split_report.py"),
     output:
-        report="results/splits/{method}/split_report.json",
+        report=report(
+            "results/splits/{method}/split_report.json",
+            caption="../report/split_report.rst",
+            category="Splits",
+            labels={"method": "{method}"},
+        ),
     log:
         "logs/split_report/{method}.log",
     benchmark:

@@ -19,7 +19,11 @@ rule validate_hierarchy:
         code=script_code("validate_hierarchy.py"),
     output:
         summary="results/validation/hierarchy_ari.json",
-        coherence="results/validation/group_coherence.csv",
+        coherence=report(
+            "results/validation/group_coherence.csv",
+            caption="../report/group_coherence.rst",
+            category="Hierarchy validation",
+        ),
         centroids="results/validation/lithology_centroids.csv",
     log:
         "logs/validate_hierarchy/validate_hierarchy.log",
@@ -39,7 +43,11 @@ rule hierarchy_dendrogram:
         summary="results/validation/hierarchy_ari.json",
         code=script_code("hierarchy_dendrogram.py"),
     output:
-        figure="results/figures/hierarchy_dendrogram.png",
+        figure=report(
+            "results/figures/hierarchy_dendrogram.png",
+            caption="../report/hierarchy_dendrogram.rst",
+            category="Hierarchy validation",
+        ),
     log:
         "logs/hierarchy_dendrogram/hierarchy_dendrogram.log",
     benchmark:
@@ -88,7 +96,11 @@ rule reconstruction_figure:
         errors="results/validation/reconstruction_errors.parquet",
         code=script_code("reconstruction_figure.py"),
     output:
-        figure="results/figures/vae_reconstruction_validation.png",
+        figure=report(
+            "results/figures/vae_reconstruction_validation.png",
+            caption="../report/vae_reconstruction_validation.rst",
+            category="Reconstruction validation",
+        ),
     log:
         "logs/reconstruction_figure/reconstruction_figure.log",
     benchmark:

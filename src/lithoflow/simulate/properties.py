@@ -141,19 +141,21 @@ def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures
 class PropertyNoise:
     """Sizes of the random effects and sensor noise ([CAL]: tuned to §3.1 quantiles, §3.3 r)."""
 
-    hole_sd: tuple[float, float, float, float] = (0.09, 0.55, 0.20, 0.30)  # gra, lnMS, lnNGR, lnR
-    run_sd: tuple[float, float, float, float] = (0.09, 0.70, 0.20, 0.30)
-    ar_sd: tuple[float, float, float, float] = (0.05, 0.35, 0.12, 0.15)
+    hole_sd: tuple[float, float, float, float] = (0.10, 0.50, 0.14, 0.30)  # gra, lnMS, lnNGR, lnR
+    run_sd: tuple[float, float, float, float] = (0.10, 0.60, 0.14, 0.30)
+    ar_sd: tuple[float, float, float, float] = (0.05, 0.35, 0.10, 0.15)
     # A shared "terrigenous content" factor: more NGR, darker colour, a little more MS.
-    composition_loading: tuple[float, float, float, float] = (0.0, 0.10, 0.25, -0.15)
+    composition_loading: tuple[float, float, float, float] = (0.0, 0.10, 0.20, -0.15)
     # Volcanic and plutonic rocks vary far more in magnetite content than sediments.
-    ms_rock_spread: float = 1.25
+    ms_rock_spread: float = 1.8
+    ms_sediment_clip: float = 1.5  # largest |ln MS effect| of sediments (factor ~4.5)
+    ms_rock_clip: float = 2.5  # and of rocks (the loop saturates near 10^4 instrument units)
     # Hole offsets of crystalline rocks are smaller (one hole can hold a whole class, e.g. gabbro).
     rock_hole_scale: float = 0.4
     # NGR and MS are counted per volume of core: they scale with density (ratio ** exponent).
-    ngr_density_exponent: float = 2.0
+    ngr_density_exponent: float = 1.5
     ms_density_exponent: float = 1.0
-    carbonate_brightening_per_km: float = 0.5  # ln R gain with depth (older, purer carbonate)
+    carbonate_brightening_per_km: float = 1.2  # ln R gain with depth (older, purer carbonate)
     ar_correlation_m: float = 0.6
     green_sd: float = 0.015
     blue_sd: float = 0.04
@@ -239,11 +241,17 @@ def latent_profile(
     )
     gra = np.clip(gra, 1.03, 3.3)
     density_ratio = np.log(gra / sig.gra_g_cm3[cls])
-    ms_spread = np.where(sig.igneous[cls] > 0, noise.ms_rock_spread, 1.0)
+    # Sediment MS varies within a few-fold; igneous rocks span orders of magnitude (magnetite).
+    igneous = sig.igneous[cls] > 0
+    ms_effect = hole_eff[1] + run_eff[1][run] + ar[1]
+    ms_effect = np.where(
+        igneous,
+        np.clip(noise.ms_rock_spread * ms_effect, -noise.ms_rock_clip, noise.ms_rock_clip),
+        np.clip(ms_effect, -noise.ms_sediment_clip, noise.ms_sediment_clip),
+    )
     ms = sig.ms_scale[cls] * np.exp(
-        ms_spread * (hole_eff[1] + run_eff[1][run] + ar[1]) + load[1] * comp
-        + noise.ms_density_exponent * density_ratio
-    )  # fmt: skip
+        ms_effect + load[1] * comp + noise.ms_density_exponent * density_ratio
+    )
     ms -= sig.ms_offset[cls]
     ngr = sig.ngr_scale[cls] * np.exp(
         hole_eff[2] + run_eff[2][run] + ar[2] + load[2] * comp

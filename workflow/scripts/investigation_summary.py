@@ -1,0 +1,42 @@
+"""Rule investigation_summary: the run's numbers beside the investigation's, as Markdown."""
+
+from lithoflow.io import atomic_path, write_json
+from lithoflow.logs import configure_logging
+from lithoflow.report import build_summary, read_inputs
+
+
+def named_files(smk) -> dict[str, str]:
+    """Source name (see lithoflow.report.ReportInputs) -> input file."""
+    files = {
+        "reference": smk.input.reference,
+        "ingest": smk.input.ingest,
+        "lithology_distribution": smk.input.lithology_distribution,
+        "group_distribution": smk.input.group_distribution,
+        "mismatch": smk.input.mismatch,
+        "hierarchy": smk.input.hierarchy,
+    }
+    if smk.input.get("realism"):
+        files["realism"] = smk.input.realism
+    names = smk.params.names
+    for kind, key in (
+        ("split", "split_reports"),
+        ("metrics", "classifier_metrics"),
+        ("classifier", "classifier_configs"),
+        ("vae", "vae_configs"),
+        ("history", "vae_histories"),
+        ("reconstruction", "reconstruction"),
+    ):
+        for name, path in zip(names[key], getattr(smk.input, key), strict=True):
+            files[f"{kind}:{name}"] = path
+    return files
+
+
+def main(smk) -> None:
+    configure_logging(smk.log[0])
+    summary = build_summary(read_inputs(named_files(smk), smk.params.config))
+    with atomic_path(smk.output.summary) as tmp:
+        tmp.write_text(summary.markdown)
+    write_json(smk.output.numbers, summary.trace())
+
+
+main(snakemake)
