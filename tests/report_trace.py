@@ -112,3 +112,15 @@ def mismatched_numbers(
         if shown != entry["text"] or shown != expected:
             problems.append(f"{entry['expr']}: printed {shown!r}, recomputed {expected!r}")
     return problems
+
+
+def table_rows(markdown: str, header_start: str) -> list[list[str]]:
+    """Cells of each body row of the first table whose header line starts with `header_start`."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows

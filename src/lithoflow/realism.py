@@ -27,9 +27,15 @@ MEANINGFUL = {
     "tiny": set(),
     "small": {"invariants"},
     "medium": {"invariants", "feature_quantiles", "correlations", "coverage"},
-    "full": {"invariants", "feature_quantiles", "correlations", "coverage", "class_proportions",
-             "counts"},
-}  # fmt: skip
+    "full": {
+        "invariants",
+        "feature_quantiles",
+        "correlations",
+        "coverage",
+        "class_proportions",
+        "counts",
+    },
+}
 JOIN_ORDER = ("GRA", "MS", "NGR", "RGB")
 
 
@@ -59,7 +65,9 @@ def load_reference() -> dict[str, Any]:
         reference = json.loads(path.read_text())
     with resources.as_file(data / "lithology_class_distribution.csv") as path:
         classes = pd.read_csv(path)
-    reference["class_bins"] = dict(zip(classes["Lithology"], classes["Count"].astype(int), strict=True))
+    reference["class_bins"] = dict(
+        zip(classes["Lithology"], classes["Count"].astype(int), strict=True)
+    )
     return reference
 
 
@@ -93,9 +101,12 @@ def _check(
 
 
 def feature_quantile_checks(
-    frame: pd.DataFrame, features: tuple[str, ...], reference: Mapping[str, Any],
-    tol: RealismTolerances, meaningful: bool,
-) -> list[dict[str, Any]]:  # fmt: skip
+    frame: pd.DataFrame,
+    features: tuple[str, ...],
+    reference: Mapping[str, Any],
+    tol: RealismTolerances,
+    meaningful: bool,
+) -> list[dict[str, Any]]:
     """Median and IQR of each feature against §3.1 (Q1, Q3, mean, sd reported alongside)."""
     real_features = reference["six_feature_binned"]["features"]
     checks = []
@@ -108,20 +119,40 @@ def feature_quantile_checks(
         details = {
             "feature": feature,
             "simulated_quantiles": {
-                "q1": q1, "median": median, "q3": q3, "mean": float(np.nanmean(values)),
-                "std": float(np.nanstd(values, ddof=1)), "min": float(np.nanmin(values)),
+                "q1": q1,
+                "median": median,
+                "q3": q3,
+                "mean": float(np.nanmean(values)),
+                "std": float(np.nanstd(values, ddof=1)),
+                "min": float(np.nanmin(values)),
                 "max": float(np.nanmax(values)),
             },
             "real_quantiles": real,
-        }  # fmt: skip
+        }
         tolerance = tol.quantile_tolerance(feature)
         checks.append(
-            _check("feature_quantiles", f"{feature} median", median, real["median"], tolerance,
-                   "relative", meaningful, **details)  # fmt: skip
+            _check(
+                "feature_quantiles",
+                f"{feature} median",
+                median,
+                real["median"],
+                tolerance,
+                "relative",
+                meaningful,
+                **details,
+            )
         )
         checks.append(
-            _check("feature_quantiles", f"{feature} IQR", q3 - q1, real["q3"] - real["q1"],
-                   tolerance, "relative", meaningful, feature=feature)  # fmt: skip
+            _check(
+                "feature_quantiles",
+                f"{feature} IQR",
+                q3 - q1,
+                real["q3"] - real["q1"],
+                tolerance,
+                "relative",
+                meaningful,
+                feature=feature,
+            )
         )
     return checks
 
@@ -137,8 +168,16 @@ def correlation_checks(
             continue
         r = float(frame[[a, b]].corr().iloc[0, 1])
         checks.append(
-            _check("correlations", pair, r, real, tol.correlation_absolute, "absolute",
-                   meaningful, pair=[a, b])  # fmt: skip
+            _check(
+                "correlations",
+                pair,
+                r,
+                real,
+                tol.correlation_absolute,
+                "absolute",
+                meaningful,
+                pair=[a, b],
+            )
         )
     return checks
 
@@ -156,9 +195,17 @@ def class_proportion_checks(
         if bins <= tol.class_min_real_bins:
             continue
         checks.append(
-            _check("class_proportions", name, counts.get(name, 0) / total, bins / real_total,
-                   tol.class_relative, "relative", meaningful,
-                   simulated_bins=int(counts.get(name, 0)), real_bins=int(bins))  # fmt: skip
+            _check(
+                "class_proportions",
+                name,
+                counts.get(name, 0) / total,
+                bins / real_total,
+                tol.class_relative,
+                "relative",
+                meaningful,
+                simulated_bins=int(counts.get(name, 0)),
+                real_bins=int(bins),
+            )
         )
     return checks
 
@@ -177,30 +224,44 @@ def join_counts(binned: Mapping[str, Dataset]) -> dict[str, int]:
 
 
 def coverage_checks(
-    binned: Mapping[str, Dataset], reference: Mapping[str, Any], tol: RealismTolerances,
+    binned: Mapping[str, Dataset],
+    reference: Mapping[str, Any],
+    tol: RealismTolerances,
     meaningful: bool,
-) -> tuple[list[dict[str, Any]], dict[str, int]]:  # fmt: skip
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Share of GRA bins that also have MS, +NGR, +RGB, against the real join (§2.2)."""
     joins = join_counts(binned)
     if not all(t in binned for t in JOIN_ORDER):
         return [], joins
     gra = max(joins["GRA"], 1)
     real = reference["coverage_of_gra_bins"]
-    steps = (("MS", "GRA+MS", tol.ms_coverage_absolute),
-             ("NGR", "GRA+MS+NGR", tol.ngr_coverage_absolute),
-             ("RGB", "GRA+MS+NGR+RGB", tol.rgb_coverage_absolute))  # fmt: skip
+    steps = (
+        ("MS", "GRA+MS", tol.ms_coverage_absolute),
+        ("NGR", "GRA+MS+NGR", tol.ngr_coverage_absolute),
+        ("RGB", "GRA+MS+NGR+RGB", tol.rgb_coverage_absolute),
+    )
     checks = [
-        _check("coverage", f"{table} coverage of GRA bins", joins[key] / gra, real[table], limit,
-               "absolute", meaningful)  # fmt: skip
+        _check(
+            "coverage",
+            f"{table} coverage of GRA bins",
+            joins[key] / gra,
+            real[table],
+            limit,
+            "absolute",
+            meaningful,
+        )
         for table, key, limit in steps
     ]
     return checks, joins
 
 
 def count_checks(
-    features: Dataset, binned: Mapping[str, Dataset], reference: Mapping[str, Any],
-    tol: RealismTolerances, meaningful: bool,
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+    features: Dataset,
+    binned: Mapping[str, Dataset],
+    reference: Mapping[str, Any],
+    tol: RealismTolerances,
+    meaningful: bool,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Raw rows, bins and holes per table, and the six-feature bins and holes (full scale only)."""
     counts: dict[str, Any] = {"rows": {}, "bins": {}, "holes": {}}
     checks = []
@@ -212,24 +273,67 @@ def count_checks(
         counts["bins"][table] = len(frame)
         counts["holes"][table] = int(frame["borehole_id"].nunique())
         if rows is not None and table in reference["rows"]:
-            checks.append(_check("counts", f"{table} raw rows", rows, reference["rows"][table],
-                                 tol.count_relative, "relative", meaningful))  # fmt: skip
+            checks.append(
+                _check(
+                    "counts",
+                    f"{table} raw rows",
+                    rows,
+                    reference["rows"][table],
+                    tol.count_relative,
+                    "relative",
+                    meaningful,
+                )
+            )
         if table in reference["bins_20cm"]:
-            checks.append(_check("counts", f"{table} 20-cm bins", len(frame),
-                                 reference["bins_20cm"][table], tol.count_relative, "relative",
-                                 meaningful))  # fmt: skip
+            checks.append(
+                _check(
+                    "counts",
+                    f"{table} 20-cm bins",
+                    len(frame),
+                    reference["bins_20cm"][table],
+                    tol.count_relative,
+                    "relative",
+                    meaningful,
+                )
+            )
         if table in reference["holes"]:
-            checks.append(_check("counts", f"{table} holes", counts["holes"][table],
-                                 reference["holes"][table], tol.hole_count_absolute, "absolute",
-                                 meaningful))  # fmt: skip
+            checks.append(
+                _check(
+                    "counts",
+                    f"{table} holes",
+                    counts["holes"][table],
+                    reference["holes"][table],
+                    tol.hole_count_absolute,
+                    "absolute",
+                    meaningful,
+                )
+            )
     six = reference["six_feature_binned"]
     counts["six_feature_bins"] = len(features.frame)
     counts["six_feature_holes"] = int(features.frame["borehole_id"].nunique())
     counts["six_feature_classes"] = int(features.frame[LABEL_COLUMN].nunique())
-    checks.append(_check("counts", "six-feature bins", counts["six_feature_bins"], six["n_bins"],
-                         tol.count_relative, "relative", meaningful))  # fmt: skip
-    checks.append(_check("counts", "six-feature holes", counts["six_feature_holes"],
-                         six["n_holes"], tol.hole_count_absolute, "absolute", meaningful))  # fmt: skip
+    checks.append(
+        _check(
+            "counts",
+            "six-feature bins",
+            counts["six_feature_bins"],
+            six["n_bins"],
+            tol.count_relative,
+            "relative",
+            meaningful,
+        )
+    )
+    checks.append(
+        _check(
+            "counts",
+            "six-feature holes",
+            counts["six_feature_holes"],
+            six["n_holes"],
+            tol.hole_count_absolute,
+            "absolute",
+            meaningful,
+        )
+    )
     return checks, counts
 
 
@@ -239,14 +343,23 @@ def invariant_checks(features: Dataset, binned: Mapping[str, Dataset]) -> list[d
     checks: list[dict[str, Any]] = []
 
     def add(name: str, passed: bool, value: Any, expected: str) -> None:
-        checks.append({"category": "invariants", "name": name, "simulated": value,
-                       "expected": expected, "pass": bool(passed), "meaningful": True})  # fmt: skip
+        checks.append(
+            {
+                "category": "invariants",
+                "name": name,
+                "simulated": value,
+                "expected": expected,
+                "pass": bool(passed),
+                "meaningful": True,
+            }
+        )
 
     if {"R", "G", "B"} <= set(frame):
         means = [float(frame[c].mean()) for c in ("R", "G", "B")]
         add("mean R >= mean G > mean B", means[0] >= means[1] > means[2], means, "R >= G > B")
-        inside = float(((frame[["R", "G", "B"]] >= 0) & (frame[["R", "G", "B"]] <= 255)).all(
-            axis=1).mean())  # fmt: skip
+        inside = float(
+            ((frame[["R", "G", "B"]] >= 0) & (frame[["R", "G", "B"]] <= 255)).all(axis=1).mean()
+        )
         add("RGB within 0-255", inside == 1.0, inside, "1.0")
     if "NGR" in frame:
         share = float((frame["NGR"] >= -1.0).mean())
@@ -261,8 +374,7 @@ def invariant_checks(features: Dataset, binned: Mapping[str, Dataset]) -> list[d
     for table, (lo, hi) in expected_rows.items():
         if table in binned and f"n_raw_{table}" in binned[table].frame:
             median = float(binned[table].frame[f"n_raw_{table}"].median())
-            add(f"{table} rows per 20-cm bin (spacing)", lo <= median <= hi, median,
-                f"{lo}-{hi}")  # fmt: skip
+            add(f"{table} rows per 20-cm bin (spacing)", lo <= median <= hi, median, f"{lo}-{hi}")
     if all(t in binned for t in ("GRA", "NGR")):
         gra_holes = set(binned["GRA"].frame["borehole_id"])
         ngr_holes = set(binned["NGR"].frame["borehole_id"])
@@ -278,10 +390,12 @@ def dominance_summary(features: Dataset) -> dict[str, Any]:
     dominant = counts.drop_duplicates("borehole_id").set_index("borehole_id")[LABEL_COLUMN]
     holes_per = dominant.value_counts()
     return {
-        "distinct_dominant": int(len(holes_per)),
+        "distinct_dominant": len(holes_per),
         "dominant_in_at_least_10_holes": int((holes_per >= 10).sum()),
         "holes_with_dominant_shared_by_fewer_than_10": int(holes_per[holes_per < 10].sum()),
-        "classes_per_hole_median": float(frame.groupby("borehole_id")[LABEL_COLUMN].nunique().median()),
+        "classes_per_hole_median": float(
+            frame.groupby("borehole_id")[LABEL_COLUMN].nunique().median()
+        ),
     }
 
 
@@ -303,11 +417,13 @@ def realism_report(
     meaningful = MEANINGFUL.get(scale, set())
     frame = features.frame
     checks: list[dict[str, Any]] = []
-    checks += feature_quantile_checks(frame, features.features, reference, tol,
-                                      "feature_quantiles" in meaningful)  # fmt: skip
+    checks += feature_quantile_checks(
+        frame, features.features, reference, tol, "feature_quantiles" in meaningful
+    )
     checks += correlation_checks(frame, reference, tol, "correlations" in meaningful)
-    checks += class_proportion_checks(frame[LABEL_COLUMN], reference, tol,
-                                      "class_proportions" in meaningful)  # fmt: skip
+    checks += class_proportion_checks(
+        frame[LABEL_COLUMN], reference, tol, "class_proportions" in meaningful
+    )
     coverage, joins = coverage_checks(binned, reference, tol, "coverage" in meaningful)
     checks += coverage
     counted, counts = count_checks(features, binned, reference, tol, "counts" in meaningful)
@@ -316,9 +432,9 @@ def realism_report(
 
     by_category: dict[str, dict[str, int]] = {}
     for check in checks:
-        entry = by_category.setdefault(check["category"], {"checks": 0, "passed": 0,
-                                                            "meaningful": 0,
-                                                            "meaningful_passed": 0})  # fmt: skip
+        entry = by_category.setdefault(
+            check["category"], {"checks": 0, "passed": 0, "meaningful": 0, "meaningful_passed": 0}
+        )
         entry["checks"] += 1
         entry["passed"] += check["pass"]
         entry["meaningful"] += check["meaningful"]
@@ -336,9 +452,12 @@ def realism_report(
     }
     logger.info(
         "realism at scale %s: %d/%d meaningful checks passed (%d/%d overall)",
-        scale, summary["meaningful_passed"], summary["meaningful_checks"], summary["passed"],
+        scale,
+        summary["meaningful_passed"],
+        summary["meaningful_checks"],
+        summary["passed"],
         summary["checks"],
-    )  # fmt: skip
+    )
     pairs = list(combinations(features.features, 2))
     return {
         "scale": scale,

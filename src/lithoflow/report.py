@@ -14,6 +14,7 @@ can recompute every one from the files. Sentences that state a direction ("beats
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,6 +26,8 @@ from typing import Any
 import pandas as pd
 
 from lithoflow.io import read_json
+
+log = logging.getLogger(__name__)
 
 Key = str | int
 
@@ -726,18 +729,7 @@ def _under_keys(t: Tracer) -> list[str]:
     return sorted(keys, key=lambda k: -float(k.removeprefix("under_").removesuffix("_percent")))
 
 
-# Class-imbalance rows: label, path in the distribution report, format, key in the reference.
-IMBALANCE_ROWS: tuple[tuple[str, tuple[str, ...], str, str | None], ...] = (
-    ("rows", ("total_rows",), "count", "total_rows"),
-    ("classes", ("n_classes",), "count", "n_classes"),
-    ("rows of the largest class", ("largest_class", "count"), "count", "largest_class_count"),
-    ("rows of the smallest class", ("smallest_classes", "count"), "count", "smallest_class_count"),
-    ("largest : smallest", ("max_min_ratio",), "real", "max_min_ratio"),
-    ("median class size", ("median_class_size",), "real", "median_class_size"),
-    ("mean class size", ("mean_class_size",), "real", "mean_class_size"),
-    ("single-row classes", ("n_single_row_classes",), "count", "n_single_row_classes"),
-    ("entropy (bits)", ("entropy_bits",), "decimal", None),
-)
+# Rows below each threshold of rarity: label (with the threshold), key, format.
 UNDER_ROWS = (
     ("classes under {} of rows", "n_classes", "count"),
     ("their share of classes", "percent_of_classes", "percent_value"),
@@ -752,48 +744,57 @@ def imbalance_section(t: Tracer) -> list[str]:
     if not levels:
         return [*lines, "No class distribution was given.", ""]
 
-    def cells(path: Sequence[Key], fmt: str, reference: Sequence[Key] | None) -> list[str]:
-        out = []
+    def row(label: str, path: Sequence[Key], fmt: str, reference: Sequence[Key] = ()) -> list:
+        """This run's number and the investigation's, for lithologies then groups."""
+        cells = [label]
         for level in LEVELS:
-            out.append(t.at(f"{level}_distribution", *path, fmt=fmt))
-            ref_path = ("imbalance", level, *reference) if reference else ()
-            out.append(reference_text(t, ref_path, fmt) if reference else DASH)
-        return out
+            cells.append(t.at(f"{level}_distribution", *path, fmt=fmt))
+            quoted = ("imbalance", level, *reference)
+            cells.append(reference_text(t, quoted, fmt) if reference else DASH)
+        return cells
 
-    def special(level: str) -> tuple[str, str, str, str]:
-        """Largest class name, its share, and how many classes have the smallest size."""
+    def largest(level: str) -> list[str]:
+        name = t.inputs.get(f"{level}_distribution", "largest_class", "name", default=None)
+        quoted = t.inputs.get("reference", "imbalance", level, "largest_class_name", default=None)
+        return [code(name) if name else DASH, code(quoted) if quoted else DASH]
+
+    def share(level: str) -> list[str]:
         source = f"{level}_distribution"
-        name = t.inputs.get(source, "largest_class", "name", default=None)
-        reference = t.inputs.get("reference", "imbalance", level, "largest_class_name", default="")
-        share = DASH
-        if name is not None:
-            share = t.num(div(ref(source, "largest_class", "count"), ref(source, "total_rows")),
-                          "percent")  # fmt: skip
-        smallest = DASH
-        if t.inputs.has(source, "smallest_classes", "names"):
-            smallest = t.num(length(ref(source, "smallest_classes", "names")), "count")
-        return (code(name) if name else DASH, code(reference) if reference else DASH, share,
-                smallest)  # fmt: skip
+        quoted = reference_text(t, ("imbalance", level, "largest_class_share"), "percent")
+        if not t.inputs.has(source, "largest_class", "count"):
+            return [DASH, quoted]
+        rows_share = div(ref(source, "largest_class", "count"), ref(source, "total_rows"))
+        return [t.num(rows_share, "percent"), quoted]
 
-    found = {level: special(level) for level in LEVELS}
-    rows = [[label, *cells(path, fmt, (key,) if key else None)]
-            for label, path, fmt, key in IMBALANCE_ROWS[:4]]  # fmt: skip
-    rows.insert(2, ["largest class", *(c for lv in LEVELS for c in found[lv][:2])])
-    share_cells = []
-    for level in LEVELS:
-        reference = reference_text(t, ("imbalance", level, "largest_class_share"), "percent")
-        share_cells += [found[level][2], reference]
-    rows.insert(4, ["its share of rows", *share_cells])
-    rows.append(["classes that small", *(c for lv in LEVELS for c in (found[lv][3], DASH))])
-    rows += [[label, *cells(path, fmt, (key,) if key else None)]
-             for label, path, fmt, key in IMBALANCE_ROWS[4:]]  # fmt: skip
+    def tied_smallest(level: str) -> list[str]:
+        source = f"{level}_distribution"
+        if not t.inputs.has(source, "smallest_classes", "names"):
+            return [DASH, DASH]
+        return [t.num(length(ref(source, "smallest_classes", "names")), "count"), DASH]
+
+    rows = [
+        row("rows", ("total_rows",), "count", ("total_rows",)),
+        row("classes", ("n_classes",), "count", ("n_classes",)),
+        ["largest class", *(c for level in LEVELS for c in largest(level))],
+        row("rows of the largest class", ("largest_class", "count"), "count",
+            ("largest_class_count",)),
+        ["its share of rows", *(c for level in LEVELS for c in share(level))],
+        row("rows of the smallest class", ("smallest_classes", "count"), "count",
+            ("smallest_class_count",)),
+        ["classes that small", *(c for level in LEVELS for c in tied_smallest(level))],
+        row("largest : smallest", ("max_min_ratio",), "real", ("max_min_ratio",)),
+        row("median class size", ("median_class_size",), "real", ("median_class_size",)),
+        row("mean class size", ("mean_class_size",), "real", ("mean_class_size",)),
+        row("single-row classes", ("n_single_row_classes",), "count", ("n_single_row_classes",)),
+        row("entropy (bits)", ("entropy_bits",), "decimal"),
+    ]  # fmt: skip
     for key in _under_keys(t):
         source = next(
             f"{lv}_distribution" for lv in levels if t.inputs.has(f"{lv}_distribution", key)
         )
         threshold = t.num(ref(source, key, "threshold_percent"), "percent_value")
-        rows += [[label.format(threshold), *cells((key, field_), fmt, (key, field_))]
-                 for label, field_, fmt in UNDER_ROWS]  # fmt: skip
+        rows += [row(label.format(threshold), (key, name), fmt, (key, name))
+                 for label, name, fmt in UNDER_ROWS]  # fmt: skip
     return [
         *lines,
         "How unequal the classes are, over every row of the dataset, for the lithology labels "
@@ -1479,6 +1480,12 @@ def build_summary(inputs: ReportInputs) -> Summary:
     for _, build in SECTIONS:
         lines += build(t)
     markdown, numbers = t.render("\n".join(lines).rstrip() + "\n")
+    log.info(
+        "investigation summary: %d sections, %d numbers from %d inputs",
+        len(SECTIONS),
+        len(numbers),
+        len(inputs.documents),
+    )
     return Summary(markdown=markdown, numbers=numbers, sources=dict(inputs.paths))
 
 

@@ -42,7 +42,7 @@ from lithoflow.report import (
     sub,
 )
 from lithoflow.split_statistics import split_report
-from tests.report_trace import mismatched_numbers, untraced_numbers
+from tests.report_trace import mismatched_numbers, table_rows, untraced_numbers
 from tests.workflow.helpers import load_default_config
 
 GROUPS = {"clay": "Clay/Mud", "mud": "Clay/Mud", "ooze": "Carbonate", "chalk": "Carbonate",
@@ -426,6 +426,31 @@ def test_summary_states_data_source_and_protocol(documents):
     )
     # v1.1 Sand: the Summary's and the log's figures, both labelled.
     assert "20.25% (Summary) / 6.82% (log)" in markdown
+
+
+def test_tables_put_each_number_in_its_column(documents):
+    markdown = build_summary(inputs_of(documents)).markdown
+    rows = {row[0]: row for row in table_rows(markdown, "| run | accuracy |")}
+    for run in ("v2_6_7_random", "v2_6_7_balanced", "v1_0", "v1_1", "direct"):
+        metrics = documents[f"metrics:{run}"]
+        assert rows[f"`{run}`"][1] == f"{metrics['accuracy'] * 100:.2f}%"
+        assert rows[f"`{run}`"][3] == f"{metrics['balanced_accuracy'] * 100:.2f}%"
+    assert rows["`v1_0`"][1:4] == ["75.00%", "7.27% (Summary, log)", "83.33%"]
+
+    groups = {row[0]: row for row in table_rows(markdown, "| group | test rows | investigation")}
+    # direct gets 3 of 4 test rows right, v1_1 1 of 4: Clay/Mud 2/2 vs 1/2, Mafic 1/2 vs 0/2.
+    assert groups["`Clay/Mud`"][1] == "2"
+    assert groups["`Clay/Mud`"][3] == "100.00%" and groups["`Clay/Mud`"][5] == "50.00%"
+    assert groups["`Clay/Mud`"][7] == "+50.00"
+    assert groups["`Mafic Igneous`"][7] == "+50.00"
+    assert groups["`Sand`"][1] == "–" and groups["`Sand`"][6] == "20.25% (Summary) / 6.82% (log)"
+    assert "Higher recall for `direct`: `Clay/Mud`, `Mafic Igneous`." in markdown
+
+    scope = markdown.split("### Scope `all`", 1)[1]
+    mean = next(row for row in table_rows(scope, "| feature |") if row[0] == "mean")
+    report = documents["reconstruction:all"]
+    assert mean[3] == f"{report['scaled']['average']['r2']:.4f}"
+    assert mean[6] == f"{report['physical']['average']['r2']:.4f}"
 
 
 def finding(markdown: str, start: str) -> str:

@@ -15,8 +15,8 @@ def named_files(smk) -> dict[str, str]:
         "mismatch": smk.input.mismatch,
         "hierarchy": smk.input.hierarchy,
     }
-    if smk.input.get("realism"):
-        files["realism"] = smk.input.realism
+    if smk.input.realism:  # simulated data only
+        files["realism"] = smk.input.realism[0]
     names = smk.params.names
     for kind, key in (
         ("split", "split_reports"),

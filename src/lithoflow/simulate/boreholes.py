@@ -133,7 +133,9 @@ def _recovery(kind: str, hard_fraction: float, rng: np.random.Generator) -> floa
     return float(np.clip(rng.normal(0.68, 0.2), 0.05, 1.0))
 
 
-def layout_cores(top_m: float, bottom_m: float, plan: CorePlan, rng: np.random.Generator) -> pd.DataFrame:
+def layout_cores(
+    top_m: float, bottom_m: float, plan: CorePlan, rng: np.random.Generator
+) -> pd.DataFrame:
     """Cores from the hole top to its bottom: number, type, top depth, advance, recovery."""
     rows = []
     depth = top_m
@@ -177,7 +179,9 @@ def boost_recovery(cores: pd.DataFrame, needed_m: float, lo_m: float, hi_m: floa
     return cores
 
 
-def layout_sections(cores: pd.DataFrame, p_core_catcher: float, rng: np.random.Generator) -> pd.DataFrame:
+def layout_sections(
+    cores: pd.DataFrame, p_core_catcher: float, rng: np.random.Generator
+) -> pd.DataFrame:
     """Cut each core into 1.5 m sections (last one shorter) and sometimes a core catcher.
 
     Lengths are integer millimetres. ``c_top_mm`` is the curated coordinate: the position along
@@ -185,7 +189,7 @@ def layout_sections(cores: pd.DataFrame, p_core_catcher: float, rng: np.random.G
     """
     core_idx, labels, lengths, tops = [], [], [], []
     for i, core in enumerate(cores.itertuples(index=False)):
-        total_mm = max(int(round(core.recovered_m * 1000)), 10)
+        total_mm = max(round(core.recovered_m * 1000), 10)
         cc_mm = 0
         if total_mm > 600 and rng.random() < p_core_catcher:
             cc_mm = int(rng.integers(10, 31)) * 10
@@ -277,11 +281,13 @@ def mark_coverage(
         bottom = (sections["top_m"] + length / 1000.0).to_numpy()
         in_range = (bottom > six_range_m[0]) & (sections["top_m"].to_numpy() < six_range_m[1] + 0.1)
     if six_target_mm is None:
-        described = _drop_cores(described, core_idx, length, in_range, None,
-                                cfg.undescribed_core_rate, rng)  # fmt: skip
+        described = _drop_cores(
+            described, core_idx, length, in_range, None, cfg.undescribed_core_rate, rng
+        )
     else:
-        described = _drop_cores(described, core_idx, length, in_range,
-                                six_target_mm / cfg.rgb_imaged_share, 0.0, rng)  # fmt: skip
+        described = _drop_cores(
+            described, core_idx, length, in_range, six_target_mm / cfg.rgb_imaged_share, 0.0, rng
+        )
     sections["described"] = described
     sections["has_ms"] = described & (rng.random(n) >= cfg.no_ms_section_rate)
     sections["has_ngr"] = described & has_ngr & (rng.random(n) >= cfg.no_ngr_section_rate)

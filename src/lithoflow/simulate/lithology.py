@@ -197,7 +197,7 @@ def setting_matrix(facts: CalibrationFacts, vocab: Vocabulary) -> tuple[list[str
 
 
 def parse_settings(text: str) -> dict[str, float]:
-    """"a:0.6;b:0.4" -> {"a": 0.6, "b": 0.4}."""
+    """ "a:0.6;b:0.4" -> {"a": 0.6, "b": 0.4}."""
     pairs = (item.split(":") for item in text.split(";") if item)
     return {name.strip(): float(weight) for name, weight in pairs}
 
@@ -221,7 +221,7 @@ class AllocationConfig:
 
 
 def _support_size(total: int, cfg: AllocationConfig, n_candidates: int) -> int:
-    size = int(round(cfg.support_scale * total**cfg.support_exponent))
+    size = round(cfg.support_scale * total**cfg.support_exponent)
     return int(np.clip(size, 1, n_candidates))
 
 
@@ -256,7 +256,9 @@ def _pick_support(
     return np.array(sorted(chosen), dtype=np.int64)
 
 
-def _sinkhorn(weights: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int) -> np.ndarray:
+def _sinkhorn(
+    weights: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int
+) -> np.ndarray:
     """Scale a non-negative matrix so its row sums match `rows` and column sums `cols`."""
     m = weights.copy()
     for _ in range(iterations):
@@ -451,7 +453,7 @@ def _weighted(values: pd.Series) -> tuple[tuple[str, ...], np.ndarray]:
 
 
 def build_modifiers(facts: CalibrationFacts, vocab: Vocabulary) -> ModifierTable:
-    """Real principal-specific modifiers where LILY has them, generic ones by rock type otherwise."""
+    """Principal-specific modifiers where LILY has them, generic ones by rock type otherwise."""
     combos = facts.modifiers
     prefixes, prefix_w, suffixes, suffix_w = [], [], [], []
     for name, ltype in zip(vocab.names, vocab.lithology_type, strict=True):
@@ -481,9 +483,13 @@ def draw_modifiers(
     for j, use in zip(class_id, usage, strict=True):
         prefix = suffix = ""
         if use in (1, 3):
-            prefix = table.prefixes[j][rng.choice(len(table.prefixes[j]), p=table.prefix_weights[j])]
+            prefix = table.prefixes[j][
+                rng.choice(len(table.prefixes[j]), p=table.prefix_weights[j])
+            ]
         if use in (2, 3):
-            suffix = table.suffixes[j][rng.choice(len(table.suffixes[j]), p=table.suffix_weights[j])]
+            suffix = table.suffixes[j][
+                rng.choice(len(table.suffixes[j]), p=table.suffix_weights[j])
+            ]
         prefixes.append(prefix)
         suffixes.append(suffix)
     return prefixes, suffixes

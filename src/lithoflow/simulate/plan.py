@@ -230,9 +230,7 @@ def build_world(facts: CalibrationFacts, seed: int, cfg: PlanConfig | None = Non
         prefix, suffix = draw_modifiers(run_class, modifiers, run_rng)
         co = (run_rng.random(len(run_class)) < cfg.co_described_rate) & sedimentary[run_class]
         run_partner = np.where(co, partners[run_class], -1)
-        holes.append(
-            HolePlan(h, cores, sections, run_class, bounds, prefix, suffix, run_partner)
-        )
+        holes.append(HolePlan(h, cores, sections, run_class, bounds, prefix, suffix, run_partner))
     class_depth = _class_median_depths(holes, vocab.n_classes)
     return World(catalogue, vocab, sig, modifiers, holes, class_depth, budgets)
 

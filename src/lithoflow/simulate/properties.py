@@ -21,7 +21,7 @@ from lithoflow.simulate.lithology import Vocabulary
 HARDNESS = ("soft", "medium", "hard", "rock")
 # Density a class keeps relative to its MAD mean ([CAL]: fits the §3.4 GRA medians; MAD samples
 # sit deeper than the average 20-cm bin of unconsolidated sediment).
-MAD_ADJUST_G_CM3 = {"soft": 0.0, "medium": -0.08, "hard": -0.05, "rock": 0.0}
+MAD_ADJUST_G_CM3 = {"soft": 0.0, "medium": -0.12, "hard": -0.10, "rock": 0.0}
 # Mean GRA minus MAD density by core type [PAPER]; RCB by hardness (hard rock 0.2-0.4 low, mud/clay
 # 0.1-0.2 low, oozes <= 0.02 low).
 CORING_BIAS_G_CM3 = {
@@ -40,9 +40,13 @@ FILL_INTRUSIVE = (0.85, 4.0)
 RED_FROM_LIGHTNESS = (1.97, 0.0451)
 DIAMAGNETIC_GROUPS = {"Carbonate", "Biogenic Silica", "Evaporite"}
 IGNEOUS_MS_GROUPS = {
-    "Mafic Igneous", "Volcaniclastic", "Ultramafic", "Intermediate/Felsic Igneous", "Other",
+    "Mafic Igneous",
+    "Volcaniclastic",
+    "Ultramafic",
+    "Intermediate/Felsic Igneous",
+    "Other",
     "Conglomerate/Breccia",
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,16 @@ class Signatures:
 def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures:
     """Apply the packaged rules to every class: group row, keyword rows, MAD density, name row."""
     rules = facts.signature_rules
-    fields = ("gra_g_cm3", "ms_median", "ngr_median_cps", "red_median", "green_ratio",
-              "blue_ratio", "hardness", "run_bins")  # fmt: skip
+    fields = (
+        "gra_g_cm3",
+        "ms_median",
+        "ngr_median_cps",
+        "red_median",
+        "green_ratio",
+        "blue_ratio",
+        "hardness",
+        "run_bins",
+    )
     mad = facts.mad.set_index("principal_lithology")["bulk_density_mean"].to_dict()
     group_rows = rules[rules["match"] == "group"].set_index("rule")
     keyword_rows = rules[rules["match"] == "keyword"]
@@ -107,7 +119,9 @@ def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures
     rsd = np.where(np.isnan(vocab.lightness_rsd), 0.2, vocab.lightness_rsd)
     intrusive = (names == "rock") & (vocab.subtype == "intrusive")
     # Lithified muds and chalk core like mud (RCB 0.1-0.2 low [PAPER]), not like hard rock.
-    mud_like = np.array([any(k in n for k in ("claystone", "mudstone", "chalk")) for n in vocab.names])
+    mud_like = np.array(
+        [any(k in n for k in ("claystone", "mudstone", "chalk")) for n in vocab.names]
+    )
     coring_class = np.where(mud_like, HARDNESS.index("medium"), hardness)
     coring_names = np.array([HARDNESS[h] for h in coring_class])
     rank = np.array([STRATIGRAPHIC_RANK[h] for h in names])
@@ -141,20 +155,22 @@ def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures
 class PropertyNoise:
     """Sizes of the random effects and sensor noise ([CAL]: tuned to §3.1 quantiles, §3.3 r)."""
 
-    hole_sd: tuple[float, float, float, float] = (0.10, 0.50, 0.14, 0.30)  # gra, lnMS, lnNGR, lnR
-    run_sd: tuple[float, float, float, float] = (0.10, 0.60, 0.14, 0.30)
+    hole_sd: tuple[float, float, float, float] = (0.10, 0.50, 0.10, 0.30)  # gra, lnMS, lnNGR, lnR
+    run_sd: tuple[float, float, float, float] = (0.10, 0.60, 0.10, 0.30)
     ar_sd: tuple[float, float, float, float] = (0.05, 0.35, 0.10, 0.15)
     # A shared "terrigenous content" factor: more NGR, darker colour, a little more MS.
-    composition_loading: tuple[float, float, float, float] = (0.0, 0.10, 0.20, -0.15)
+    composition_loading: tuple[float, float, float, float] = (-0.06, 0.10, 0.20, -0.22)
+    # A per-interval "dispersed volcanic ash" factor: more MS, darker, less K (NGR).
+    ash_loading: tuple[float, float, float, float] = (0.0, 0.5, -0.2, -0.05)
     # Volcanic and plutonic rocks vary far more in magnetite content than sediments.
-    ms_rock_spread: float = 1.8
+    ms_rock_spread: float = 1.5
     ms_sediment_clip: float = 1.5  # largest |ln MS effect| of sediments (factor ~4.5)
-    ms_rock_clip: float = 2.5  # and of rocks (the loop saturates near 10^4 instrument units)
+    ms_rock_clip: float = 2.2  # and of rocks (the loop saturates near 10^4 instrument units)
     # Hole offsets of crystalline rocks are smaller (one hole can hold a whole class, e.g. gabbro).
     rock_hole_scale: float = 0.4
     # NGR and MS are counted per volume of core: they scale with density (ratio ** exponent).
-    ngr_density_exponent: float = 1.5
-    ms_density_exponent: float = 1.0
+    ngr_density_exponent: float = 2.5
+    ms_density_exponent: float = 0.0
     carbonate_brightening_per_km: float = 1.2  # ln R gain with depth (older, purer carbonate)
     ar_correlation_m: float = 0.6
     green_sd: float = 0.015
@@ -172,6 +188,7 @@ class PropertyNoise:
     gra_nan_rate: float = 1e-5
     ms_artefact_rate: float = 3e-6
     fill_piece_m: float = 0.15
+    soft_fill: tuple[float, float] = (0.975, 12.0)  # (mean, concentration) of ordinary cores
 
 
 CELL_MM = 25  # latent profiles live on a 2.5-cm grid along the curated coordinate
@@ -228,6 +245,8 @@ def latent_profile(
     run_eff = [rng.normal(0.0, s, n_runs) for s in noise.run_sd]
     run_comp = rng.normal(0.0, 1.0, n_runs)
     comp = hole_comp * 0.6 + run_comp[run]
+    ash = rng.normal(0.0, 1.0, n_runs)[run]
+    ash_load = noise.ash_loading
     step = CELL_MM / 1000.0
     ar = [ar1(len(c), noise.ar_correlation_m, step, rng) * s for s in noise.ar_sd]
     load = noise.composition_loading
@@ -250,19 +269,24 @@ def latent_profile(
         np.clip(ms_effect, -noise.ms_sediment_clip, noise.ms_sediment_clip),
     )
     ms = sig.ms_scale[cls] * np.exp(
-        ms_effect + load[1] * comp + noise.ms_density_exponent * density_ratio
+        ms_effect + load[1] * comp + ash_load[1] * ash + noise.ms_density_exponent * density_ratio
     )
     ms -= sig.ms_offset[cls]
     ngr = sig.ngr_scale[cls] * np.exp(
-        hole_eff[2] + run_eff[2][run] + ar[2] + load[2] * comp
+        hole_eff[2]
+        + run_eff[2][run]
+        + ar[2]
+        + load[2] * comp
+        + ash_load[2] * ash
         + noise.ngr_density_exponent * density_ratio
-    )  # fmt: skip
+    )
     spread = sig.red_spread[cls]
     deeper_km = (depth - class_depth_m[cls]) / 1000.0
     log_red = (
         sig.log_red[cls]
         + spread * (hole_eff[3] + run_eff[3][run] + ar[3])
         + load[3] * comp
+        + ash_load[3] * ash
         + sig.carbonate[cls] * noise.carbonate_brightening_per_km * deeper_km
     )
     green_run = sig.green_ratio[run_class] * np.exp(rng.normal(0.0, noise.green_sd, n_runs))
@@ -295,19 +319,18 @@ def measure_gra(
     bias_table = np.array([CORING_BIAS_G_CM3[k] for k in kinds])
     value = true_gra + bias_table[kind_index, hardness]
     n = len(value)
-    drilled = kind_index >= 2
-    conc = fill_conc
-    needs_fill = drilled & (conc > 0)
-    if needs_fill.any():
-        piece = (c_mm // int(noise.fill_piece_m * 1000)).astype(np.int64)
-        uniq, inverse = np.unique(piece[needs_fill], return_inverse=True)
-        m = fill_mean[needs_fill]
-        k = conc[needs_fill]
-        # One fill draw per piece (first row's parameters stand for the piece).
-        first = np.zeros(len(uniq), dtype=np.int64)
-        first[inverse[::-1]] = np.arange(len(inverse))[::-1]
-        draws = rng.beta(m[first] * k[first], (1.0 - m[first]) * k[first])
-        value[needs_fill] *= draws[inverse]
+    # Every liner is a little under-filled here and there (gas voids, cracks, disturbed tops);
+    # XCB/RCB cores of lithified rock much more so (pieces narrower than the liner).
+    drilled = (kind_index >= 2) & (fill_conc > 0)
+    mean = np.where(drilled, fill_mean, noise.soft_fill[0])
+    conc = np.where(drilled, fill_conc, noise.soft_fill[1])
+    piece = (c_mm // int(noise.fill_piece_m * 1000)).astype(np.int64)
+    uniq, inverse = np.unique(piece, return_inverse=True)
+    # One fill draw per piece (the piece's first row's parameters stand for the piece).
+    first = np.zeros(len(uniq), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(n)[::-1]
+    draws = rng.beta(mean[first] * conc[first], (1.0 - mean[first]) * conc[first])
+    value *= draws[inverse]
     value = value + rng.normal(0.0, noise.gra_sensor_sd, n)
     value[void_mask] = rng.normal(0.15, 0.35, int(void_mask.sum()))
     spikes = rng.random(n) < noise.gra_spike_rate

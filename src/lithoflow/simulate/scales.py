@@ -2,8 +2,8 @@
 
 ``full`` writes every real hole over its whole depth (≈ the real LILY row counts); ``medium`` a
 third of the holes of each expedition; ``small`` (the default) one six-feature hole per RGB
-expedition plus a few older and RGB-only holes, each cut to a 150-m window; ``tiny`` (tests) a
-dozen holes cut to ~20 m windows chosen to hold several lithologies.
+expedition plus a few older and RGB-only holes, cut to 190-m windows (older holes 120 m);
+``tiny`` (tests) a dozen holes cut to ~20 m windows chosen to hold several lithologies.
 """
 
 from __future__ import annotations
@@ -31,15 +31,16 @@ class ScaleSpec:
     expedition_fraction: float  # share of each expedition's holes (medium)
     other_holes: int  # holes outside the six-feature set (older expeditions)
     rgb_only_holes: int  # era holes with RGB but no NGR
-    window_m: float | None  # depth window per hole (None: whole hole)
+    window_m: float | None  # depth window per six-feature hole (None: whole hole)
+    other_window_m: float | None  # depth window of the other holes
     diverse_window: bool  # pick the window with the most lithologies (else random)
 
 
 SCALES: dict[str, ScaleSpec] = {
-    "tiny": ScaleSpec("tiny", 1, 0.0, 3, 1, 21.0, True),
-    "small": ScaleSpec("small", 1, 0.0, 10, 1, 150.0, False),
-    "medium": ScaleSpec("medium", None, 1.0 / 3.0, 0, 0, None, False),
-    "full": ScaleSpec("full", None, 1.0, 0, 0, None, False),
+    "tiny": ScaleSpec("tiny", 1, 0.0, 3, 1, 21.0, 21.0, True),
+    "small": ScaleSpec("small", 1, 0.0, 6, 1, 190.0, 120.0, False),
+    "medium": ScaleSpec("medium", None, 1.0 / 3.0, 0, 0, None, None, False),
+    "full": ScaleSpec("full", None, 1.0, 0, 0, None, None, False),
 }
 
 TINY_EXPEDITIONS = ("346", "354", "359", "363", "374")
@@ -48,26 +49,26 @@ TINY_EXPEDITIONS = ("346", "354", "359", "363", "374")
 def scale_spec(scale: str) -> ScaleSpec:
     """The spec of a named scale (ConfigError naming simulate.scale if unknown)."""
     if scale not in SCALES:
-        raise ConfigError(
-            f"config key simulate.scale: {scale!r} is not one of {', '.join(SCALES)}"
-        )
+        raise ConfigError(f"config key simulate.scale: {scale!r} is not one of {', '.join(SCALES)}")
     return SCALES[scale]
 
 
-def _window(plan: HolePlan, spec: ScaleSpec, rng: np.random.Generator) -> np.ndarray:
+def _window(
+    plan: HolePlan, window_m: float | None, diverse: bool, rng: np.random.Generator
+) -> np.ndarray:
     """Section mask of the depth window kept for a hole."""
     sections = plan.sections
-    if spec.window_m is None or len(sections) == 0:
+    if window_m is None or len(sections) == 0:
         return np.ones(len(sections), dtype=bool)
     core_top = plan.cores["top_m"].to_numpy()
     bottom = float((sections["top_m"] + sections["length_mm"] / 1000.0).max())
-    starts = core_top[core_top <= max(bottom - spec.window_m, core_top[0])]
+    starts = core_top[core_top <= max(bottom - window_m, core_top[0])]
     sec_core_top = core_top[sections["core_idx"].to_numpy()]
-    if spec.diverse_window:
+    if diverse:
         edges = np.concatenate([[0], plan.run_bounds_mm, [plan.length_mm]])
         scores = []
         for start in starts:
-            mask = (sec_core_top >= start) & (sec_core_top < start + spec.window_m)
+            mask = (sec_core_top >= start) & (sec_core_top < start + window_m)
             lo = sections["c_top_mm"][mask].min()
             hi = (sections["c_top_mm"] + sections["length_mm"])[mask].max()
             runs = (edges[1:] > lo) & (edges[:-1] < hi)
@@ -77,12 +78,12 @@ def _window(plan: HolePlan, spec: ScaleSpec, rng: np.random.Generator) -> np.nda
         imaged = sections["imaged"].to_numpy() | ~sections["imaged"].to_numpy().any()
         weights = np.array(
             [
-                (imaged & (sec_core_top >= s) & (sec_core_top < s + spec.window_m)).sum() + 1e-3
+                (imaged & (sec_core_top >= s) & (sec_core_top < s + window_m)).sum() + 1e-3
                 for s in starts
             ]
         )
         start = rng.choice(starts, p=weights / weights.sum())
-    return (sec_core_top >= start) & (sec_core_top < start + spec.window_m)
+    return (sec_core_top >= start) & (sec_core_top < start + window_m)
 
 
 def select_windows(world: World, spec: ScaleSpec, seed: int) -> list[HoleWindow]:
@@ -117,5 +118,7 @@ def select_windows(world: World, spec: ScaleSpec, seed: int) -> list[HoleWindow]
     windows = []
     for h in sorted(int(i) for i in chosen):
         plan = world.holes[h]
-        windows.append(HoleWindow(plan, _window(plan, spec, rng)))
+        six = bool(cat.loc[h, "is_six"])
+        window_m = spec.window_m if six else spec.other_window_m
+        windows.append(HoleWindow(plan, _window(plan, window_m, spec.diverse_window, rng)))
     return windows

@@ -39,16 +39,40 @@ MEASUREMENT_COLUMNS = {
     "RGB": ("R", "G", "B"),
 }
 LEADING_COLUMNS = (
-    "Exp", "Site", "Hole", "Core", "Type", "Sect", "A/W", "Offset (cm)", "Depth CSF-A (m)",
+    "Exp",
+    "Site",
+    "Hole",
+    "Core",
+    "Type",
+    "Sect",
+    "A/W",
+    "Offset (cm)",
+    "Depth CSF-A (m)",
     "Depth CSF-B (m)",
-)  # fmt: skip
+)
 TRAILING_COLUMNS = (
-    "Timestamp (UTC)", "Instrument", "Instrument group", "Text ID", "Test No.", "Comments",
-    "Sample comments", "Test comments", "Result comments", "Prefix", "Principal", "Suffix",
-    "Full Lithology", "Simplified Lithology", "Lithology Type", "Degree of Consolidation",
-    "Lithology Subtype", "Expanded Core Type", "Latitude (DD)", "Longitude (DD)",
+    "Timestamp (UTC)",
+    "Instrument",
+    "Instrument group",
+    "Text ID",
+    "Test No.",
+    "Comments",
+    "Sample comments",
+    "Test comments",
+    "Result comments",
+    "Prefix",
+    "Principal",
+    "Suffix",
+    "Full Lithology",
+    "Simplified Lithology",
+    "Lithology Type",
+    "Degree of Consolidation",
+    "Lithology Subtype",
+    "Expanded Core Type",
+    "Latitude (DD)",
+    "Longitude (DD)",
     "Water Depth (mbsl)",
-)  # fmt: skip
+)
 # Instrument names are not saved anywhere in the calibration sources; these are IODP's track names.
 INSTRUMENTS = {
     "GRA": ("WRMSL", "GRA"),
@@ -129,7 +153,9 @@ def _timestamps(
     return [s.replace("T", " ") for s in np.datetime_as_string(stamps, unit="s")]
 
 
-def _sparse_text(n: int, rate: float, choices: tuple[str, ...], rng) -> tuple[np.ndarray, list[str]]:
+def _sparse_text(
+    n: int, rate: float, choices: tuple[str, ...], rng
+) -> tuple[np.ndarray, list[str]]:
     pick = rng.integers(0, len(choices), n)
     return np.where(rng.random(n) < rate, pick, -1), list(choices)
 
@@ -153,7 +179,7 @@ def hole_table(
     if len(sec_ids) == 0:
         return None
     length = sections["length_mm"].to_numpy()[sec_ids]
-    spacing = FIXED_SPACING_MM.get(table, int(round(float(info["gra_spacing_cm"]) * 10)))
+    spacing = FIXED_SPACING_MM.get(table, round(float(info["gra_spacing_cm"]) * 10))
     edge = RGB_EDGE_MM if table == "RGB" else 0
     local, offset = _positions(length, spacing, edge, ROW_DROP_RATE[table], rng)
     if len(offset) == 0:
@@ -194,9 +220,16 @@ def hole_table(
             void |= (c_mm >= lo) & (c_mm < hi)
         values.append(
             measure_gra(
-                sample(profile.gra, profile.c_mm, c_mm), c_mm, kind, sig.coring_class[cls],
-                sig.fill_mean[cls], sig.fill_concentration[cls], void, noise, rng,
-            )  # fmt: skip
+                sample(profile.gra, profile.c_mm, c_mm),
+                c_mm,
+                kind,
+                sig.coring_class[cls],
+                sig.fill_mean[cls],
+                sig.fill_concentration[cls],
+                void,
+                noise,
+                rng,
+            )
         )
     elif table == "MS":
         values.append(measure_ms(sample(profile.ms, profile.c_mm, c_mm), noise, rng))
@@ -225,10 +258,11 @@ def hole_table(
         for pre, name, suf in zip(entry_prefix, names, entry_suffix, strict=True)
     ]
     consolidation = [
-        "indeterminate" if ("/" in name or " to " in name) else
-        ("consolidated" if sig.hardness[j] >= 2 else "unconsolidated")
+        "indeterminate"
+        if ("/" in name or " to " in name)
+        else ("consolidated" if sig.hardness[j] >= 2 else "unconsolidated")
         for name, j in zip(names, entry_class, strict=True)
-    ]  # fmt: skip
+    ]
 
     sec_b = sec[base]
     core_b = core_idx[base]
@@ -271,13 +305,16 @@ def hole_table(
             "Instrument group": _dictionary(zeros, [group]),
             "Text ID": _dictionary(sec_b, text_ids),
             "Test No.": pa.array(test_no[sec_b], pa.int64()),
-            "Comments": _dictionary(np.maximum(comments[sec_b], 0), comment_values,
-                                    mask=comments[sec_b] < 0),
-            "Sample comments": _dictionary(np.maximum(sample_c[sec_b], 0), sample_values,
-                                           mask=sample_c[sec_b] < 0),
+            "Comments": _dictionary(
+                np.maximum(comments[sec_b], 0), comment_values, mask=comments[sec_b] < 0
+            ),
+            "Sample comments": _dictionary(
+                np.maximum(sample_c[sec_b], 0), sample_values, mask=sample_c[sec_b] < 0
+            ),
             "Test comments": pa.nulls(n, pa.string()),
-            "Result comments": _dictionary(np.maximum(result_c[sec_b], 0), result_values,
-                                           mask=result_c[sec_b] < 0),
+            "Result comments": _dictionary(
+                np.maximum(result_c[sec_b], 0), result_values, mask=result_c[sec_b] < 0
+            ),
             "Prefix": _dictionary(entry, entry_prefix),
             "Principal": _dictionary(entry, names),
             "Suffix": _dictionary(entry, entry_suffix),
@@ -291,7 +328,7 @@ def hole_table(
             "Longitude (DD)": pa.array(np.full(n, float(info["longitude"]))),
             "Water Depth (mbsl)": pa.array(np.full(n, float(info["water_depth_m"]))),
         }
-    )  # fmt: skip
+    )
     return pa.table([columns[c] for c in table_columns(table)], names=table_columns(table))
 
 
@@ -364,7 +401,7 @@ def lily_writers(out_dir: Path) -> Iterator[dict[str, tuple[pacsv.CSVWriter, obj
         writers = {}
         for table in TABLES:
             tmp = stack.enter_context(atomic_path(out_dir / FILE_NAMES[table]))
-            handle = stack.enter_context(open(tmp, "wb"))  # noqa: SIM115
+            handle = stack.enter_context(open(tmp, "wb"))
             handle.write((",".join(table_columns(table)) + "\n").encode())
             writers[table] = (handle, None)
         yield writers
