@@ -13,6 +13,21 @@ from typing import Any
 
 import pandas as pd
 
+# Every package data file the simulator reads (the simulate rule lists them as inputs).
+CALIBRATION_FILES = (
+    "borehole_total_depths.csv",
+    "borehole_coverage_summary.csv",
+    "lithology_class_distribution.csv",
+    "lithology_hierarchy_mapping.csv",
+    "L_principal_stats.csv",
+    "extra_lithologies.csv",
+    "derived_lily_paper_table3_MAD_by_principal.csv",
+    "derived_rsc_full_lithology_L_means.csv",
+    "expeditions.csv",
+    "setting_affinities.csv",
+    "signature_rules.csv",
+    "reference_stats.json",
+)
 # borehole_coverage_summary.csv stores 0.2 x the true depths (data_calibration.md §4).
 COVERAGE_SUMMARY_DEPTH_FACTOR = 5.0
 

@@ -196,9 +196,12 @@ def hole_table(
     # Lithology of each row; rows at a contact and rows of co-described intervals are duplicated.
     bounds = plan.run_bounds_mm
     run = np.searchsorted(bounds, c_mm, side="right")
-    contact = run > 0
-    contact[contact] = bounds[run[contact] - 1] == c_mm[contact]
     n_runs = len(plan.run_class)
+    # A contact between two intervals with the same description is no contact at all.
+    text = list(zip(plan.run_class.tolist(), plan.run_prefix, plan.run_suffix, strict=True))
+    described_apart = np.array([False] + [text[r - 1] != text[r] for r in range(1, n_runs)])
+    contact = run > 0
+    contact[contact] = (bounds[run[contact] - 1] == c_mm[contact]) & described_apart[run[contact]]
     has_partner = plan.run_partner >= 0
     copies = 1 + contact.astype(np.int64) + has_partner[run].astype(np.int64)
     base = np.repeat(np.arange(len(c_mm)), copies)

@@ -1,0 +1,19 @@
+"""Rule simulation_realism: compare the binned simulated data with the real LILY figures."""
+
+from lithoflow.dataset import read_dataset
+from lithoflow.io import write_json
+from lithoflow.logs import configure_logging
+from lithoflow.realism import realism_report
+
+
+def main(smk) -> None:
+    configure_logging(smk.log[0])
+    features = read_dataset(smk.input.features)
+    binned = {
+        table: read_dataset(path)
+        for table, path in zip(smk.params.tables, smk.input.binned, strict=True)
+    }
+    write_json(smk.output[0], realism_report(features, binned, scale=smk.params.scale))
+
+
+main(snakemake)
