@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Stop the daemons that tests/cluster/slurm_up.sh started, by pid (slurmd, slurmctld, munged).
-# Safe to run when nothing is running. Leaves the config and logs in place for inspection.
+# Stop the daemons that tests/cluster/slurm_up.sh started, by pid (slurmd, slurmctld, munged),
+# and remove the slurm.conf/gres.conf it wrote: with a slurm.conf but no controller, every SLURM
+# client call (and so every `snakemake` start, whose SLURM plugin calls `scontrol show config`)
+# waits ~10 s for the controller. Safe to run when nothing is running. Logs stay in the state
+# folder for inspection.
 set -uo pipefail
 
 STATE="${LITHOFLOW_SLURM_STATE:-/var/tmp/lithoflow-slurm}"
+MARKER="# written by lithoflow tests/cluster/slurm_up.sh"
 
 stop_pid_file() { # name, pid file
     local name=$1 pid_file=$2 pid
@@ -32,4 +36,9 @@ stop_pid_file slurmd "$STATE/slurmd.pid"
 stop_pid_file slurmctld "$STATE/slurmctld.pid"
 # munged only if slurm_up.sh started it (its copy of the pid file says so).
 stop_pid_file munged "$STATE/munged.pid"
+for conf in /etc/slurm/slurm.conf /etc/slurm/gres.conf; do
+    if [[ -f $conf ]] && grep -qF "$MARKER" "$conf"; then
+        rm -f "$conf"
+    fi
+done
 exit 0

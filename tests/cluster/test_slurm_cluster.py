@@ -43,8 +43,10 @@ STATUS_CHECK_S = "3"
 def slurm_cluster() -> None:
     """A SLURM controller that answers and lists the `main` and `gpu` partitions as up."""
     problem = None
-    if shutil.which("sinfo") is None:
-        problem = "sinfo not found"
+    if shutil.which("sinfo") is None or shutil.which("scontrol") is None:
+        problem = "SLURM client commands not found"
+    elif subprocess.run(["scontrol", "ping"], capture_output=True, timeout=30).returncode != 0:
+        problem = "slurmctld does not answer 'scontrol ping'"
     else:
         result = subprocess.run(
             ["sinfo", "--noheader", "--format=%R %a"],

@@ -65,7 +65,7 @@ def simulate_lily(
         for i, window in enumerate(windows):
             for table, frame in hole_tables(world, window, seed, noise).items():
                 if frame is not None:
-                    write_rows(writers[table][0], frame)
+                    write_rows(writers[table], frame)
                     rows[table] += frame.num_rows
             if (i + 1) % 50 == 0:
                 logger.info("%d/%d holes written", i + 1, len(windows))

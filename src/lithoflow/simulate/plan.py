@@ -45,6 +45,7 @@ BIN_M = 0.2
 CONTACT_SNAP_MM = 50  # described contacts sit on whole 5-cm offsets
 # Streams of the world's random generators: np.random.default_rng([seed, stream, ...]).
 STREAM_CATALOGUE, STREAM_ALLOCATION, STREAM_STRUCTURE, STREAM_RUNS = 0, 1, 2, 3
+STREAM_COMPOSITION = 7
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class World:
     modifiers: ModifierTable
     holes: list[HolePlan]
     class_depth_m: np.ndarray  # median depth of each class over the world (compaction centre)
-    budgets: np.ndarray  # (holes x classes) planned six-feature bins
+    budgets: np.ndarray  # (holes x classes) planned bins: six-feature bins or, else, GRA bins
 
 
 def random_split_test_holes(hole_ids: list[str]) -> set[str]:
@@ -184,55 +185,69 @@ def build_world(facts: CalibrationFacts, seed: int, cfg: PlanConfig | None = Non
         cfg.allocation,
         alloc_rng,
     )
+    context = _HoleContext(vocab, sig, modifiers, partners, cfg, seed)
     holes: list[HolePlan] = []
-    rock = sig.hardness == HARDNESS.index("rock")
-    loose = sig.hardness <= HARDNESS.index("medium")
-    sedimentary = vocab.lithology_type == "sedimentary"
     for h, row in enumerate(catalogue.itertuples(index=False)):
-        rng = np.random.default_rng([seed, STREAM_STRUCTURE, h])
-        run_rng = np.random.default_rng([seed, STREAM_RUNS, h])
-        span = max(row.bottom_m - row.top_m, 0.0)
         if not row.is_six:
+            span = max(row.bottom_m - row.top_m, 0.0)
             capacity = max(int(span * cfg.other_hole_fill / BIN_M), 1)
+            run_rng = np.random.default_rng([seed, STREAM_COMPOSITION, h])
             budgets[h] = compose_other_hole(capacity, affinity[h], run_rng)
-        b = budgets[h]
-        total = max(int(b.sum()), 1)
-        runs = plan_runs(b, sig.run_bins, sig.rank, run_rng)
-        core_plan = plan_coring(
-            row.top_m,
-            row.bottom_m,
-            row.exp,
-            float(b[loose].sum() / total),
-            float(b[rock].sum() / total),
-            rng,
-        )
-        cores = layout_cores(row.top_m, row.bottom_m, core_plan, rng)
-        rgb_target = None
-        rgb_range = None
-        if row.is_six:
-            need_m = (
-                row.six_bins * BIN_M * cfg.coverage.rgb_edge_factor / cfg.coverage.rgb_imaged_share
-            )
-            cores = boost_recovery(cores, need_m, row.six_top_m, row.six_bottom_m)
-            rgb_target = row.six_bins * BIN_M * 1000 * cfg.coverage.rgb_edge_factor
-            rgb_range = (row.six_top_m, row.six_bottom_m)
-        sections = layout_sections(cores, cfg.coverage.core_catcher_probability, rng)
-        sections = mark_coverage(
-            sections, row.has_ngr, row.has_rgb, rgb_target, rgb_range, cfg.coverage, rng
-        )
-        length = sections["length_mm"].to_numpy()
-        if row.is_six:
-            planning = np.where(sections["imaged"] & sections["has_ngr"], length, 0)
-        else:
-            planning = np.where(sections["described"], length, 0)
-        bounds = _lay_runs(runs.planned_bins, planning, sections["c_top_mm"].to_numpy(), length)
-        run_class, bounds = _clean_runs(runs.class_id, bounds, int(length.sum()))
-        prefix, suffix = draw_modifiers(run_class, modifiers, run_rng)
-        co = (run_rng.random(len(run_class)) < cfg.co_described_rate) & sedimentary[run_class]
-        run_partner = np.where(co, partners[run_class], -1)
-        holes.append(HolePlan(h, cores, sections, run_class, bounds, prefix, suffix, run_partner))
+        holes.append(_plan_hole(h, row, budgets[h], context))
     class_depth = _class_median_depths(holes, vocab.n_classes)
     return World(catalogue, vocab, sig, modifiers, holes, class_depth, budgets)
+
+
+@dataclass(frozen=True)
+class _HoleContext:
+    """What every hole's plan needs from the world."""
+
+    vocab: Vocabulary
+    signatures: Signatures
+    modifiers: ModifierTable
+    partners: np.ndarray
+    cfg: PlanConfig
+    seed: int
+
+
+def _plan_hole(h: int, row, budgets: np.ndarray, ctx: _HoleContext) -> HolePlan:
+    """Runs, coring, sections, coverage and described intervals of catalogue hole `h`."""
+    sig, cfg = ctx.signatures, ctx.cfg
+    rng = np.random.default_rng([ctx.seed, STREAM_STRUCTURE, h])
+    run_rng = np.random.default_rng([ctx.seed, STREAM_RUNS, h])
+    total = max(int(budgets.sum()), 1)
+    runs = plan_runs(budgets, sig.run_bins, sig.rank, run_rng)
+    loose = budgets[sig.hardness <= HARDNESS.index("medium")].sum() / total
+    rock = budgets[sig.hardness == HARDNESS.index("rock")].sum() / total
+    core_plan = plan_coring(row.top_m, row.bottom_m, row.exp, float(loose), float(rock), rng)
+    cores = layout_cores(row.top_m, row.bottom_m, core_plan, rng)
+    six_target_mm = None
+    six_range = None
+    if row.is_six:
+        imaged_m = row.six_bins * BIN_M * cfg.coverage.rgb_edge_factor
+        cores = boost_recovery(
+            cores, imaged_m / cfg.coverage.rgb_imaged_share, row.six_top_m, row.six_bottom_m
+        )
+        six_target_mm = imaged_m * 1000
+        six_range = (row.six_top_m, row.six_bottom_m)
+    sections = layout_sections(cores, cfg.coverage.core_catcher_probability, rng)
+    sections = mark_coverage(
+        sections, row.has_ngr, row.has_rgb, six_target_mm, six_range, cfg.coverage, rng
+    )
+    # Interval lengths are planned in six-feature bins (imaged core with NGR) for the six-feature
+    # holes, so their binned class counts land on the budgets, else in described core.
+    length = sections["length_mm"].to_numpy()
+    if row.is_six:
+        planning = np.where(sections["imaged"] & sections["has_ngr"], length, 0)
+    else:
+        planning = np.where(sections["described"], length, 0)
+    bounds = _lay_runs(runs.planned_bins, planning, sections["c_top_mm"].to_numpy(), length)
+    run_class, bounds = _clean_runs(runs.class_id, bounds, int(length.sum()))
+    prefix, suffix = draw_modifiers(run_class, ctx.modifiers, run_rng)
+    sedimentary = ctx.vocab.lithology_type[run_class] == "sedimentary"
+    co = (run_rng.random(len(run_class)) < cfg.co_described_rate) & sedimentary
+    run_partner = np.where(co, ctx.partners[run_class], -1)
+    return HolePlan(h, cores, sections, run_class, bounds, prefix, suffix, run_partner)
 
 
 def _class_median_depths(holes: list[HolePlan], n_classes: int) -> np.ndarray:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -21,6 +22,7 @@ from lithoflow.io import atomic_path
 from lithoflow.simulate.plan import HolePlan, World
 from lithoflow.simulate.properties import (
     CELL_MM,
+    LatentProfile,
     PropertyNoise,
     latent_profile,
     measure_gra,
@@ -154,7 +156,7 @@ def _timestamps(
 
 
 def _sparse_text(
-    n: int, rate: float, choices: tuple[str, ...], rng
+    n: int, rate: float, choices: tuple[str, ...], rng: np.random.Generator
 ) -> tuple[np.ndarray, list[str]]:
     pick = rng.integers(0, len(choices), n)
     return np.where(rng.random(n) < rate, pick, -1), list(choices)
@@ -164,7 +166,7 @@ def hole_table(
     world: World,
     window: HoleWindow,
     table: str,
-    profile,
+    profile: LatentProfile,
     void_intervals: np.ndarray,
     noise: PropertyNoise,
     rng: np.random.Generator,
@@ -381,7 +383,7 @@ def hole_tables(
 class _QuotingSink:
     """A binary file wrapper that turns the placeholder quotes into real CSV quoting."""
 
-    def __init__(self, handle) -> None:
+    def __init__(self, handle: BinaryIO) -> None:
         self._handle = handle
         self.closed = False
 
@@ -398,22 +400,23 @@ class _QuotingSink:
 
 
 @contextlib.contextmanager
-def lily_writers(out_dir: Path) -> Iterator[dict[str, tuple[pacsv.CSVWriter, object]]]:
-    """Open the four CSV files (atomically: renamed into place only if everything succeeds)."""
+def lily_writers(out_dir: Path) -> Iterator[dict[str, BinaryIO]]:
+    """Open the four CSV files with their headers; they are renamed into place (atomically)
+    only if everything succeeds."""
     with contextlib.ExitStack() as stack:
-        writers = {}
+        handles: dict[str, BinaryIO] = {}
         for table in TABLES:
             tmp = stack.enter_context(atomic_path(out_dir / FILE_NAMES[table]))
             handle = stack.enter_context(open(tmp, "wb"))
             handle.write((",".join(table_columns(table)) + "\n").encode())
-            writers[table] = (handle, None)
-        yield writers
-        for handle, _ in writers.values():
+            handles[table] = handle
+        yield handles
+        for handle in handles.values():
             handle.flush()
             os.fsync(handle.fileno())
 
 
-def write_rows(handle, rows: pa.Table, options: pacsv.WriteOptions | None = None) -> None:
+def write_rows(handle: BinaryIO, rows: pa.Table, options: pacsv.WriteOptions | None = None) -> None:
     """Append a table's rows (no header) to an open CSV file, pandas-style minimal quoting."""
     options = options or pacsv.WriteOptions(include_header=False, quoting_style="none")
     sink = pa.PythonFile(_QuotingSink(handle), mode="w")
