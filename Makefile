@@ -1,12 +1,13 @@
-# Two entry points for a fresh clone:
-#   make run   - install everything into .venv, then run the whole workflow on the default data
-#   make test  - install everything into .venv, then run lint checks and the full test suite
+# Entry points for a fresh clone (each installs what it needs into .venv first):
+#   make run         - run the whole workflow on the default (simulated) data
+#   make test        - lint checks, the test suite, and the SLURM cluster test (needs root + apt)
+#   make test-local  - lint checks and the test suite without the cluster test
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= 2
 
-.PHONY: run test lint install
+.PHONY: run test test-local test-cluster lint install
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/python -m lithoflow.run --cores $(CORES)
 
 lint: install
 	$(BIN)/ruff check src tests bench workflow/scripts
@@ -26,5 +27,10 @@ lint: install
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint --cores 1
 
-test: lint
-	$(BIN)/pytest
+test-local: lint
+	$(BIN)/pytest -m "not cluster"
+
+test-cluster: install
+	.ci/cluster.sh
+
+test: test-local test-cluster
