@@ -1,9 +1,10 @@
 """End to end: the whole workflow (rule all) on a tiny simulated dataset, then `snakemake --report`.
 
-One run (module fixture, about a minute on two cores) and several tests over its outputs: every
-section of the investigation summary is there; every number it prints is listed with its source
-and equals the value recomputed here from the result files; the headline tables quote the right
-files; the classifier metrics are internally consistent; the HTML report is built.
+The suite's shared complete run (tests/workflow/conftest.py), copied here to build the HTML
+report in, and several tests over its outputs: every section of the investigation summary is
+there; every number it prints is listed with its source and equals the value recomputed here from
+the result files; the headline tables quote the right files; the classifier metrics are internally
+consistent; the HTML report is built.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import yaml
 
 from lithoflow.report import SECTION_TITLES
 from tests.report_trace import mismatched_numbers, table_rows, untraced_numbers
-from tests.workflow.helpers import REPO_ROOT, run_snakemake, tiny_config
+from tests.workflow.helpers import REPO_ROOT, run_snakemake
+from tests.workflow.runs import copy_run
 
 pytestmark = pytest.mark.workflow
 
@@ -41,9 +43,9 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Run:
-    workdir = tmp_path_factory.mktemp("end_to_end")
-    run_snakemake(workdir, tiny_config(), extra_args=["--nocolor"])
+def run(completed_run, tmp_path_factory) -> Run:
+    # The report is written into a copy: the shared run stays as the workflow left it.
+    workdir = copy_run(completed_run, tmp_path_factory.mktemp("end_to_end") / "run")
     run_snakemake(workdir, extra_args=["--report", REPORT_HTML, "--nocolor"])
     config = yaml.safe_load((workdir / "config.yaml").read_text())
     return Run(
