@@ -21,26 +21,20 @@ from lithoflow.hierarchy_validation import HierarchyValidationConfig, validate_h
 from lithoflow.io import read_json, write_json
 from lithoflow.mismatch import compare_methods
 from lithoflow.reconstruction import ReconstructionConfig, reconstruct, scope_report
-from lithoflow.report import (
-    DECIMAL_WORDS,
-    SECTION_TITLES,
+from lithoflow.report import SECTION_TITLES, build_summary, load_reference, read_inputs
+from lithoflow.report.tracing import (
     Const,
     ReportInputs,
     Tracer,
-    agrees,
-    build_summary,
-    compare_sentence,
     div,
     evaluate,
     expr_to_json,
     format_value,
     length,
-    load_reference,
-    read_inputs,
     ref,
-    reference_text,
     sub,
 )
+from lithoflow.report.wording import DECIMAL_WORDS, agrees, compare_sentence, reference_text
 from lithoflow.split_statistics import split_report
 from tests.report_trace import mismatched_numbers, table_rows, untraced_numbers
 from tests.workflow.helpers import load_default_config
