@@ -1,0 +1,239 @@
+"""Static safety checks over the repository's code.
+
+- Nothing is unpickled: no pickle/dill/joblib/cloudpickle import, no pandas read_pickle or
+  to_pickle, no numpy load with allow_pickle=True, and every torch.load passes weights_only=True.
+- No config value or label reaches a shell: no rule has a shell command, and no Python code
+  runs a shell (subprocess with shell=True, os.system, os.popen).
+- Every wildcard of every rule's output is constrained by a pattern that matches neither an empty
+  string nor a path (so a label can never pick a file outside its folder).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.workflow.helpers import REPO_ROOT, SNAKEFILE, tiny_config, write_config
+
+CODE_FOLDERS = ("src", "workflow", "bench")
+PICKLE_MODULES = {"pickle", "cPickle", "_pickle", "dill", "joblib", "cloudpickle", "shelve"}
+PICKLE_CALLS = {"read_pickle", "to_pickle"}
+SHELL_CALLS = {("os", "system"), ("os", "popen")}
+SUBPROCESS_CALLS = {"run", "Popen", "call", "check_call", "check_output", "getoutput"}
+
+
+def python_files() -> list[Path]:
+    files = [p for folder in CODE_FOLDERS for p in (REPO_ROOT / folder).rglob("*.py")]
+    return sorted(p for p in files if "__pycache__" not in p.parts)
+
+
+def rule_files() -> list[Path]:
+    return [SNAKEFILE, *sorted((REPO_ROOT / "workflow").rglob("*.smk"))]
+
+
+def call_name(node: ast.Call) -> tuple[str | None, str]:
+    """(object, attribute) of a call like `obj.attr(...)`, or (None, name) of `name(...)`."""
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        owner = func.value
+        return (owner.id if isinstance(owner, ast.Name) else None), func.attr
+    if isinstance(func, ast.Name):
+        return None, func.id
+    return None, ""
+
+
+def keyword_is_true(node: ast.Call, name: str) -> bool | None:
+    """True/False if `name=` is passed as a constant, None if absent, True if not a constant."""
+    for keyword in node.keywords:
+        if keyword.arg == name:
+            if isinstance(keyword.value, ast.Constant):
+                return bool(keyword.value.value)
+            return True  # computed: cannot be shown to be safe
+    return None
+
+
+def findings(path: Path, root: Path = REPO_ROOT) -> list[str]:
+    """Every unsafe construct in one Python file, as 'file:line: what' (file relative to root)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    where = path.relative_to(root)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in PICKLE_MODULES:
+                    found.append(f"{where}:{node.lineno}: import {alias.name}")
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if node.module.split(".")[0] in PICKLE_MODULES:
+                found.append(f"{where}:{node.lineno}: from {node.module} import")
+        elif isinstance(node, ast.Call):
+            owner, name = call_name(node)
+            if name in PICKLE_CALLS:
+                found.append(f"{where}:{node.lineno}: {name}")
+            if (
+                owner == "torch"
+                and name == "load"
+                and keyword_is_true(node, "weights_only") is not True
+            ):
+                found.append(f"{where}:{node.lineno}: torch.load without weights_only=True")
+            if (
+                owner in ("np", "numpy")
+                and name == "load"
+                and keyword_is_true(node, "allow_pickle")
+            ):
+                found.append(f"{where}:{node.lineno}: numpy load with allow_pickle")
+            if (owner, name) in SHELL_CALLS:
+                found.append(f"{where}:{node.lineno}: {owner}.{name} runs a shell")
+            if name in SUBPROCESS_CALLS and keyword_is_true(node, "shell"):
+                found.append(f"{where}:{node.lineno}: {name} with shell=True")
+    return found
+
+
+def test_the_scan_sees_the_code():
+    folders = {p.relative_to(REPO_ROOT).parts[0] for p in python_files()}
+    assert folders == set(CODE_FOLDERS)
+    assert REPO_ROOT / "src/lithoflow/checkpoints.py" in python_files()
+    assert REPO_ROOT / "workflow/scripts/train_vae.py" in python_files()
+
+
+def test_the_scan_finds_what_it_looks_for(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import pickle\nimport torch, subprocess, os\nimport pandas as pd\n"
+        "torch.load('m.pt')\ntorch.load('m.pt', weights_only=False)\npd.read_pickle('x')\n"
+        "subprocess.run('ls', shell=True)\nos.system('ls')\n"
+        "torch.load('ok.pt', weights_only=True)\nsubprocess.run(['ls'])\n"
+    )
+    found = findings(bad, root=tmp_path)
+    assert [line.split(": ", 1)[1] for line in found] == [
+        "import pickle",
+        "torch.load without weights_only=True",
+        "torch.load without weights_only=True",
+        "read_pickle",
+        "run with shell=True",
+        "os.system runs a shell",
+    ]
+
+
+def test_nothing_is_unpickled_and_no_shell_is_run():
+    problems = [finding for path in python_files() for finding in findings(path)]
+    assert problems == []
+
+
+def test_rule_files_use_no_pickle_and_no_shell():
+    pattern = re.compile(
+        r"^\s*(shell|run):|\bpickle\b|read_pickle|joblib|shell\s*=\s*True|os\.system", re.M
+    )
+    problems = []
+    for path in rule_files():
+        for match in pattern.finditer(path.read_text()):
+            line = path.read_text()[: match.start()].count("\n") + 1
+            problems.append(f"{path.relative_to(REPO_ROOT)}:{line}: {match.group(0).strip()}")
+    assert problems == []
+
+
+# Loads the workflow with Snakemake's API (no DAG, no jobs) and prints every rule's outputs as
+# Snakemake holds them, i.e. with the global and the rule's own wildcard constraints applied.
+RULES_DUMP = """
+import json, sys
+from pathlib import Path
+from snakemake.api import SnakemakeApi
+from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+
+snakefile, workdir, configfile = map(Path, sys.argv[1:4])
+with SnakemakeApi(OutputSettings()) as api:
+    workflow = api.workflow(
+        resource_settings=ResourceSettings(),
+        config_settings=ConfigSettings(configfiles=[configfile]),
+        snakefile=snakefile,
+        workdir=workdir,
+    )._workflow
+    rules = [
+        {
+            "name": rule.name,
+            "outputs": [str(o) for o in rule.output],
+            "log": [str(o) for o in rule.log],
+            "wildcards": sorted(rule.wildcard_names),
+            "shell": rule.shellcmd,
+        }
+        for rule in workflow.rules
+    ]
+print("RULES=" + json.dumps(rules))
+"""
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory) -> list[dict]:
+    workdir = tmp_path_factory.mktemp("rules")
+    write_config(workdir, tiny_config())
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            RULES_DUMP,
+            str(SNAKEFILE),
+            str(workdir),
+            str(workdir / "config.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    line = next((s for s in result.stdout.splitlines() if s.startswith("RULES=")), None)
+    assert line is not None, result.stdout[-3000:] + result.stderr[-3000:]
+    return json.loads(line.removeprefix("RULES="))
+
+
+def output_wildcards(pattern: str) -> list[tuple[str, str | None]]:
+    """(name, constraint or None) of each wildcard in an output pattern."""
+    found = []
+    depth_start = 0
+    while (start := pattern.find("{", depth_start)) != -1:
+        # The constraint may itself hold braces (e.g. \\d{2}): match the closing brace by depth.
+        depth, end = 0, start
+        for end in range(start, len(pattern)):
+            depth += {"{": 1, "}": -1}.get(pattern[end], 0)
+            if depth == 0:
+                break
+        body = pattern[start + 1 : end]
+        name, _, constraint = body.partition(",")
+        found.append((name.strip(), constraint.strip() or None))
+        depth_start = end + 1
+    return found
+
+
+def test_output_wildcard_parser():
+    assert output_wildcards("a/{x,A|B}/{y}.csv") == [("x", "A|B"), ("y", None)]
+    assert output_wildcards("r/{n,\\d{2}}.json") == [("n", "\\d{2}")]
+
+
+def test_no_rule_has_a_shell_command(rules):
+    assert len(rules) > 15
+    assert [r["name"] for r in rules if r["shell"]] == []
+
+
+def test_every_output_wildcard_is_constrained(rules):
+    with_wildcards = [r for r in rules if r["wildcards"]]
+    assert {"bin_table", "split_boreholes", "train_vae", "train_classifier"} <= {
+        r["name"] for r in with_wildcards
+    }
+    problems = []
+    for rule in with_wildcards:
+        for pattern in rule["outputs"] + rule["log"]:
+            for name, constraint in output_wildcards(pattern):
+                if constraint is None:
+                    problems.append(f"{rule['name']}: {{{name}}} in {pattern} is unconstrained")
+                    continue
+                regex = re.compile(constraint)
+                for unsafe in ("", "a/b", "../x", "."):
+                    if regex.fullmatch(unsafe):
+                        problems.append(
+                            f"{rule['name']}: {{{name}}} pattern {constraint!r} accepts {unsafe!r}"
+                        )
+    assert problems == []
