@@ -9,9 +9,35 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+import jsonschema
+import yaml
+
 from lithoflow.errors import ConfigError, format_list
+
+
+def schema_errors(config: Mapping[str, Any], schema_path: str | Path) -> list[str]:
+    """Every way `config` breaks the JSON schema, one line each, starting with the dotted key."""
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator = validator_class(schema)
+    lines = []
+    for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
+        key = ".".join(str(part) for part in error.path) or "(top level)"
+        lines.append(f"config key {key}: {error.message}")
+    return lines
+
+
+def raise_for_schema(config: Mapping[str, Any], schema_path: str | Path) -> None:
+    """Raise ConfigError listing every schema violation by key (no-op for a valid config)."""
+    lines = schema_errors(config, schema_path)
+    if lines:
+        raise ConfigError(
+            f"{len(lines)} problem(s) in the config (schema {schema_path}):\n  "
+            + "\n  ".join(lines)
+        )
 
 
 def _require(condition: bool, key: str, message: str) -> None:

@@ -207,7 +207,7 @@ def check_file_reads(path: Path) -> None:
     elif suffix == ".json":
         json.loads(path.read_text())
     elif suffix == ".csv":
-        pd.read_csv(path)
+        pd.read_csv(path, low_memory=False)
     elif suffix == ".pt":
         load_torch(path)
     elif suffix == ".png":

@@ -38,6 +38,13 @@ SLOW_VAE_EPOCHS = 40
 SLOW_VAE = {"vae": {"models": {"v2_6_7": {"epochs": SLOW_VAE_EPOCHS, "batch_size": 1}}}}
 
 
+def test_make_run_runs_the_runner_these_tests_use(repo_root):
+    """`make run` (the README's command) must be the runner these tests kill and rerun."""
+    makefile = (repo_root / "Makefile").read_text()
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert re.search(r"\bpython -m lithoflow\.runner\b", recipe), recipe
+
+
 def result_files(workdir: Path) -> list[str]:
     return sorted(
         str(p.relative_to(workdir)) for p in (workdir / "results").rglob("*") if p.is_file()
@@ -122,6 +129,8 @@ def test_killed_during_ingestion_leaves_no_partial_file_and_reruns_to_the_same_r
 
     run_runner(workdir, workdir / "rerun.log")
 
+    assert "removing the stale lock of a killed run" in (workdir / "rerun.log").read_text()
+    assert not list((workdir / "results").rglob(".*.tmp"))  # no temporary file is left behind
     files = result_files(completed_run)
     assert result_files(workdir) == files
     assert {"results/data/features.parquet", *METRICS} <= set(files)

@@ -6,8 +6,6 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-validate(config, schema="../schemas/config.schema.yaml")
-
 SRC_DIR = Path(workflow.basedir) / "src"
 LIB_DIR = SRC_DIR / "lithoflow"
 
@@ -22,9 +20,13 @@ os.environ.update(
 sys.path.insert(0, str(SRC_DIR))
 
 from lithoflow.codedeps import library_modules
-from lithoflow.config import check_config
+from lithoflow.config import check_config, raise_for_schema
 from lithoflow.splits import SplitConfig
 
+CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+# A readable list of every problem by key first; then Snakemake's own validation.
+raise_for_schema(config, CONFIG_SCHEMA)
+validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
 
 SOURCE = config["data"]["source"]

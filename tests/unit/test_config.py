@@ -1,0 +1,91 @@
+"""Config validation: the schema and the cross-key checks name the offending key."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lithoflow.config import check_config, feature_names, raise_for_schema, schema_errors
+from lithoflow.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+
+
+@pytest.fixture()
+def config() -> dict[str, Any]:
+    return yaml.safe_load((REPO / "config.yaml").read_text())
+
+
+def test_default_config_is_valid(config: dict[str, Any]) -> None:
+    assert schema_errors(config, SCHEMA) == []
+    check_config(config)
+    assert feature_names(config) == ["GRA", "MS", "NGR", "R", "G", "B"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda c: c["data"].update(sorce="lily"), "config key data: Additional properties"),
+        (lambda c: c["ingest"].update(bin_size_m="x"), "config key ingest.bin_size_m: 'x' is not"),
+        (lambda c: c["ingest"].update(bin_size_m=-1), "config key ingest.bin_size_m: -1 is less"),
+        (
+            lambda c: c["vae"]["models"]["v2_6_7"].update(epochs=0),
+            "config key vae.models.v2_6_7.epochs: 0 is less than the minimum of 1",
+        ),
+        (lambda c: c["simulate"].update(scale="huge"), "config key simulate.scale: 'huge' is not"),
+        (
+            lambda c: c["classifiers"]["runs"]["direct"].update(target="rock"),
+            "config key classifiers.runs.direct.target",
+        ),
+        (lambda c: c["splits"]["fractions"].update(val=1.5), "config key splits.fractions.val"),
+        (lambda c: c.update(extra={}), "config key (top level): Additional properties"),
+    ],
+)
+def test_schema_violations_name_the_key(config: dict[str, Any], edit, expected: str) -> None:
+    bad = copy.deepcopy(config)
+    edit(bad)
+    with pytest.raises(ConfigError) as caught:
+        raise_for_schema(bad, SCHEMA)
+    assert expected in str(caught.value)
+
+
+def test_every_violation_is_listed(config: dict[str, Any]) -> None:
+    bad = copy.deepcopy(config)
+    bad["figures"]["dpi"] = 5
+    bad["compute"]["device"] = "tpu"
+    assert len(schema_errors(bad, SCHEMA)) == 2
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (lambda c: c["splits"]["fractions"].update(train=0.8), "splits.fractions"),
+        (lambda c: c["ingest"].update(label_table="XRF"), "ingest.label_table"),
+        (lambda c: c["ingest"]["filters"].update(PWL=[0, 1]), "ingest.filters.PWL"),
+        (lambda c: c["ingest"]["filters"].update(GRA=[4.0, 0.3]), "ingest.filters.GRA"),
+        (
+            lambda c: c["classifiers"]["runs"]["v1_0"].update(vae="nope"),
+            "classifiers.runs.v1_0.vae",
+        ),
+        (lambda c: c["classifiers"]["runs"]["v1_0"].pop("vae"), "classifiers.runs.v1_0.vae"),
+        (lambda c: c["classifiers"]["runs"]["direct"].update(split="explicit"), "direct.split"),
+        (lambda c: c["vae"]["models"]["v2_6_7"].update(beta_end=0.0, beta_start=0.5), "beta_end"),
+        (lambda c: c["validation"].update(vae="other"), "validation.vae"),
+        (lambda c: c["validation"].update(coherence_bands=[2.0, 1.0]), "coherence_bands"),
+        (lambda c: c["splits"]["methods"].append("explicit"), "splits.explicit.test"),
+        (
+            lambda c: c["ingest"]["tables"]["MS"]["features"].update(GRA="dup"),
+            "feature names used twice",
+        ),
+    ],
+)
+def test_cross_key_checks_name_the_key(config: dict[str, Any], edit, key: str) -> None:
+    bad = copy.deepcopy(config)
+    edit(bad)
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        check_config(bad)
