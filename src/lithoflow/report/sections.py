@@ -538,10 +538,14 @@ def mismatch_section(t: Tracer) -> list[str]:
     for method in methods:
         base = ("mismatch", "methods", method, "classes", "missing_from_train", "test")
         listed = ", ".join(
-            f"{code(label)} ({t.num(ref(*base, label), 'count')} rows)"
+            f"{code(label)} (n = {t.num(ref(*base, label), 'count')})"
             for label in sorted(t.inputs.get(*base, default={}))
         )
-        lines += [f"Test classes missing from train under {code(method)}: {listed or 'none'}.", ""]
+        lines += [
+            f"Test classes missing from train under {code(method)}, with their test rows: "
+            f"{listed or 'none'}.",
+            "",
+        ]
     return [*lines, *_worst_mismatch_lines(t, methods)]
 
 
