@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+# The investigation's references sit beside the checkout (../shared/reference); a clone elsewhere
+# can point at them with LITHOFLOW_SHARED_REFERENCE.
+REFERENCE_CANDIDATES = [
+    Path(p)
+    for p in (
+        os.environ.get("LITHOFLOW_SHARED_REFERENCE"),
+        REPO_ROOT.parent / "shared" / "reference",
+    )
+    if p
+]
+SHARED_REFERENCE = next((p for p in REFERENCE_CANDIDATES if p.is_dir()), REFERENCE_CANDIDATES[-1])
 
 
 @pytest.fixture(scope="session")
