@@ -20,6 +20,7 @@ from typing import Any
 import torch
 
 import lithoflow
+from lithoflow.codedeps import library_modules
 from lithoflow.io import atomic_path
 
 log = logging.getLogger(__name__)
@@ -68,13 +69,18 @@ def training_key(
 ) -> str:
     """A hash of what determines a training run: settings, input bytes and library code.
 
-    `code_modules` names lithoflow modules (e.g. "vae"); their source files are hashed.
+    `code_modules` names lithoflow modules (e.g. "vae"); their source files and those of every
+    lithoflow module they import, transitively (`lithoflow.codedeps`), are hashed.
     """
     package_dir = Path(lithoflow.__file__).parent
+    code_files: set[Path] = set()
+    for module in code_modules:
+        module_file = package_dir / f"{module}.py"
+        code_files.update([module_file, *library_modules(module_file, package_dir)])
     payload = {
         "settings": settings,
         "inputs": [file_sha256(p) for p in input_files],
-        "code": {m: file_sha256(package_dir / f"{m}.py") for m in sorted(code_modules)},
+        "code": {f.relative_to(package_dir).as_posix(): file_sha256(f) for f in sorted(code_files)},
         "lithoflow": lithoflow.__version__,
         "torch": torch.__version__,
     }

@@ -62,8 +62,8 @@ OUTPUT_FILES = {
     "config": "config.json",
     "scaler": "scaler.json",
 }
-# Library modules whose code determines the trained weights (part of the resume key).
-CODE_MODULES = ("classifiers", "training", "scaling", "checkpoints", "embeddings", "metrics")
+# The module whose code (with every lithoflow module it imports) is part of the resume key.
+CODE_MODULES = ("classifiers",)
 SELECTION_MODES = {"accuracy": "max", "balanced_accuracy": "max", "loss": "min"}
 
 

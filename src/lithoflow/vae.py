@@ -53,8 +53,8 @@ FEATURES_FILE = "features.json"
 HISTORY_FILE = "history.csv"
 PROVENANCE_FILE = "provenance.json"
 EMBEDDINGS_FILE = "embeddings.parquet"
-# Library modules whose code determines the trained weights (part of the resume key).
-CODE_MODULES = ("vae", "training", "scaling", "checkpoints", "embeddings", "dataset")
+# The module whose code (with every lithoflow module it imports) is part of the resume key.
+CODE_MODULES = ("vae",)
 HISTORY_COLUMNS = ("epoch", "beta", "loss", "recon", "kl", "val_loss", "val_recon", "val_kl")
 
 
