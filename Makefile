@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(BIN)/python -m lithoflow.runner --cores $(CORES)
+	$(BIN)/python -m lithoflow --cores $(CORES)
 
 lint: install
 	$(BIN)/ruff check src tests bench workflow/scripts

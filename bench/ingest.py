@@ -3,8 +3,8 @@
 Generates (or reuses) simulated LILY tables, then runs each variant in a fresh subprocess so that
 wall time and peak RSS (``ru_maxrss`` of that child) are per variant:
 
-- ``fast``: what the bin_table and merge_tables rules run (lithoflow.ingest), binned tables and the
-  merged dataset written to Parquet;
+- ``fast``: what the bin_table and merge_tables rules run (lithoflow.ingest.pipeline), binned
+  tables and the merged dataset written to Parquet;
 - ``pandas``: the straightforward pandas recipe (lithoflow.ingest_reference), same outputs;
 - ``floor``: only reading the needed columns of every table with pyarrow's CSV reader.
 
@@ -39,9 +39,10 @@ import pandas as pd
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
+sys.path.insert(0, str(REPO_ROOT))
 
-from lithoflow.ingest import IngestConfig  # noqa: E402
-from lithoflow.io import read_json, write_json  # noqa: E402
+from lithoflow.core.io import read_json, write_json  # noqa: E402
+from lithoflow.ingest.pipeline import IngestConfig  # noqa: E402
 
 VARIANTS = ("fast", "pandas", "floor")
 TARGETS = {"speedup_vs_pandas_min": 10.0, "ratio_to_floor_max": 2.0, "peak_rss_gib_max": 3.0}
@@ -85,8 +86,8 @@ def ensure_data(data_dir: Path, scale: str, seed: int, config: IngestConfig) -> 
 
 
 def run_fast(config: IngestConfig, paths: dict[str, Path], out: Path) -> None:
-    from lithoflow.dataset import read_dataset
-    from lithoflow.ingest import bin_table, merge_tables, write_binned_table, write_merged
+    from lithoflow.core.dataset import read_dataset
+    from lithoflow.ingest.pipeline import bin_table, merge_tables, write_binned_table, write_merged
 
     for name in config.table_names:
         binned = bin_table(paths[name], config, name)
@@ -99,8 +100,8 @@ def run_fast(config: IngestConfig, paths: dict[str, Path], out: Path) -> None:
 
 
 def run_pandas(config: IngestConfig, paths: dict[str, Path], out: Path) -> None:
-    from lithoflow.dataset import write_dataset
-    from lithoflow.ingest_reference import reference_bin_table, reference_merge
+    from bench.ingest_reference import reference_bin_table, reference_merge
+    from lithoflow.core.dataset import write_dataset
 
     binned = {}
     for name in config.table_names:
@@ -113,7 +114,7 @@ def run_pandas(config: IngestConfig, paths: dict[str, Path], out: Path) -> None:
 def run_floor(config: IngestConfig, paths: dict[str, Path], out: Path) -> None:
     import pyarrow.csv as pa_csv
 
-    from lithoflow.readers import _CSV_BLOCK_BYTES
+    from lithoflow.ingest.readers import _CSV_BLOCK_BYTES
 
     columns = config.columns
     ids = [columns.exp, columns.site, columns.hole, columns.depth, columns.label]
@@ -331,7 +332,7 @@ def print_table(record: dict[str, Any]) -> None:
     for name, ok in record["targets_met"].items():
         print(f"target {name}: {'met' if ok else 'NOT met'}")
     if record["ingest_report"]:
-        from lithoflow.ingest import format_report
+        from lithoflow.ingest.pipeline import format_report
 
         print("\n" + format_report(record["ingest_report"]))
 

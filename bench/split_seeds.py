@@ -21,11 +21,11 @@ from typing import Any
 
 import yaml
 
-from lithoflow.dataset import read_dataset
-from lithoflow.hierarchy import read_mapping
-from lithoflow.io import write_json
-from lithoflow.split_statistics import split_statistics
-from lithoflow.splits import PARTS, SplitConfig, assign_boreholes, split_frame
+from lithoflow.core.dataset import read_dataset
+from lithoflow.core.io import write_json
+from lithoflow.hierarchy.mapping import read_mapping
+from lithoflow.splits.methods import PARTS, SplitConfig, assign_boreholes, split_frame
+from lithoflow.splits.statistics import split_statistics
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 METHODS = ("random", "size_balanced", "entropy_balanced")

@@ -4,8 +4,8 @@ Both train the VAE recipe of config.yaml (v2.6.7: 6 → 32 → 16 → 10, batch 
 partial batch kept, Adam 1e-3, β warm-up) on the same scaled rows, one after the other in this
 process, with the same thread count:
 
-- ``project``: what rule train_vae runs (lithoflow.vae.fit_vae: whole data set as one tensor, one
-  gather per epoch, hand-written backward pass, flat Adam, one host sync per epoch);
+- ``project``: what rule train_vae runs (lithoflow.models.vae.fit_vae: whole data set as one
+  tensor, one gather per epoch, hand-written backward pass, flat Adam, one host sync per epoch);
 - ``dataloader``: ``DataLoader(TensorDataset(x), batch_size=256, shuffle=True)``, the VAE module's
   forward, autograd, ``torch.optim.Adam`` and ``loss.item()`` per step.
 
@@ -35,11 +35,11 @@ from torch.utils.data import DataLoader, TensorDataset
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
-from lithoflow.dataset import read_dataset  # noqa: E402
-from lithoflow.io import write_json  # noqa: E402
-from lithoflow.scaling import Scaler, ScalingConfig  # noqa: E402
-from lithoflow.training import make_generator  # noqa: E402
-from lithoflow.vae import VAEConfig, build_vae, fit_vae, vae_loss_terms  # noqa: E402
+from lithoflow.core.dataset import read_dataset  # noqa: E402
+from lithoflow.core.io import write_json  # noqa: E402
+from lithoflow.models.scaling import Scaler, ScalingConfig  # noqa: E402
+from lithoflow.models.training import make_generator  # noqa: E402
+from lithoflow.models.vae import VAEConfig, build_vae, fit_vae, vae_loss_terms  # noqa: E402
 
 FULL_ROWS = 238_506
 FULL_EPOCHS = 100

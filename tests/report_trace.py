@@ -23,7 +23,7 @@ def _number(value: Any) -> float:
     if value is None:
         return math.nan
     if isinstance(value, str):
-        return float(value)  # "inf", "-inf", "nan" as lithoflow.io writes them
+        return float(value)  # "inf", "-inf", "nan" as lithoflow.core.io writes them
     return float(value)
 
 

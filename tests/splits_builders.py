@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from lithoflow.dataset import write_dataset
+from lithoflow.core.dataset import write_dataset
 
 FEATURES: tuple[str, ...] = ("GRA", "MS")
 

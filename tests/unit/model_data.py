@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lithoflow.classifiers import ClassifierData, PartData
-from lithoflow.dataset import write_dataset
-from lithoflow.scaling import Scaler
+from lithoflow.core.dataset import write_dataset
+from lithoflow.models.classifiers import ClassifierData, PartData
+from lithoflow.models.scaling import Scaler
 
 FEATURES = ("GRA", "MS", "NGR", "R", "G", "B")
 LABELS = {

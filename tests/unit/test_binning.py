@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow import binning
-from lithoflow.binning import (
+from bench.ingest_reference import reference_bin_frame
+from lithoflow.ingest import binning
+from lithoflow.ingest.binning import (
     bin_centres,
     bin_frame,
     bin_index,
@@ -16,7 +17,6 @@ from lithoflow.binning import (
     group_modes,
     group_rows,
 )
-from lithoflow.ingest_reference import reference_bin_frame
 
 
 def _frame(rows: list[tuple[str, float, str, float]]) -> pd.DataFrame:

@@ -10,7 +10,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lithoflow.classifiers import (
+from lithoflow.core.errors import InputDataError
+from lithoflow.models.classifiers import (
     ClassifierSpec,
     MLPClassifier,
     class_weights,
@@ -18,9 +19,8 @@ from lithoflow.classifiers import (
     prepare_classifier_data,
     train_classifier_run,
 )
-from lithoflow.errors import InputDataError
-from lithoflow.scaling import Scaler, ScalingConfig
-from lithoflow.vae import VAEConfig, train_vae_run
+from lithoflow.models.scaling import Scaler, ScalingConfig
+from lithoflow.models.vae import VAEConfig, train_vae_run
 
 from .model_data import RARE_GROUP, RARE_LABEL, write_model_inputs
 
@@ -193,7 +193,7 @@ def test_unmapped_labels_and_missing_embeddings_raise(inputs, tmp_path):
     with pytest.raises(InputDataError, match=RARE_LABEL):
         prepare_classifier_data(spec(), inputs["splits"], SCALING, mapping_path=partial)
     table = pd.read_parquet(inputs["embeddings"]).iloc[5:]
-    from lithoflow.io import read_parquet_metadata, write_parquet
+    from lithoflow.core.io import read_parquet_metadata, write_parquet
 
     cut = tmp_path / "embeddings.parquet"
     write_parquet(cut, table, read_parquet_metadata(inputs["embeddings"]))

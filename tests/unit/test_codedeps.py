@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lithoflow.codedeps import library_modules
+from lithoflow.core.codedeps import library_modules
 
 
 def _write(path: Path, text: str) -> Path:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from lithoflow.config import check_config, feature_names, raise_for_schema, schema_errors
-from lithoflow.errors import ConfigError
+from lithoflow.core.config import check_config, feature_names, raise_for_schema, schema_errors
+from lithoflow.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from lithoflow.device import ComputeConfig, prepare_device, select_device
-from lithoflow.errors import ConfigError
+from lithoflow.core.device import ComputeConfig, prepare_device, select_device
+from lithoflow.core.errors import ConfigError
 
 
 def test_auto_picks_cuda_only_when_present():

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lithoflow.distribution import (
+from lithoflow.core.figure_style import FigureStyle, save_figure
+from lithoflow.splits.distribution import (
     TABLE_COLUMNS,
     class_counts,
     distribution_table,
     imbalance_report,
     imbalance_summary,
 )
-from lithoflow.figures.distribution import plot_distribution
-from lithoflow.figures.style import FigureStyle, save_figure
+from lithoflow.splits.distribution_figure import plot_distribution
 
 
 def test_class_counts_sorted_by_count_then_name():

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from lithoflow.errors import ConfigError, InputDataError
-from lithoflow.hierarchy import (
+from lithoflow.core.errors import ConfigError, InputDataError
+from lithoflow.core.io import write_csv
+from lithoflow.hierarchy.mapping import (
     MAPPING_COLUMNS,
     HierarchyRules,
     build_hierarchy,
@@ -22,7 +23,6 @@ from lithoflow.hierarchy import (
     read_hierarchy_table,
     read_mapping,
 )
-from lithoflow.io import write_csv
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_catch_all_is_exact_not_substring(default_rules):
 
 
 def test_unknown_labels_go_to_unclassified_with_a_warning(default_rules, caplog):
-    with caplog.at_level(logging.WARNING, logger="lithoflow.hierarchy"):
+    with caplog.at_level(logging.WARNING, logger="lithoflow.hierarchy.mapping"):
         mapping = map_labels_by_rules(["clay", "unobtainium", "mystery rock"], default_rules)
     assert mapping == {
         "clay": "Clay/Mud",

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow.errors import ConfigError, InputDataError
-from lithoflow.hierarchy_validation import (
+from lithoflow.core.errors import ConfigError, InputDataError
+from lithoflow.validation.hierarchy import (
     HierarchyValidationConfig,
     ari_verdict,
     coherence_band,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.spatial.distance import jensenshannon
 
-from lithoflow.information import (
+from lithoflow.splits.information import (
     aligned_distributions,
     counts_vector,
     entropy_bits,

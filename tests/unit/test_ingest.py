@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow.dataset import read_dataset
-from lithoflow.errors import ConfigError
-from lithoflow.ingest import (
+from bench.ingest_reference import reference_bin_table, reference_ingest
+from lithoflow.core.dataset import read_dataset
+from lithoflow.core.errors import ConfigError
+from lithoflow.core.io import read_json
+from lithoflow.ingest.pipeline import (
     IngestConfig,
     bin_table,
     format_report,
@@ -18,8 +20,6 @@ from lithoflow.ingest import (
     write_binned_table,
     write_merged,
 )
-from lithoflow.ingest_reference import reference_bin_table, reference_ingest
-from lithoflow.io import read_json
 from tests.ingest_builders import lily_config, lily_header, small_lily_set, write_lily_csv
 from tests.workflow.helpers import load_default_config
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lithoflow.errors import InputDataError
-from lithoflow.ingest import IngestConfig, bin_table, merge_tables
+from lithoflow.core.errors import InputDataError
+from lithoflow.ingest.pipeline import IngestConfig, bin_table, merge_tables
 from tests.ingest_builders import lily_config, lily_header, write_lily_csv
 
 GOOD = [

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow.ingest import IngestConfig, bin_table, merge_tables
-from lithoflow.ingest_reference import reference_bin_table, reference_merge
+from bench.ingest_reference import reference_bin_table, reference_merge
+from lithoflow.ingest.pipeline import IngestConfig, bin_table, merge_tables
 from tests.workflow.helpers import load_default_config
 
 

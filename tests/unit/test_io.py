@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lithoflow.io import atomic_path, read_parquet_metadata, write_json, write_parquet
+from lithoflow.core.io import atomic_path, read_parquet_metadata, write_json, write_parquet
 
 
 def test_atomic_path_leaves_nothing_when_the_writer_fails(tmp_path: Path) -> None:

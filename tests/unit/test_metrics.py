@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from lithoflow import metrics as mt
+from lithoflow.models import metrics as mt
 
 # Class 3 is only predicted, never true; class 4 neither.
 Y_TRUE = np.array([0, 0, 1, 1, 1, 2])

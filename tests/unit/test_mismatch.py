@@ -7,10 +7,15 @@ import math
 import pandas as pd
 import pytest
 
-from lithoflow.figures.mismatch import plot_mismatch
-from lithoflow.figures.style import FigureStyle, save_figure
-from lithoflow.mismatch import TABLE_COLUMNS, compare_methods, mismatch_ratio, worst_mismatches
-from lithoflow.splits import PARTS, SplitConfig, assign_boreholes, split_frame
+from lithoflow.core.figure_style import FigureStyle, save_figure
+from lithoflow.splits.methods import PARTS, SplitConfig, assign_boreholes, split_frame
+from lithoflow.splits.mismatch import (
+    TABLE_COLUMNS,
+    compare_methods,
+    mismatch_ratio,
+    worst_mismatches,
+)
+from lithoflow.splits.mismatch_figure import plot_mismatch
 from tests.splits_builders import expand_counts, labels_frame, synthetic_counts
 
 ROWS = [

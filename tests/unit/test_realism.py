@@ -10,17 +10,17 @@ import pandas as pd
 import pytest
 import yaml
 
-from lithoflow.dataset import Dataset
-from lithoflow.figures.realism import plot_realism
-from lithoflow.figures.style import FigureStyle
-from lithoflow.ingest import IngestConfig, bin_table, merge_tables
-from lithoflow.realism import (
+from lithoflow.core.dataset import Dataset
+from lithoflow.core.figure_style import FigureStyle
+from lithoflow.ingest.pipeline import IngestConfig, bin_table, merge_tables
+from lithoflow.simulate import simulate_lily
+from lithoflow.simulate.realism import (
     RealismTolerances,
     class_proportion_checks,
     load_reference,
     realism_report,
 )
-from lithoflow.simulate import simulate_lily
+from lithoflow.simulate.realism_figure import plot_realism
 
 REPO = Path(__file__).resolve().parents[2]
 CATEGORIES = {"feature_quantiles", "correlations", "class_proportions", "coverage", "counts",

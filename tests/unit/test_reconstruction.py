@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow.errors import ConfigError, InputDataError
-from lithoflow.reconstruction import (
+from lithoflow.core.errors import ConfigError, InputDataError
+from lithoflow.validation.reconstruction import (
     ReconstructionConfig,
     VaeTrainingRows,
     align_embeddings,

@@ -15,12 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow import metrics as mt
-from lithoflow.distribution import imbalance_report
-from lithoflow.hierarchy_validation import HierarchyValidationConfig, validate_hierarchy
-from lithoflow.io import read_json, write_json
-from lithoflow.mismatch import compare_methods
-from lithoflow.reconstruction import ReconstructionConfig, reconstruct, scope_report
+from lithoflow.core.io import read_json, write_json
+from lithoflow.models import metrics as mt
 from lithoflow.report import SECTION_TITLES, build_summary, load_reference, read_inputs
 from lithoflow.report.tracing import (
     Const,
@@ -35,7 +31,11 @@ from lithoflow.report.tracing import (
     sub,
 )
 from lithoflow.report.wording import DECIMAL_WORDS, agrees, compare_sentence, reference_text
-from lithoflow.split_statistics import split_report
+from lithoflow.splits.distribution import imbalance_report
+from lithoflow.splits.mismatch import compare_methods
+from lithoflow.splits.statistics import split_report
+from lithoflow.validation.hierarchy import HierarchyValidationConfig, validate_hierarchy
+from lithoflow.validation.reconstruction import ReconstructionConfig, reconstruct, scope_report
 from tests.report_trace import mismatched_numbers, table_rows, untraced_numbers
 from tests.workflow.helpers import load_default_config
 
@@ -62,7 +62,7 @@ def labels_frame() -> pd.DataFrame:
 
 
 def metrics_document(run, spec, y_true, y_pred, classes, leakage=None):
-    """A metrics.json like lithoflow.classifiers.classifier_metrics writes."""
+    """A metrics.json like lithoflow.models.classifiers.classifier_metrics writes."""
     summary = mt.classification_summary(np.array(y_true), np.array(y_pred), classes)
     counts = np.bincount(y_true, minlength=len(classes))
     present = {c for c, n in zip(classes, counts, strict=True) if n}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lithoflow.runner import snakemake_processes_in, stale_temporaries
+from lithoflow.core.runner import snakemake_processes_in, stale_temporaries
 
 
 def _fake_process(proc: Path, pid: int, cmdline: str, cwd: Path) -> None:

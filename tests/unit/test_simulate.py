@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow.errors import ConfigError
+from lithoflow.core.errors import ConfigError
 from lithoflow.simulate import simulate_lily
 from lithoflow.simulate.calibration import load_calibration
 from lithoflow.simulate.lithology import build_vocabulary

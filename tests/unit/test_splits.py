@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from lithoflow.errors import ConfigError, InputDataError
-from lithoflow.information import entropy_bits
-from lithoflow.split_statistics import split_report, split_statistics
-from lithoflow.splits import (
+from lithoflow.core.errors import ConfigError, InputDataError
+from lithoflow.splits.information import entropy_bits
+from lithoflow.splits.methods import (
     PARTS,
     SplitConfig,
     allocate_by_deficit,
@@ -28,6 +27,7 @@ from lithoflow.splits import (
     split_frame,
     split_metadata,
 )
+from lithoflow.splits.statistics import split_report, split_statistics
 from tests.splits_builders import expand_counts, labels_frame, synthetic_counts
 
 FRACTIONS = (0.70, 0.15, 0.15)
@@ -218,7 +218,7 @@ def test_explicit_split_lists_and_rest_is_train(caplog):
     boreholes = ["a", "b", "c", "d", "e"]
     parts = explicit_split(boreholes, test=["d", "b"], val=["e"])
     assert parts == {"train": ["a", "c"], "val": ["e"], "test": ["b", "d"]}
-    with caplog.at_level(logging.WARNING, logger="lithoflow.splits"):
+    with caplog.at_level(logging.WARNING, logger="lithoflow.splits.methods"):
         parts = explicit_split(boreholes, test=["a"])
     assert parts["val"] == [] and parts["train"] == ["b", "c", "d", "e"]
     assert "val part is empty" in caplog.text

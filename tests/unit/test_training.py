@@ -10,9 +10,9 @@ import pytest
 import torch
 from torch import nn
 
-from lithoflow.checkpoints import ResumeStore, load_torch
-from lithoflow.classifiers import ClassifierSpec, build_classifier, fit_classifier
-from lithoflow.training import (
+from lithoflow.models.checkpoints import ResumeStore, load_torch
+from lithoflow.models.classifiers import ClassifierSpec, build_classifier, fit_classifier
+from lithoflow.models.training import (
     EarlyStopping,
     FlatAdam,
     FlatParameters,
@@ -21,7 +21,7 @@ from lithoflow.training import (
     make_generator,
     run_epochs,
 )
-from lithoflow.vae import VAEConfig, build_vae, fit_vae
+from lithoflow.models.vae import VAEConfig, build_vae, fit_vae
 
 from .model_data import toy_classifier_data
 

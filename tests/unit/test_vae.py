@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import torch
 
-from lithoflow.dataset import read_dataset
-from lithoflow.scaling import Scaler, ScalingConfig
-from lithoflow.training import make_generator
-from lithoflow.vae import (
+from lithoflow.core.dataset import read_dataset
+from lithoflow.models.scaling import Scaler, ScalingConfig
+from lithoflow.models.training import make_generator
+from lithoflow.models.vae import (
     VAE,
     FastVAEStep,
     VAEConfig,

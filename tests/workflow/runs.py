@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from lithoflow.checkpoints import load_torch
+from lithoflow.models.checkpoints import load_torch
 from tests.workflow.helpers import run_snakemake, write_config
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -121,11 +121,11 @@ def job_names(jobs: Iterable[PlannedJob]) -> set[str]:
 
 
 def start_runner(workdir: Path, log_path: Path, cores: int = 2) -> subprocess.Popen[bytes]:
-    """Start `python -m lithoflow.runner --cores N` in `workdir`, as the README says, in its own
-    process group (so that the whole run, Snakemake's jobs included, can be killed at once)."""
+    """Start `python -m lithoflow --cores N` in `workdir`, as the README says, in its
+    own process group (so that the whole run, Snakemake's jobs included, can be killed at once)."""
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "lithoflow.runner", "--cores", str(cores), "--nocolor"],
+            [sys.executable, "-m", "lithoflow", "--cores", str(cores), "--nocolor"],
             cwd=workdir,
             stdout=log,
             stderr=subprocess.STDOUT,

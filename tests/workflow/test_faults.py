@@ -1,6 +1,6 @@
 """Fault tolerance: the workflow killed with SIGKILL, then rerun with the README's command
-(`python -m lithoflow.runner --cores 2`, what `make run` runs), completes with the results of an
-uninterrupted run, and never takes a half-written file as complete.
+(`python -m lithoflow --cores 2`, what `make run` runs), completes with the results of
+an uninterrupted run, and never takes a half-written file as complete.
 
 The runner is started in its own process group and the whole group (runner, Snakemake and the job
 it is running) is killed at once, as a power cut or `kill -9` of the session would.
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from lithoflow.checkpoints import load_torch
+from lithoflow.models.checkpoints import load_torch
 from tests.workflow.helpers import tiny_config, write_config
 from tests.workflow.runs import (
     differing_files,

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow.dataset import read_dataset
-from lithoflow.io import read_json
+from lithoflow.core.dataset import read_dataset
+from lithoflow.core.io import read_json
 from tests.ingest_builders import small_lily_set, write_lily_csv
 from tests.workflow.helpers import run_snakemake, tiny_config
 

@@ -14,8 +14,8 @@ import re
 import pandas as pd
 import pytest
 
-from lithoflow.dataset import read_dataset
-from lithoflow.io import read_json
+from lithoflow.core.dataset import read_dataset
+from lithoflow.core.io import read_json
 from tests.splits_builders import expand_counts, synthetic_counts, write_synthetic_dataset
 from tests.workflow.helpers import deep_update, run_snakemake, tiny_config, write_config
 

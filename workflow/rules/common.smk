@@ -19,9 +19,9 @@ os.environ.update(
 )
 sys.path.insert(0, str(SRC_DIR))
 
-from lithoflow.codedeps import library_modules
-from lithoflow.config import check_config, raise_for_schema
-from lithoflow.splits import SplitConfig
+from lithoflow.core.codedeps import library_modules
+from lithoflow.core.config import check_config, raise_for_schema
+from lithoflow.splits.methods import SplitConfig
 
 CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 # A readable list of every problem by key first; then Snakemake's own validation.

@@ -4,8 +4,8 @@ import logging
 
 import pyarrow as pa
 
-from lithoflow.ingest import IngestConfig, bin_table, write_binned_table
-from lithoflow.logs import configure_logging
+from lithoflow.core.logs import configure_logging
+from lithoflow.ingest.pipeline import IngestConfig, bin_table, write_binned_table
 
 logger = logging.getLogger("lithoflow.rules.bin_table")
 

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from lithoflow.figures.distribution import plot_distribution
-from lithoflow.figures.style import FigureStyle, save_figure
-from lithoflow.logs import configure_logging
+from lithoflow.core.figure_style import FigureStyle, save_figure
+from lithoflow.core.logs import configure_logging
+from lithoflow.splits.distribution_figure import plot_distribution
 
 TITLES = {"lithology": "Rows per lithology", "group": "Rows per lithology group"}
 

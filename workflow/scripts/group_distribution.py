@@ -1,9 +1,9 @@
 """Rule group_distribution: class-imbalance report of the lithology groups."""
 
-from lithoflow.distribution import imbalance_report
-from lithoflow.hierarchy import GROUP_COLUMN, read_hierarchy_table
-from lithoflow.io import write_csv, write_json
-from lithoflow.logs import configure_logging
+from lithoflow.core.io import write_csv, write_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.hierarchy.mapping import GROUP_COLUMN, read_hierarchy_table
+from lithoflow.splits.distribution import imbalance_report
 
 
 def main(smk) -> None:

@@ -1,9 +1,9 @@
 """Figure: Ward dendrogram of the lithology centroids, leaves coloured by expert group."""
 
-from lithoflow.figures.hierarchy import hierarchy_dendrogram_figure
-from lithoflow.figures.style import FigureStyle, save_figure
-from lithoflow.io import read_json
-from lithoflow.logs import configure_logging
+from lithoflow.core.figure_style import FigureStyle, save_figure
+from lithoflow.core.io import read_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.validation.dendrogram_figure import hierarchy_dendrogram_figure
 
 
 def main(snakemake) -> None:

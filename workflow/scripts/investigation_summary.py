@@ -1,7 +1,7 @@
 """Rule investigation_summary: the run's numbers beside the investigation's, as Markdown."""
 
-from lithoflow.io import atomic_path, write_json
-from lithoflow.logs import configure_logging
+from lithoflow.core.io import atomic_path, write_json
+from lithoflow.core.logs import configure_logging
 from lithoflow.report import build_summary, read_inputs
 
 

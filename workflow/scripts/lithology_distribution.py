@@ -1,9 +1,9 @@
 """Rule lithology_distribution: class-imbalance report of the labels (independent of groups)."""
 
-from lithoflow.dataset import read_dataset
-from lithoflow.distribution import class_counts, imbalance_report
-from lithoflow.io import write_csv, write_json
-from lithoflow.logs import configure_logging
+from lithoflow.core.dataset import read_dataset
+from lithoflow.core.io import write_csv, write_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.splits.distribution import class_counts, imbalance_report
 
 
 def main(smk) -> None:

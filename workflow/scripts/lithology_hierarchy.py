@@ -1,9 +1,9 @@
 """Rule lithology_hierarchy: map every label of the dataset to a lithology group."""
 
-from lithoflow.dataset import read_dataset
-from lithoflow.hierarchy import HierarchyRules, build_hierarchy
-from lithoflow.io import write_csv
-from lithoflow.logs import configure_logging
+from lithoflow.core.dataset import read_dataset
+from lithoflow.core.io import write_csv
+from lithoflow.core.logs import configure_logging
+from lithoflow.hierarchy.mapping import HierarchyRules, build_hierarchy
 
 
 def main(smk) -> None:

@@ -2,10 +2,10 @@
 
 import logging
 
-from lithoflow.dataset import read_dataset
-from lithoflow.ingest import IngestConfig, format_report, merge_tables, write_merged
-from lithoflow.io import read_json
-from lithoflow.logs import configure_logging
+from lithoflow.core.dataset import read_dataset
+from lithoflow.core.io import read_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.ingest.pipeline import IngestConfig, format_report, merge_tables, write_merged
 
 logger = logging.getLogger("lithoflow.rules.merge_tables")
 

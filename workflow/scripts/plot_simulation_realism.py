@@ -1,9 +1,9 @@
 """Rule plot_simulation_realism: the realism report as a four-panel figure."""
 
-from lithoflow.figures.realism import plot_realism
-from lithoflow.figures.style import FigureStyle, save_figure
-from lithoflow.io import read_json
-from lithoflow.logs import configure_logging
+from lithoflow.core.figure_style import FigureStyle, save_figure
+from lithoflow.core.io import read_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.simulate.realism_figure import plot_realism
 
 
 def main(smk) -> None:

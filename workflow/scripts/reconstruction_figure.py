@@ -2,11 +2,11 @@
 
 import pandas as pd
 
-from lithoflow.figures.reconstruction import reconstruction_figure
-from lithoflow.figures.style import FigureStyle, save_figure
-from lithoflow.io import read_json
-from lithoflow.logs import configure_logging
-from lithoflow.reconstruction import scope_mask
+from lithoflow.core.figure_style import FigureStyle, save_figure
+from lithoflow.core.io import read_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.validation.reconstruction import scope_mask
+from lithoflow.validation.reconstruction_figure import reconstruction_figure
 
 
 def main(snakemake) -> None:

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from lithoflow.logs import configure_logging
+from lithoflow.core.logs import configure_logging
 from lithoflow.simulate import simulate_lily
 
 

@@ -1,9 +1,9 @@
 """Rule simulation_realism: compare the binned simulated data with the real LILY figures."""
 
-from lithoflow.dataset import read_dataset
-from lithoflow.io import write_json
-from lithoflow.logs import configure_logging
-from lithoflow.realism import realism_report
+from lithoflow.core.dataset import read_dataset
+from lithoflow.core.io import write_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.simulate.realism import realism_report
 
 
 def main(smk) -> None:

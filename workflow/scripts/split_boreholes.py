@@ -1,8 +1,8 @@
 """Rule split_boreholes: assign whole boreholes to train/val/test and write each part's rows."""
 
-from lithoflow.dataset import read_dataset, write_dataset
-from lithoflow.logs import configure_logging
-from lithoflow.splits import SplitConfig, assign_boreholes, split_frame, split_metadata
+from lithoflow.core.dataset import read_dataset, write_dataset
+from lithoflow.core.logs import configure_logging
+from lithoflow.splits.methods import SplitConfig, assign_boreholes, split_frame, split_metadata
 
 
 def main(smk) -> None:

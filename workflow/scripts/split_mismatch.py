@@ -2,11 +2,11 @@
 
 import pandas as pd
 
-from lithoflow.dataset import read_dataset
-from lithoflow.hierarchy import read_mapping
-from lithoflow.io import write_csv, write_json
-from lithoflow.logs import configure_logging
-from lithoflow.mismatch import compare_methods
+from lithoflow.core.dataset import read_dataset
+from lithoflow.core.io import write_csv, write_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.hierarchy.mapping import read_mapping
+from lithoflow.splits.mismatch import compare_methods
 
 
 def main(smk) -> None:

@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from lithoflow.figures.mismatch import plot_mismatch
-from lithoflow.figures.style import FigureStyle, save_figure
-from lithoflow.io import read_json
-from lithoflow.logs import configure_logging
+from lithoflow.core.figure_style import FigureStyle, save_figure
+from lithoflow.core.io import read_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.splits.mismatch_figure import plot_mismatch
 
 
 def main(smk) -> None:

@@ -1,11 +1,11 @@
 """Rule split_report: boreholes, rows, entropies, divergences and missing classes of a split."""
 
-from lithoflow.dataset import read_dataset
-from lithoflow.hierarchy import read_mapping
-from lithoflow.io import write_json
-from lithoflow.logs import configure_logging
-from lithoflow.split_statistics import split_report
-from lithoflow.splits import PARTS
+from lithoflow.core.dataset import read_dataset
+from lithoflow.core.io import write_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.hierarchy.mapping import read_mapping
+from lithoflow.splits.methods import PARTS
+from lithoflow.splits.statistics import split_report
 
 
 def main(smk) -> None:

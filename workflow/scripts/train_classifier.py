@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from lithoflow.classifiers import ClassifierSpec, train_classifier_run
-from lithoflow.device import ComputeConfig, prepare_device
-from lithoflow.logs import configure_logging
-from lithoflow.scaling import ScalingConfig
+from lithoflow.core.device import ComputeConfig, prepare_device
+from lithoflow.core.logs import configure_logging
+from lithoflow.models.classifiers import ClassifierSpec, train_classifier_run
+from lithoflow.models.scaling import ScalingConfig
 
 
 def main(smk) -> None:

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from lithoflow.device import ComputeConfig, prepare_device
-from lithoflow.logs import configure_logging
-from lithoflow.scaling import ScalingConfig
-from lithoflow.vae import VAEConfig, train_vae_run
+from lithoflow.core.device import ComputeConfig, prepare_device
+from lithoflow.core.logs import configure_logging
+from lithoflow.models.scaling import ScalingConfig
+from lithoflow.models.vae import VAEConfig, train_vae_run
 
 
 def main(smk) -> None:

@@ -2,14 +2,14 @@
 
 import pandas as pd
 
-from lithoflow.hierarchy import groups_of, read_mapping
-from lithoflow.hierarchy_validation import (
+from lithoflow.core.io import write_csv, write_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.hierarchy.mapping import groups_of, read_mapping
+from lithoflow.validation.hierarchy import (
     HierarchyValidationConfig,
     embedding_matrix,
     validate_hierarchy,
 )
-from lithoflow.io import write_csv, write_json
-from lithoflow.logs import configure_logging
 
 
 def main(snakemake) -> None:

@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lithoflow.dataset import read_dataset
-from lithoflow.hierarchy import groups_of, read_mapping
-from lithoflow.hierarchy_validation import embedding_matrix
-from lithoflow.io import read_json, write_json, write_parquet
-from lithoflow.logs import configure_logging
-from lithoflow.reconstruction import (
+from lithoflow.core.dataset import read_dataset
+from lithoflow.core.io import read_json, write_json, write_parquet
+from lithoflow.core.logs import configure_logging
+from lithoflow.hierarchy.mapping import groups_of, read_mapping
+from lithoflow.models.vae import load_vae
+from lithoflow.validation.hierarchy import embedding_matrix
+from lithoflow.validation.reconstruction import (
     ReconstructionConfig,
     VaeTrainingRows,
     align_embeddings,
@@ -19,7 +20,6 @@ from lithoflow.reconstruction import (
     row_errors,
     scope_report,
 )
-from lithoflow.vae import load_vae
 
 
 def torch_decoder(model: torch.nn.Module):

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from lithoflow.io import read_json
+from lithoflow.core.io import read_json
 from lithoflow.report.sections import SECTION_TITLES, SECTIONS, header_lines
 from lithoflow.report.tracing import ReportInputs, Tracer
 

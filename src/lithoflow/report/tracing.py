@@ -57,7 +57,7 @@ def length(a: Expr) -> Op:
 
 
 def to_number(value: Any) -> float | int:
-    """A JSON value as a number; the strings "inf", "-inf", "nan" (lithoflow.io) and None too."""
+    """A JSON value as a number; "inf", "-inf", "nan" (lithoflow.core.io) and None too."""
     if value is None:
         return math.nan
     if isinstance(value, bool):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lithoflow.errors import ConfigError
+from lithoflow.core.errors import ConfigError
 from lithoflow.simulate.plan import HolePlan, World
 from lithoflow.simulate.tables import HoleWindow
 

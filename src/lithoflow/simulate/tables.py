@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from lithoflow.io import atomic_path
+from lithoflow.core.io import atomic_path
 from lithoflow.simulate.plan import HolePlan, World
 from lithoflow.simulate.properties import (
     CELL_MM,

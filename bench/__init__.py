@@ -1,0 +1,1 @@
+"""Benchmarks of lithoflow (run as scripts; see bench/README.md) and their reference baselines."""

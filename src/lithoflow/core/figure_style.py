@@ -1,0 +1,47 @@
+"""Shared figure style and atomic PNG saving.
+
+Figures are drawn by their own rules from JSON/CSV results, so changing the style (config key
+`figures`) reruns only the figures.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+from lithoflow.core.io import atomic_path
+
+
+@dataclass(frozen=True)
+class FigureStyle:
+    """Style of every figure: resolution, seaborn style and context."""
+
+    dpi: int = 150
+    style: str = "whitegrid"
+    context: str = "notebook"
+
+    @classmethod
+    def from_config(cls, figures: Mapping[str, Any]) -> FigureStyle:
+        return cls(
+            dpi=int(figures["dpi"]), style=str(figures["style"]), context=str(figures["context"])
+        )
+
+    def apply(self) -> None:
+        """Set the seaborn theme for the figures drawn next."""
+        sns.set_theme(style=self.style, context=self.context)
+
+
+def save_figure(fig: plt.Figure, path: str | os.PathLike[str], style: FigureStyle) -> None:
+    """Save `fig` as PNG atomically at the style's dpi and close it."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=style.dpi, bbox_inches="tight", format="png")
+    plt.close(fig)

@@ -1,0 +1,1 @@
+"""Rules in workflow/rules/hierarchy.smk: each lithology label mapped to a group."""

@@ -1,0 +1,1 @@
+"""Rules in workflow/rules/ingest.smk: raw tables read, binned and merged into one dataset."""

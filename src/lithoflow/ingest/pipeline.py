@@ -1,0 +1,573 @@
+"""Ingestion: raw borehole tables -> per-table binned datasets -> one merged, filtered dataset.
+
+Recipe (methodology.md §1): per table, borehole id "Exp-Site-Hole", drop rows with a missing
+id, depth, label or measurement (counted per reason), bin depths to multiples of ``bin_size_m``,
+mean per bin, modal label per bin (ties to the alphabetically first); then inner-join the tables in
+config order on (borehole_id, depth_bin_m), label from ``label_table`` only, and apply the
+closed-range filters. Every removed row count is recorded in a report with its reason.
+
+Which tables and columns become which features is config; the ``table`` source reads one tidy CSV or
+Parquet file instead of LILY tables.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lithoflow.core.dataset import (
+    DEPTH_COLUMN,
+    ID_COLUMNS,
+    LABEL_COLUMN,
+    RAW_COUNT_PREFIX,
+    Dataset,
+    write_dataset,
+)
+from lithoflow.core.errors import ConfigError, InputDataError, format_list
+from lithoflow.core.io import write_json
+from lithoflow.ingest.binning import bin_rows
+from lithoflow.ingest.readers import RawRows, read_lily_table, read_tidy_table
+
+logger = logging.getLogger(__name__)
+
+TIDY_TABLE = "table"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One raw table: its name, file name and (feature name, raw column) pairs in order."""
+
+    name: str
+    file: str
+    features: tuple[tuple[str, str], ...]
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(feature for feature, _ in self.features)
+
+    @property
+    def raw_columns(self) -> tuple[str, ...]:
+        return tuple(column for _, column in self.features)
+
+    @property
+    def count_column(self) -> str:
+        return f"{RAW_COUNT_PREFIX}{self.name}"
+
+
+@dataclass(frozen=True)
+class IdColumns:
+    """Raw column names of the row identity: LILY exp/site/hole, or one tidy borehole column."""
+
+    depth: str
+    label: str
+    exp: str = ""
+    site: str = ""
+    hole: str = ""
+    borehole: str = ""
+
+
+@dataclass(frozen=True)
+class RangeFilter:
+    """Keep merged rows whose `feature` lies in the closed range [minimum, maximum]."""
+
+    feature: str
+    minimum: float
+    maximum: float
+
+    @property
+    def reason(self) -> str:
+        return f"{self.feature} outside [{self.minimum:g}, {self.maximum:g}]"
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """Ingestion settings built from the validated config's ``data`` and ``ingest`` sections."""
+
+    source: str
+    bin_size_m: float
+    label_table: str
+    columns: IdColumns
+    tables: tuple[TableSpec, ...]
+    filters: tuple[RangeFilter, ...] = ()
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> IngestConfig:
+        """Build from a config holding ``data`` and ``ingest``.
+
+        A subset also works (e.g. one table and no filters, as the binning rule passes), so a rule
+        reruns only when the settings it uses change. Missing ``label_table`` means the first table.
+        """
+        data = config["data"]
+        ingest = config["ingest"]
+        source = data["source"]
+        if source == "table":
+            tidy = data["table"]
+            columns = IdColumns(
+                depth=tidy["depth_column"],
+                label=tidy["label_column"],
+                borehole=tidy["borehole_column"],
+            )
+            tables = (
+                TableSpec(
+                    name=TIDY_TABLE,
+                    file=str(tidy["path"]),
+                    features=tuple((f, f) for f in tidy["features"]),
+                ),
+            )
+            label_table = TIDY_TABLE
+        else:
+            names = ingest["columns"]
+            columns = IdColumns(
+                depth=names["depth"],
+                label=names["label"],
+                exp=names["exp"],
+                site=names["site"],
+                hole=names["hole"],
+            )
+            tables = tuple(
+                TableSpec(name=name, file=spec["file"], features=tuple(spec["features"].items()))
+                for name, spec in ingest["tables"].items()
+            )
+            label_table = ingest.get("label_table", tables[0].name if tables else "")
+        filters = tuple(
+            RangeFilter(feature, float(bounds[0]), float(bounds[1]))
+            for feature, bounds in (ingest.get("filters") or {}).items()
+        )
+        return cls(
+            source=source,
+            bin_size_m=float(ingest["bin_size_m"]),
+            label_table=label_table,
+            columns=columns,
+            tables=tables,
+            filters=filters,
+        )
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.tables)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """All feature names in join order."""
+        return tuple(f for spec in self.tables for f in spec.feature_names)
+
+    def table(self, name: str) -> TableSpec:
+        """The spec of table `name`; ConfigError if the config does not define it."""
+        for spec in self.tables:
+            if spec.name == name:
+                return spec
+        key = "data.table" if self.source == "table" else "ingest.tables"
+        raise ConfigError(
+            f"config key {key}: no table {name!r} is configured "
+            f"(configured: {format_list(self.table_names)})"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading and cleaning one table
+
+
+def read_table_rows(
+    path: str | os.PathLike[str], config: IngestConfig, spec: TableSpec, *, use_threads: bool = True
+) -> RawRows:
+    """Read the id, depth, label and measurement columns of one raw table."""
+    columns = config.columns
+    if columns.borehole:
+        return read_tidy_table(
+            path,
+            borehole=columns.borehole,
+            depth=columns.depth,
+            label=columns.label,
+            value_columns=spec.raw_columns,
+            use_threads=use_threads,
+        )
+    return read_lily_table(
+        path,
+        exp=columns.exp,
+        site=columns.site,
+        hole=columns.hole,
+        depth=columns.depth,
+        label=columns.label,
+        value_columns=spec.raw_columns,
+        use_threads=use_threads,
+    )
+
+
+@dataclass(frozen=True)
+class CleanRows:
+    """Rows kept for binning and the count of rows dropped per reason (in check order)."""
+
+    keep: np.ndarray  # bool per raw row
+    dropped: dict[str, int]
+
+
+def drop_missing(rows: RawRows, spec: TableSpec) -> CleanRows:
+    """Mark rows with a missing id, depth, label or measurement; fail on unusable input.
+
+    Each dropped row is counted once, under the first reason that applies (id, depth, label, then
+    each feature). Raises InputDataError for a borehole whose depths are all missing, an infinite
+    depth, or when no row is left.
+    """
+    path = rows.path
+    if rows.n_rows == 0:
+        raise InputDataError("the table has a header but no data rows", path=path)
+    has_id = rows.borehole_code >= 0
+    depth_nan = np.isnan(rows.depth_m)
+    infinite = np.isinf(rows.depth_m)
+    if infinite.any():
+        raise InputDataError(
+            "infinite depth values",
+            path=path,
+            column=rows.depth_column,
+            examples=rows.example_rows(infinite),
+        )
+    n_boreholes = len(rows.borehole_ids)
+    rows_per_borehole = np.bincount(rows.borehole_code[has_id], minlength=n_boreholes)
+    with_depth = np.bincount(rows.borehole_code[has_id & ~depth_nan], minlength=n_boreholes)
+    no_depth = (rows_per_borehole > 0) & (with_depth == 0)
+    if no_depth.any():
+        names = rows.borehole_ids[no_depth]
+        mask = has_id & no_depth[np.maximum(rows.borehole_code, 0)]
+        raise InputDataError(
+            f"borehole(s) {format_list(names)} have no depth at all (every depth is missing)",
+            path=path,
+            column=rows.depth_column,
+            examples=rows.example_rows(mask),
+        )
+    reasons: list[tuple[str, np.ndarray]] = [
+        ("missing_borehole_id", ~has_id),
+        ("missing_depth", depth_nan),
+        ("missing_label", rows.label_code < 0),
+    ]
+    for j, feature in enumerate(spec.feature_names):
+        reasons.append((f"missing_{feature}", np.isnan(rows.values[:, j])))
+    keep = np.ones(rows.n_rows, dtype=bool)
+    dropped: dict[str, int] = {}
+    for reason, missing in reasons:
+        newly = missing & keep
+        dropped[reason] = int(newly.sum())
+        keep &= ~missing
+    if not keep.any():
+        raise InputDataError(
+            f"no rows left after dropping rows with missing values ({_reasons_text(dropped)})",
+            path=path,
+            examples=rows.example_rows(~keep),
+        )
+    return CleanRows(keep=keep, dropped=dropped)
+
+
+def _reasons_text(dropped: Mapping[str, int]) -> str:
+    parts = [f"{reason}: {count:,}" for reason, count in dropped.items() if count]
+    return ", ".join(parts) if parts else "none"
+
+
+# --------------------------------------------------------------------------------------------
+# Binning one table
+
+
+@dataclass(frozen=True)
+class BinnedTable:
+    """One table binned: a frame following the dataset contract, its features and a report."""
+
+    name: str
+    frame: pd.DataFrame
+    features: tuple[str, ...]
+    report: dict[str, Any]
+
+
+def bin_raw_rows(rows: RawRows, spec: TableSpec, bin_size_m: float) -> BinnedTable:
+    """Drop incomplete rows, then bin; the frame follows the dataset contract for this table."""
+    clean = drop_missing(rows, spec)
+    keep = clean.keep
+    columns = (rows.borehole_code, rows.depth_m, rows.values, rows.label_code)
+    if not keep.all():  # copies only when something was dropped
+        columns = tuple(column[keep] for column in columns)
+    binned = bin_rows(*columns, bin_size_m)
+    code = binned.borehole_code
+    frame = pd.DataFrame(
+        {
+            "borehole_id": rows.borehole_ids[code],
+            "exp": rows.exp[code],
+            "site": rows.site[code],
+            "hole": rows.hole[code],
+            DEPTH_COLUMN: binned.depth_bin_m,
+            LABEL_COLUMN: rows.label_names[binned.label_code],
+        }
+    )
+    for name in (*ID_COLUMNS, LABEL_COLUMN):
+        frame[name] = frame[name].astype(str)
+    for j, feature in enumerate(spec.feature_names):
+        frame[feature] = binned.means[:, j]
+    frame[spec.count_column] = binned.raw_rows.astype(np.int64)
+    boreholes_read = int(np.count_nonzero(np.bincount(rows.borehole_code[rows.borehole_code >= 0])))
+    report = {
+        "table": spec.name,
+        "file": rows.path,
+        "features": dict(spec.features),
+        "bin_size_m": bin_size_m,
+        "rows_read": rows.n_rows,
+        "boreholes_read": boreholes_read,
+        "rows_dropped": int((~keep).sum()),
+        "dropped": clean.dropped,
+        "rows_binned": int(keep.sum()),
+        "bins": len(frame),
+        "boreholes": int(np.count_nonzero(np.diff(code)) + 1) if len(code) else 0,
+        "labels": int(frame[LABEL_COLUMN].nunique()),
+    }
+    logger.info(
+        "%s: %s rows (%s boreholes) read, %s dropped (%s) -> %s bins in %s boreholes",
+        spec.name,
+        f"{rows.n_rows:,}",
+        f"{boreholes_read:,}",
+        f"{report['rows_dropped']:,}",
+        _reasons_text(clean.dropped),
+        f"{report['bins']:,}",
+        f"{report['boreholes']:,}",
+    )
+    return BinnedTable(name=spec.name, frame=frame, features=spec.feature_names, report=report)
+
+
+def bin_table(
+    path: str | os.PathLike[str],
+    config: IngestConfig,
+    table: str,
+    *,
+    use_threads: bool = True,
+) -> BinnedTable:
+    """Read raw table `table` from `path` and bin it (the ``bin_table`` rule's work)."""
+    spec = config.table(table)
+    rows = read_table_rows(path, config, spec, use_threads=use_threads)
+    return bin_raw_rows(rows, spec, config.bin_size_m)
+
+
+def write_binned_table(
+    binned: BinnedTable, parquet_path: str | os.PathLike[str], report_path: str | os.PathLike[str]
+) -> None:
+    """Write a binned table (dataset contract, feature list in metadata) and its JSON report."""
+    write_dataset(
+        parquet_path,
+        binned.frame,
+        binned.features,
+        {"table": binned.name, "bin_size_m": binned.report["bin_size_m"]},
+    )
+    write_json(report_path, binned.report)
+
+
+# --------------------------------------------------------------------------------------------
+# Merging
+
+
+@dataclass(frozen=True)
+class MergedDataset:
+    """The merged, filtered dataset, its feature order and the ingestion report."""
+
+    frame: pd.DataFrame
+    features: tuple[str, ...]
+    report: dict[str, Any]
+
+
+def _count(frame: pd.DataFrame) -> dict[str, int]:
+    return {"rows": len(frame), "boreholes": int(frame["borehole_id"].nunique())}
+
+
+def _require_rows(frame: pd.DataFrame, step: str, path: str, examples: pd.DataFrame) -> None:
+    if len(frame) == 0:
+        raise InputDataError(f"no rows left after {step}", path=path, examples=examples)
+
+
+def _check_table_names(
+    binned: Sequence[Dataset | BinnedTable], config: IngestConfig, paths
+) -> None:
+    """Binned inputs must be the configured tables, in config order."""
+    names = config.table_names
+    if len(binned) != len(names):
+        raise ConfigError(
+            f"config key ingest.tables: {len(names)} tables configured, {len(binned)} binned given"
+        )
+    for item, name in zip(binned, names, strict=True):
+        found = item.name if isinstance(item, BinnedTable) else item.metadata.get("table", name)
+        if found != name:
+            raise InputDataError(
+                f"expected the binned table {name!r} here, found {found!r}", path=paths.get(name)
+            )
+
+
+def _bin_step(name: str, report: Mapping[str, Any], frame: pd.DataFrame) -> dict[str, Any]:
+    """The report row of one binned table: rows and boreholes in, rows dropped, bins out."""
+    return {
+        "step": f"bin {name}",
+        "rows_in": report.get("rows_read"),
+        "boreholes_in": report.get("boreholes_read"),
+        "removed": report.get("rows_dropped"),
+        "reason": "rows with a missing value: " + _reasons_text(report.get("dropped", {})),
+        **_count(frame),
+    }
+
+
+def _join_tables(
+    binned: Sequence[Dataset | BinnedTable], config: IngestConfig, paths: Mapping[str, str]
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Inner-join in config order on (borehole_id, depth_bin_m); label from the label table."""
+    keys = ["borehole_id", DEPTH_COLUMN]
+    steps: list[dict[str, Any]] = []
+    merged = pd.DataFrame()
+    for position, (item, spec) in enumerate(zip(binned, config.tables, strict=True)):
+        take = [*spec.feature_names, spec.count_column]
+        if spec.name == config.label_table:
+            take.append(LABEL_COLUMN)
+        if position == 0:
+            merged = item.frame[[*ID_COLUMNS, DEPTH_COLUMN, *take]]
+            continue
+        right = item.frame[[*keys, *take]]
+        joined = merged.merge(right, on=keys, how="inner", validate="one_to_one", sort=False)
+        steps.append(
+            {
+                "step": f"join {spec.name}",
+                **_count(joined),
+                "removed": len(merged) - len(joined),
+                "reason": f"bins without a {spec.name} bin at the same (borehole_id, depth_bin_m)",
+                "unmatched_bins_of_table": len(right) - len(joined),
+            }
+        )
+        logger.info("joined %s: %s rows -> %s", spec.name, f"{len(merged):,}", f"{len(joined):,}")
+        _require_rows(joined, f"joining {spec.name}", paths.get(spec.name, spec.name), merged)
+        merged = joined
+    return merged, steps
+
+
+def _apply_filters(
+    merged: pd.DataFrame, config: IngestConfig, path: str
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Drop rows with a missing value, then each closed-range filter in config order (counted)."""
+    features = config.features
+    complete = merged[[*features, LABEL_COLUMN]].notna().all(axis=1)
+    steps = [
+        {
+            "step": "dropna",
+            **_count(merged.loc[complete]),
+            "removed": int((~complete).sum()),
+            "reason": "missing value",
+        }
+    ]
+    _require_rows(merged.loc[complete], "dropna", path, merged.loc[~complete])
+    merged = merged.loc[complete]
+    for rule in config.filters:
+        if rule.feature not in features:
+            raise ConfigError(
+                f"config key ingest.filters.{rule.feature}: not a feature ({format_list(features)})"
+            )
+        values = merged[rule.feature]
+        inside = (values >= rule.minimum) & (values <= rule.maximum)
+        steps.append(
+            {
+                "step": f"filter {rule.feature}",
+                "range": [rule.minimum, rule.maximum],
+                **_count(merged.loc[inside]),
+                "removed": int((~inside).sum()),
+                "reason": rule.reason,
+            }
+        )
+        logger.info("filter %s: removed %s rows", rule.reason, f"{int((~inside).sum()):,}")
+        _require_rows(merged.loc[inside], f"filter {rule.reason}", path, merged.loc[~inside])
+        merged = merged.loc[inside]
+    return merged, steps
+
+
+def merge_tables(
+    binned: Sequence[Dataset | BinnedTable],
+    config: IngestConfig,
+    table_reports: Mapping[str, Mapping[str, Any]] | None = None,
+    paths: Mapping[str, str] | None = None,
+) -> MergedDataset:
+    """Inner-join binned tables in config order, take labels from the label table, filter.
+
+    `binned` holds one binned table per configured table, in config order; `table_reports` the
+    binning reports (taken from `BinnedTable`s when not given) and `paths` the files, for messages.
+    Rows come out sorted by borehole_id (string order), then depth: the investigation's splits
+    depend on this order.
+    """
+    paths = dict(paths or {})
+    _check_table_names(binned, config, paths)
+    names = config.table_names
+    reports = {
+        name: dict((table_reports or {}).get(name) or getattr(item, "report", {}))
+        for name, item in zip(names, binned, strict=True)
+    }
+    steps = [
+        _bin_step(name, reports[name], item.frame) for name, item in zip(names, binned, strict=True)
+    ]
+    merged, join_steps = _join_tables(binned, config, paths)
+    label_path = paths.get(config.label_table, config.label_table)
+    merged, filter_steps = _apply_filters(merged, config, label_path)
+
+    features = config.features
+    counts = [spec.count_column for spec in config.tables]
+    columns = [*ID_COLUMNS, DEPTH_COLUMN, LABEL_COLUMN, *features, *counts]
+    merged = merged.sort_values(["borehole_id", DEPTH_COLUMN], kind="stable")
+    merged = merged[columns].reset_index(drop=True)
+    label_counts = merged[LABEL_COLUMN].value_counts().sort_index()
+    label_counts = label_counts.sort_values(ascending=False, kind="stable")
+    report = {
+        "source": config.source,
+        "bin_size_m": config.bin_size_m,
+        "label_table": config.label_table,
+        "tables": reports,
+        "features": list(features),
+        "steps": [*steps, *join_steps, *filter_steps],
+        "final": {
+            **_count(merged),
+            "labels": len(label_counts),
+            "top_labels": {str(k): int(v) for k, v in label_counts.head(10).items()},
+        },
+    }
+    return MergedDataset(frame=merged, features=features, report=report)
+
+
+def write_merged(
+    merged: MergedDataset,
+    config: IngestConfig,
+    parquet_path: str | os.PathLike[str],
+    report_path: str | os.PathLike[str],
+) -> None:
+    """Write the merged dataset (feature list in metadata) and the ingestion report."""
+    write_dataset(
+        parquet_path,
+        merged.frame,
+        merged.features,
+        {
+            "source": config.source,
+            "bin_size_m": config.bin_size_m,
+            "label_table": config.label_table,
+            "tables": list(config.table_names),
+        },
+    )
+    write_json(report_path, merged.report)
+
+
+def format_report(report: Mapping[str, Any]) -> str:
+    """The ingestion report as a readable table (as in methodology.md §1)."""
+    lines = [f"{'step':<28} {'rows -> bins (boreholes)':<36} {'removed':>10}  reason"]
+    for step in report["steps"]:
+        if step["step"].startswith("bin "):
+            counts = f"{_fmt(step['rows_in'])} -> {_fmt(step['rows'])} ({_fmt(step['boreholes'])})"
+        else:
+            counts = f"{_fmt(step['rows'])} ({_fmt(step['boreholes'])})"
+        lines.append(
+            f"{step['step']:<28} {counts:<36} {_fmt(step.get('removed')):>10}  {step['reason']}"
+        )
+    final = report["final"]
+    lines.append(
+        f"{'final':<28} {_fmt(final['rows'])} bins, {_fmt(final['boreholes'])} boreholes, "
+        f"{_fmt(final['labels'])} labels"
+    )
+    return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    return "?" if value is None else f"{value:,}"

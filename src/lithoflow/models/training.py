@@ -1,0 +1,327 @@
+"""The fast training loop: flat parameters, a flat Adam, early stopping and per-epoch resume state.
+
+Speed comes from keeping the whole training set as one tensor on the device, one gather per epoch
+(torch.randperm with a seeded Generator), contiguous batch slices, loss sums kept as tensors (one
+host sync per epoch), and all parameters and gradients as views into two flat buffers so the
+optimizer updates everything in a handful of tensor operations per step.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+from torch import nn
+
+from lithoflow.models.checkpoints import ResumeStore, cpu_state_dict
+
+log = logging.getLogger(__name__)
+
+
+def derive_seeds(seed: int, count: int) -> list[int]:
+    """`count` independent seeds derived from one config seed (numpy SeedSequence)."""
+    states = np.random.SeedSequence(seed).generate_state(count, dtype=np.uint32)
+    return [int(s) for s in states]
+
+
+def to_tensor(
+    array: np.ndarray, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
+    """A contiguous tensor copy of `array` on `device` (float32 by default, int64 for labels)."""
+    numpy_dtype = {torch.float32: np.float32, torch.int64: np.int64}[dtype]
+    return torch.from_numpy(np.array(array, dtype=numpy_dtype, order="C")).to(device)
+
+
+def make_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:
+    """A torch Generator on `device` seeded with `seed`."""
+    generator = torch.Generator(device=torch.device(device))
+    generator.manual_seed(seed)
+    return generator
+
+
+def init_linear_(layer: nn.Linear, generator: torch.Generator) -> None:
+    """nn.Linear's default initialisation, U(±1/√fan_in) for weight and bias, from `generator`.
+
+    Drawing from a Generator keeps torch's global RNG out of it (no global seeds anywhere).
+    """
+    bound = 1.0 / math.sqrt(layer.in_features)
+    with torch.no_grad():
+        layer.weight.uniform_(-bound, bound, generator=generator)
+        layer.bias.uniform_(-bound, bound, generator=generator)
+
+
+def batch_bounds(n_rows: int, batch_size: int) -> list[tuple[int, int]]:
+    """(start, stop) of each batch; the last, partial batch is kept."""
+    return [(start, min(start + batch_size, n_rows)) for start in range(0, n_rows, batch_size)]
+
+
+def shuffled(tensors: Sequence[torch.Tensor], generator: torch.Generator) -> list[torch.Tensor]:
+    """The rows of each tensor in one shared random order (one gather per tensor)."""
+    n_rows = tensors[0].shape[0]
+    order = torch.randperm(n_rows, generator=generator, device=generator.device)
+    if order.device != tensors[0].device:
+        order = order.to(tensors[0].device)
+    return [t[order] for t in tensors]
+
+
+class FlatParameters:
+    """A module's parameters as views into one flat buffer, gradients into another.
+
+    Call after the module is on its final device. `order` fixes the layout (adjacent parameters of
+    equal trailing shape can then be viewed together, see `span`).
+    """
+
+    def __init__(self, module: nn.Module, order: Sequence[str] | None = None) -> None:
+        named = dict(module.named_parameters())
+        names = list(order) if order is not None else list(named)
+        if sorted(names) != sorted(named):
+            raise ValueError(f"layout {names} does not list exactly the parameters {list(named)}")
+        first = next(iter(named.values()))
+        total = sum(p.numel() for p in named.values())
+        self.values = torch.empty(total, dtype=first.dtype, device=first.device)
+        self.grads = torch.zeros(total, dtype=first.dtype, device=first.device)
+        self._offsets: dict[str, tuple[int, int]] = {}
+        offset = 0
+        with torch.no_grad():
+            for name in names:
+                param = named[name]
+                size = param.numel()
+                self.values[offset : offset + size].copy_(param.reshape(-1))
+                param.data = self.values[offset : offset + size].view_as(param)
+                # Autograd accumulates into an existing .grad in place, so backward() fills
+                # self.grads; the manual gradient code writes into the same views directly.
+                param.grad = self.grads[offset : offset + size].view_as(param)
+                self._offsets[name] = (offset, size)
+                offset += size
+
+    def __len__(self) -> int:
+        return self.values.numel()
+
+    def span(self, names: Sequence[str], shape: Sequence[int], grad: bool = False) -> torch.Tensor:
+        """A view of consecutive parameters `names` (or their gradients) with `shape`."""
+        start = self._offsets[names[0]][0]
+        stop = start
+        for name in names:
+            offset, size = self._offsets[name]
+            if offset != stop:
+                raise ValueError(f"parameters {list(names)} are not adjacent in the flat layout")
+            stop = offset + size
+        buffer = self.grads if grad else self.values
+        return buffer[start:stop].view(*shape)
+
+    def zero_grad(self) -> None:
+        """Zero every gradient in one operation."""
+        self.grads.zero_()
+
+
+class FlatAdam:
+    """Adam (no weight decay, no amsgrad) over one flat buffer.
+
+    The update is torch.optim.Adam's single-tensor update, operation for operation, applied to all
+    parameters at once: 7 tensor operations per step however many parameter tensors there are.
+    """
+
+    def __init__(
+        self,
+        params: torch.Tensor,
+        grads: torch.Tensor,
+        lr: float,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        self.params = params
+        self.grads = grads
+        self.lr = float(lr)
+        self.beta1, self.beta2 = (float(b) for b in betas)
+        self.eps = float(eps)
+        self.steps = 0
+        self.exp_avg = torch.zeros_like(params)
+        self.exp_avg_sq = torch.zeros_like(params)
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.steps += 1
+        grad = self.grads
+        self.exp_avg.lerp_(grad, 1 - self.beta1)
+        self.exp_avg_sq.mul_(self.beta2).addcmul_(grad, grad, value=1 - self.beta2)
+        bias_correction1 = 1 - self.beta1**self.steps
+        bias_correction2_sqrt = (1 - self.beta2**self.steps) ** 0.5
+        denom = self.exp_avg_sq.sqrt().div_(bias_correction2_sqrt).add_(self.eps)
+        self.params.addcdiv_(self.exp_avg, denom, value=-self.lr / bias_correction1)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "steps": self.steps,
+            "exp_avg": self.exp_avg.detach().cpu().clone(),
+            "exp_avg_sq": self.exp_avg_sq.detach().cpu().clone(),
+            "lr": self.lr,
+            "betas": [self.beta1, self.beta2],
+            "eps": self.eps,
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.steps = int(state["steps"])
+        self.exp_avg.copy_(state["exp_avg"])
+        self.exp_avg_sq.copy_(state["exp_avg_sq"])
+        self.lr = float(state["lr"])
+        self.beta1, self.beta2 = (float(b) for b in state["betas"])
+        self.eps = float(state["eps"])
+
+
+@dataclass
+class EarlyStopping:
+    """Stop after `patience` epochs without a strict improvement of the selection metric."""
+
+    patience: int
+    mode: str = "max"
+    best_value: float | None = None
+    best_epoch: int | None = None
+    epochs_without_improvement: int = 0
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("max", "min"):
+            raise ValueError(f"mode must be 'max' or 'min', got {self.mode!r}")
+
+    def update(self, value: float, epoch: int) -> bool:
+        """Record the metric of `epoch`; True if it strictly improved on the best so far."""
+        improved = math.isfinite(value) and (
+            self.best_value is None
+            or (value > self.best_value if self.mode == "max" else value < self.best_value)
+        )
+        if improved:
+            self.best_value = float(value)
+            self.best_epoch = epoch
+            self.epochs_without_improvement = 0
+        else:
+            self.epochs_without_improvement += 1
+        return improved
+
+    @property
+    def should_stop(self) -> bool:
+        return self.epochs_without_improvement >= self.patience
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "best_value": self.best_value,
+            "best_epoch": self.best_epoch,
+            "epochs_without_improvement": self.epochs_without_improvement,
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.best_value = state["best_value"]
+        self.best_epoch = state["best_epoch"]
+        self.epochs_without_improvement = int(state["epochs_without_improvement"])
+
+
+class EpochTask(Protocol):
+    """What `run_epochs` drives: one model, its optimizer and random generators."""
+
+    model: nn.Module
+
+    def train_epoch(self, epoch: int) -> dict[str, float]:
+        """Train one epoch (0-based index); return its training metrics."""
+
+    def evaluate(self, epoch: int) -> dict[str, float]:
+        """Validation metrics after an epoch ({} without a validation set)."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """Optimizer and generator states (tensors, numbers, lists and dicts only)."""
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what `state_dict` returned."""
+
+
+@dataclass
+class TrainingResult:
+    """What happened in training: one history row per epoch (1-based `epoch`)."""
+
+    history: list[dict[str, Any]] = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+    resumed_from_epoch: int = 0
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history)
+
+    @property
+    def best_record(self) -> dict[str, Any] | None:
+        if self.best_epoch is None:
+            return None
+        return self.history[self.best_epoch - 1]
+
+
+def run_epochs(
+    task: EpochTask,
+    max_epochs: int,
+    *,
+    stopping: EarlyStopping | None = None,
+    selection_metric: str | None = None,
+    resume: ResumeStore | None = None,
+    on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
+) -> TrainingResult:
+    """Train up to `max_epochs`, resuming from `resume` and saving state after every epoch.
+
+    With `stopping`, `selection_metric` (a key of the evaluation metrics) drives early stopping
+    and the weights of the best epoch are restored at the end; without it the last weights stay.
+    """
+    if stopping is not None and selection_metric is None:
+        raise ValueError("early stopping needs a selection metric")
+    result = TrainingResult()
+    best_state: dict[str, torch.Tensor] | None = None
+    state = resume.load() if resume is not None else None
+    if state is not None:
+        task.model.load_state_dict(state["model"])
+        task.load_state_dict(state["task"])
+        result.history = [dict(row) for row in state["history"]]
+        result.resumed_from_epoch = int(state["epoch"])
+        if stopping is not None:
+            stopping.load_state_dict(state["stopping"])
+            best_state = state["best_model"]
+
+    for epoch in range(result.resumed_from_epoch, max_epochs):
+        if stopping is not None and stopping.should_stop:
+            break
+        started = time.perf_counter()
+        task.model.train()
+        record: dict[str, Any] = {"epoch": epoch + 1, **task.train_epoch(epoch)}
+        task.model.eval()
+        record.update(task.evaluate(epoch))
+        if stopping is not None:
+            improved = stopping.update(float(record[selection_metric]), epoch + 1)
+            record["improved"] = improved
+            if improved:
+                best_state = cpu_state_dict(task.model)
+        record["seconds"] = time.perf_counter() - started
+        result.history.append(record)
+        if resume is not None:
+            resume.save(
+                {
+                    "epoch": epoch + 1,
+                    "model": cpu_state_dict(task.model),
+                    "task": task.state_dict(),
+                    "history": result.history,
+                    "stopping": stopping.state_dict() if stopping is not None else {},
+                    "best_model": best_state,
+                }
+            )
+        log.info(
+            "epoch %d: %s",
+            epoch + 1,
+            ", ".join(f"{k} {v:.6g}" for k, v in record.items() if isinstance(v, float)),
+        )
+        if on_epoch_end is not None:
+            on_epoch_end(record)
+
+    if stopping is not None:
+        result.stopped_early = stopping.should_stop and result.epochs_run < max_epochs
+        result.best_epoch = stopping.best_epoch
+        if best_state is not None:
+            task.model.load_state_dict(best_state)
+    return result

@@ -1,0 +1,1 @@
+"""Rules in workflow/rules/validate.smk: hierarchy and reconstruction validation and figures."""
