@@ -5,11 +5,38 @@
 
 # The realism check of the simulated data exists only when the data are simulated.
 SUMMARY_REALISM = ["results/simulation/realism.json"] if SOURCE == "simulate" else []
-# The config sections the summary states (a change to them rewrites it).
+# The config sections the summary states (a change to them rewrites it); `report` names the
+# classifier runs it compares and the investigation's run each run repeats.
 SUMMARY_CONFIG = {
     key: config[key]
-    for key in ("data", "simulate", "splits", "vae", "classifiers", "validation")
+    for key in (
+        "data",
+        "simulate",
+        "splits",
+        "vae",
+        "classifiers",
+        "validation",
+        "report",
+    )
 }
+# The figures the summary links to (title: path), as the figure rules write them. They are not
+# inputs: the summary only links them, so redrawing a figure does not rewrite it.
+DISTRIBUTION_FIGURE = str(rules.distribution_figure.output.figure)
+SUMMARY_FIGURES = {
+    "class distribution of the lithologies": DISTRIBUTION_FIGURE.format(
+        level="lithology"
+    ),
+    "class distribution of the groups": DISTRIBUTION_FIGURE.format(level="group"),
+    "split mismatch of every method": str(rules.split_mismatch_figure.output.figure),
+    "dendrogram of the lithology centroids": str(
+        rules.hierarchy_dendrogram.output.figure
+    ),
+    "VAE reconstruction validation": str(rules.reconstruction_figure.output.figure),
+}
+if SOURCE == "simulate":
+    SUMMARY_FIGURES["realism of the simulated data"] = str(
+        rules.plot_simulation_realism.output[0]
+    )
 
 
 rule investigation_summary:
@@ -52,6 +79,7 @@ rule investigation_summary:
         "../../envs/core.yaml"
     params:
         config=SUMMARY_CONFIG,
+        figures=SUMMARY_FIGURES,
         names={
             "split_reports": SPLIT_METHODS,
             "classifier_metrics": CLASSIFIER_RUNS,

@@ -2,7 +2,7 @@
 
 from lithoflow.core.io import atomic_path, write_json
 from lithoflow.core.logs import configure_logging
-from lithoflow.report import build_summary, read_inputs
+from lithoflow.report import build_summary, figure_links, read_inputs
 
 
 def named_files(smk) -> dict[str, str]:
@@ -33,7 +33,9 @@ def named_files(smk) -> dict[str, str]:
 
 def main(smk) -> None:
     configure_logging(smk.log[0])
-    summary = build_summary(read_inputs(named_files(smk), smk.params.config))
+    inputs = read_inputs(named_files(smk), smk.params.config)
+    figures = figure_links(smk.params.figures, smk.output.summary)
+    summary = build_summary(inputs, figures)
     with atomic_path(smk.output.summary) as tmp:
         tmp.write_text(summary.markdown)
     write_json(smk.output.numbers, summary.trace())

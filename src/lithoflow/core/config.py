@@ -134,3 +134,23 @@ def check_config(config: Mapping[str, Any]) -> None:
     for key in ("coherence_bands", "reconstruction_bands"):
         low, high = config["validation"][key]
         _require(low < high, f"validation.{key}", f"bands must increase, got {[low, high]}")
+    check_report(config)
+
+
+def check_report(config: Mapping[str, Any]) -> None:
+    """Every run that config section ``report`` names is a run of classifiers.runs."""
+    runs = set(config["classifiers"]["runs"])
+    known = format_list(sorted(runs))
+    for i, comparison in enumerate(config["report"]["comparisons"]):
+        key = f"report.comparisons[{i}].runs"
+        for name in comparison["runs"]:
+            _require(name in runs, key, f"{name!r} is not one of classifiers.runs ({known})")
+        _require(
+            len(set(comparison["runs"])) == 2, key, "a comparison needs two different runs"
+        )
+    for name in config["report"]["investigation_runs"]:
+        _require(
+            name in runs,
+            f"report.investigation_runs.{name}",
+            f"{name!r} is not one of classifiers.runs ({known})",
+        )

@@ -2,20 +2,23 @@
 
 `build_summary` turns the run's JSON/CSV results (loaded into a `ReportInputs`), the config and the
 packaged reference figures (``lithoflow/data/investigation_reference.json``) into Markdown. It is
-pure: only `read_inputs` and `load_reference` read files.
+pure: only `read_inputs` and `load_reference` read files. The config's ``report`` section says
+which classifier runs to compare and which of the investigation's runs each run repeats; the rule
+gives the figures to link (see lithoflow.report.plan). No section names a run of its own.
 
 Every number is printed through a `Tracer`, from an expression over the inputs (the value at a
 path in one document, or a difference, ratio or length of such values). The summary comes with
 the list of its numbers (where each sits in the text, its format and its expression), so a test
-can recompute every one from the files. Sentences that state a direction ("beats", "trails",
-"tie") choose their words from the printed values, so they read true whatever the run found.
+can recompute every one from the files. Sentences that say which value is higher ("beats",
+"trails", "tie") choose their words from the printed values, so they read true whatever the run
+found.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -24,10 +27,19 @@ from typing import Any
 import pandas as pd
 
 from lithoflow.core.io import read_json
+from lithoflow.report.plan import Figure, figure_links, plan_from_config
 from lithoflow.report.sections import SECTION_TITLES, SECTIONS, header_lines
 from lithoflow.report.tracing import ReportInputs, Tracer
 
-__all__ = ["SECTION_TITLES", "Summary", "build_summary", "load_reference", "read_inputs"]
+__all__ = [
+    "SECTION_TITLES",
+    "Figure",
+    "Summary",
+    "build_summary",
+    "figure_links",
+    "load_reference",
+    "read_inputs",
+]
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +57,13 @@ class Summary:
         return {"sources": dict(self.sources), "numbers": self.numbers}
 
 
-def build_summary(inputs: ReportInputs) -> Summary:
-    """The investigation summary of a run (see the module docstring)."""
+def build_summary(inputs: ReportInputs, figures: Sequence[Figure] = ()) -> Summary:
+    """The investigation summary of a run (see the module docstring), linking `figures`."""
     t = Tracer(inputs)
+    plan = plan_from_config(inputs.config, figures)
     lines = header_lines(t)
     for _, build in SECTIONS:
-        lines += build(t)
+        lines += build(t, plan)
     markdown, numbers = t.render("\n".join(lines).rstrip() + "\n")
     log.info(
         "investigation summary: %d sections, %d numbers from %d inputs",

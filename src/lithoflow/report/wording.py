@@ -1,4 +1,4 @@
-"""Markdown helpers, the investigation's reference figures beside ours, and direction sentences
+"""Markdown helpers, the investigation's reference figures beside ours, and comparison sentences
 whose words are chosen from the printed numbers."""
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def figure_row(
     return [label, t.at(source, *path, fmt=fmt), reference_text(t, reference, fmt)]
 
 
-# --- direction sentences --------------------------------------------------------------------------
+# --- comparison sentences -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
