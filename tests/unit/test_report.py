@@ -15,9 +15,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lithoflow.core.config import check_config, schema_errors
+from lithoflow.core.errors import ConfigError
 from lithoflow.core.io import read_json, write_json
 from lithoflow.models import metrics as mt
-from lithoflow.report import SECTION_TITLES, build_summary, load_reference, read_inputs
+from lithoflow.report import (
+    SECTION_TITLES,
+    build_summary,
+    figure_links,
+    load_reference,
+    read_inputs,
+)
 from lithoflow.report.tracing import (
     Const,
     ReportInputs,
@@ -37,7 +45,9 @@ from lithoflow.splits.statistics import split_report
 from lithoflow.validation.hierarchy import HierarchyValidationConfig, validate_hierarchy
 from lithoflow.validation.reconstruction import ReconstructionConfig, reconstruct, scope_report
 from tests.report_trace import mismatched_numbers, table_rows, untraced_numbers
-from tests.workflow.helpers import load_default_config
+from tests.workflow.helpers import REPO_ROOT, load_default_config
+
+SCHEMA = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
 
 GROUPS = {"clay": "Clay/Mud", "mud": "Clay/Mud", "ooze": "Carbonate", "chalk": "Carbonate",
           "sand": "Sand", "basalt": "Mafic Igneous"}  # fmt: skip
@@ -235,6 +245,13 @@ def inputs_of(documents) -> ReportInputs:
     return ReportInputs(documents=documents, paths={k: f"{k}.json" for k in documents})
 
 
+SUMMARY_PATH = "results/report/investigation_summary.md"
+FIGURE_PATHS = {
+    "class distribution of the lithologies": "results/analysis/lithology_distribution.png",
+    "dendrogram of the lithology centroids": "results/figures/hierarchy_dendrogram.png",
+}
+
+
 # --- formats and expressions ---------------------------------------------------------------------
 
 
@@ -401,9 +418,14 @@ def test_packaged_reference_matches_methodology(shared_reference):
 
 
 def test_summary_has_every_section_and_only_traced_numbers(documents):
-    summary = build_summary(inputs_of(documents))
+    summary = build_summary(inputs_of(documents), figure_links(FIGURE_PATHS, SUMMARY_PATH))
     for title in SECTION_TITLES:
         assert f"\n## {title}\n" in summary.markdown, title
+    figures = summary.markdown.split("\n## Figures\n", 1)[1]
+    assert figures.strip().splitlines() == [
+        "- [class distribution of the lithologies](../analysis/lithology_distribution.png)",
+        "- [dendrogram of the lithology centroids](../figures/hierarchy_dendrogram.png)",
+    ]
     assert untraced_numbers(summary.markdown, summary.numbers) == []
     assert mismatched_numbers(summary.markdown, summary.numbers, documents) == []
     assert len(summary.numbers) > 200
@@ -503,3 +525,172 @@ def test_read_inputs_loads_json_csv_and_the_packaged_reference(tmp_path):
     assert inputs.paths["a"].endswith("a.json")
     with pytest.raises(KeyError, match="a: y"):
         inputs.get("a", "y")
+
+
+def test_figures_are_linked_relative_to_the_summary():
+    links = figure_links({"a": "results/analysis/a.png", "b": "b.png"}, SUMMARY_PATH)
+    assert [(f.title, f.link) for f in links] == [("a", "../analysis/a.png"), ("b", "../../b.png")]
+    assert figure_links({"a": "x/a.png"}, "summary.md")[0].link == "x/a.png"
+    markdown = build_summary(ReportInputs({"config": load_default_config()})).markdown
+    assert "## Figures\n\nNo figure was given." in markdown
+
+
+# --- the comparisons follow the config (report.comparisons) ---------------------------------------
+
+
+def renamed_run(documents, old: str, new: str) -> dict:
+    """The documents with classifier run `old` called `new`, in the config and in its files."""
+    changed = copy.deepcopy(documents)
+    config = changed["config"]
+
+    def rename(name):
+        return new if name == old else name
+
+    config["classifiers"]["runs"] = {rename(k): v for k, v in config["classifiers"]["runs"].items()}
+    report = config["report"]
+    for comparison in report["comparisons"]:
+        comparison["runs"] = [rename(r) for r in comparison["runs"]]
+    report["investigation_runs"] = {rename(k): v for k, v in report["investigation_runs"].items()}
+    for kind in ("metrics", "classifier"):
+        changed[f"{kind}:{new}"] = changed.pop(f"{kind}:{old}")
+    changed[f"metrics:{new}"]["run"] = new
+    return changed
+
+
+def comparison_leads(markdown: str) -> list[str]:
+    """The first words of each comparison sentence under Classifiers."""
+    block = markdown.split("Comparisons the investigation made", 1)[1].split("\n\n")[1]
+    return [line[2:].split(":")[0] for line in block.splitlines() if line.startswith("- ")]
+
+
+@pytest.mark.parametrize("old", ["v1_1", "direct", "v2_6_7_balanced"])
+def test_renamed_run_keeps_its_comparisons_and_figures(documents, old):
+    original = build_summary(inputs_of(documents)).markdown
+    changed = renamed_run(documents, old, "renamed_run")
+    check_config(changed["config"])
+    summary = build_summary(inputs_of(changed))
+    # The same summary, the run's new name in place of the old: every comparison, finding,
+    # difference column and investigation figure of the run is still there.
+    assert summary.markdown == original.replace(f"`{old}`", "`renamed_run`")
+    assert f"`{old}`" not in summary.markdown
+    assert untraced_numbers(summary.markdown, summary.numbers) == []
+    assert mismatched_numbers(summary.markdown, summary.numbers, changed) == []
+
+
+def test_default_comparisons_are_stated(documents):
+    markdown = build_summary(inputs_of(documents)).markdown
+    assert comparison_leads(markdown) == [
+        "Raw features against the VAE's μ, same split and groups (Problem 4)",
+        "The same pair on plain accuracy",
+        "Groups against labels, both weighted; different class sets, so different chance levels",
+        "Inverse-frequency class weights against none, same split and labels (Problem 2)",
+        "Size-balanced against random borehole split, on two different test sets (Problem 1)",
+    ]
+    assert "relative difference, 42.30% (Summary)" in markdown
+    assert "`v1_1`'s balanced accuracy is " in markdown
+    assert finding(markdown, "- Group-level `v1_1` ")
+
+
+def test_removed_comparison_drops_all_its_sentences(documents):
+    changed = copy.deepcopy(documents)
+    comparisons = changed["config"]["report"]["comparisons"]
+    assert comparisons[0]["runs"] == ["direct", "v1_1"]
+    del comparisons[0]
+    summary = build_summary(inputs_of(changed))
+    markdown = summary.markdown
+    assert comparison_leads(markdown) == [
+        "Groups against labels, both weighted; different class sets, so different chance levels",
+        "Inverse-frequency class weights against none, same split and labels (Problem 2)",
+        "Size-balanced against random borehole split, on two different test sets (Problem 1)",
+    ]
+    assert "The direct classifier" not in markdown
+    assert "relative difference" not in markdown
+    # No other pair of group-level runs: the per-group table has no difference column.
+    assert "(points)" not in markdown and "Higher recall for" not in markdown
+    assert finding(markdown, "- Group-level `v1_1` ")
+    assert untraced_numbers(markdown, summary.numbers) == []
+    assert mismatched_numbers(markdown, summary.numbers, changed) == []
+
+
+def test_removed_run_leaves_no_trace(documents):
+    changed = copy.deepcopy(documents)
+    config = changed["config"]
+    del config["classifiers"]["runs"]["direct"]
+    report = config["report"]
+    report["comparisons"] = [c for c in report["comparisons"] if "direct" not in c["runs"]]
+    del report["investigation_runs"]["direct"]
+    check_config(config)
+    for kind in ("metrics", "classifier"):
+        del changed[f"{kind}:direct"]
+    summary = build_summary(inputs_of(changed))
+    assert "`direct`" not in summary.markdown
+    assert "The direct classifier" not in summary.markdown
+    assert len(comparison_leads(summary.markdown)) == 3
+    assert untraced_numbers(summary.markdown, summary.numbers) == []
+
+
+def test_no_comparisons_configured(documents):
+    changed = copy.deepcopy(documents)
+    changed["config"]["report"]["comparisons"] = []
+    markdown = build_summary(inputs_of(changed)).markdown
+    assert "- None: the config lists no comparisons (report.comparisons)." in markdown
+    assert "- The direct classifier" not in markdown and "- Group-level" not in markdown
+
+
+def test_run_without_investigation_counterpart_gets_dashes(documents):
+    changed = copy.deepcopy(documents)
+    del changed["config"]["report"]["investigation_runs"]["v1_1"]
+    markdown = build_summary(inputs_of(changed)).markdown
+    rows = {row[0]: row for row in table_rows(markdown, "| run | accuracy |")}
+    assert rows["`v1_1`"][2] == "–" and rows["`v1_1`"][4] == "–"
+    assert rows["`direct`"][4] == "42.32% (Summary, log)"
+    # The comparison stays; only the investigation's figures and claims about it go.
+    assert "Investigation: 42.32% (Summary, log) vs –." in markdown
+    assert "relative difference" not in markdown
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda r: r["comparisons"][0].update(runs=["direct", "v1_2"]),
+         r"report\.comparisons\[0\]\.runs: 'v1_2' is not one of classifiers\.runs"),
+        (lambda r: r["comparisons"][2].update(runs=["v1_0", "v1_0"]),
+         r"report\.comparisons\[2\]\.runs: a comparison needs two different runs"),
+        (lambda r: r["investigation_runs"].update(gone="v1_1"),
+         r"report\.investigation_runs\.gone: 'gone' is not one of classifiers\.runs"),
+    ],
+)  # fmt: skip
+def test_config_refuses_comparisons_of_unknown_runs(edit, message):
+    config = load_default_config()
+    edit(config["report"])
+    with pytest.raises(ConfigError, match=message):
+        check_config(config)
+
+
+def test_config_refuses_a_renamed_run_that_report_still_names():
+    config = load_default_config()
+    runs = config["classifiers"]["runs"]
+    runs["vae_groups"] = runs.pop("v1_1")
+    with pytest.raises(ConfigError, match=r"report\.comparisons\[0\]\.runs: 'v1_1'"):
+        check_config(config)
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (lambda r: r["comparisons"][0].update(finding=["no run", "{run}"]),
+         "report.comparisons.0.finding.0"),
+        (lambda r: r["comparisons"][0].update(metrics=["f1"]), "report.comparisons.0.metrics.0"),
+        (lambda r: r["comparisons"][0].update(runs=["direct"]), "report.comparisons.0.runs"),
+        (lambda r: r["comparisons"][0].update(name="x"), "report.comparisons.0: Additional"),
+        (lambda r: r["investigation_runs"].update(v1_1="v9"), "report.investigation_runs.v1_1"),
+        (lambda r: r.update(extra=1), "report: Additional"),
+        (lambda r: r.pop("comparisons"), "report: 'comparisons' is a required property"),
+    ],
+)  # fmt: skip
+def test_schema_of_the_report_section(edit, key):
+    config = load_default_config()
+    assert schema_errors(config, SCHEMA) == []
+    edit(config["report"])
+    errors = schema_errors(config, SCHEMA)
+    assert errors and all(line.startswith(f"config key {key}") for line in errors), errors

@@ -145,9 +145,7 @@ def check_report(config: Mapping[str, Any]) -> None:
         key = f"report.comparisons[{i}].runs"
         for name in comparison["runs"]:
             _require(name in runs, key, f"{name!r} is not one of classifiers.runs ({known})")
-        _require(
-            len(set(comparison["runs"])) == 2, key, "a comparison needs two different runs"
-        )
+        _require(len(set(comparison["runs"])) == 2, key, "a comparison needs two different runs")
     for name in config["report"]["investigation_runs"]:
         _require(
             name in runs,
