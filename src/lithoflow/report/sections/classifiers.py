@@ -18,11 +18,7 @@ from lithoflow.report.sections.common import (
     spec,
 )
 from lithoflow.report.tracing import DASH, Key, Tracer, div, ref, to_number
-from lithoflow.report.wording import (
-    code,
-    reference_text,
-    table,
-)
+from lithoflow.report.wording import code, reference_text, table
 
 TITLE = "Classifiers"
 TOP_TEST_CLASSES = 10

@@ -4,19 +4,9 @@ classifier runs."""
 from __future__ import annotations
 
 from lithoflow.report.plan import SummaryPlan
-from lithoflow.report.sections.common import (
-    PARTS,
-    runs_with_metrics,
-    spec,
-)
+from lithoflow.report.sections.common import PARTS, runs_with_metrics, spec
 from lithoflow.report.tracing import DASH, Tracer, ref
-from lithoflow.report.wording import (
-    code,
-    figure_row,
-    names,
-    reference_text,
-    table,
-)
+from lithoflow.report.wording import code, figure_row, names, reference_text, table
 
 TITLE = "Data and protocol"
 

@@ -4,16 +4,9 @@ hierarchy ARI."""
 from __future__ import annotations
 
 from lithoflow.report.plan import SummaryPlan, phrase
-from lithoflow.report.sections.common import (
-    pair_sentence,
-    runs_with_metrics,
-    scopes_with_reports,
-)
+from lithoflow.report.sections.common import pair_sentence, runs_with_metrics, scopes_with_reports
 from lithoflow.report.tracing import Tracer, ref
-from lithoflow.report.wording import (
-    code,
-    reference_text,
-)
+from lithoflow.report.wording import code, reference_text
 
 TITLE = "Key findings"
 

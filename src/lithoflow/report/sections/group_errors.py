@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from lithoflow.report.plan import SummaryPlan
-from lithoflow.report.sections.common import (
-    reference_only_rows,
-    scopes_with_reports,
-)
+from lithoflow.report.sections.common import reference_only_rows, scopes_with_reports
 from lithoflow.report.tracing import Tracer
-from lithoflow.report.wording import (
-    code,
-    reference_text,
-    table,
-)
+from lithoflow.report.wording import code, reference_text, table
 
 TITLE = "Reconstruction error by group"
 

@@ -14,11 +14,7 @@ from lithoflow.report.sections.common import (
     spec,
 )
 from lithoflow.report.tracing import DASH, Tracer, ref, sub, to_number
-from lithoflow.report.wording import (
-    code,
-    names,
-    table,
-)
+from lithoflow.report.wording import code, names, table
 
 TITLE = "Per-group accuracy"
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from lithoflow.report.tracing import Tracer
-from lithoflow.report.wording import (
-    REFERENCE_LEGEND,
-    REFERENCE_SOURCES,
-)
+from lithoflow.report.wording import REFERENCE_LEGEND, REFERENCE_SOURCES
 
 TITLE = "lithoflow: the VAE classifier investigation, re-run"
 

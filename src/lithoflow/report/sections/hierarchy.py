@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from lithoflow.report.plan import SummaryPlan
-from lithoflow.report.sections.common import (
-    reference_only_rows,
-)
+from lithoflow.report.sections.common import reference_only_rows
 from lithoflow.report.tracing import Tracer
-from lithoflow.report.wording import (
-    code,
-    figure_row,
-    names,
-    reference_text,
-    table,
-)
+from lithoflow.report.wording import code, figure_row, names, reference_text, table
 
 TITLE = "Problem 3: hierarchy validation"
 

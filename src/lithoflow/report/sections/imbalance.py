@@ -5,15 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lithoflow.report.plan import SummaryPlan
-from lithoflow.report.sections.common import (
-    LEVELS,
-)
+from lithoflow.report.sections.common import LEVELS
 from lithoflow.report.tracing import DASH, Key, Tracer, div, length, ref
-from lithoflow.report.wording import (
-    code,
-    reference_text,
-    table,
-)
+from lithoflow.report.wording import code, reference_text, table
 
 TITLE = "Problem 2: class imbalance"
 

@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from lithoflow.report.plan import SummaryPlan
-from lithoflow.report.sections.common import (
-    chance,
-    runs_with_metrics,
-    scopes_with_reports,
-    spec,
-)
+from lithoflow.report.sections.common import chance, runs_with_metrics, scopes_with_reports, spec
 from lithoflow.report.tracing import Tracer, ref
-from lithoflow.report.wording import (
-    code,
-    names,
-)
+from lithoflow.report.wording import code, names
 
 TITLE = "What this run can and cannot tell"
 

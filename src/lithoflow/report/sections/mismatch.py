@@ -6,16 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lithoflow.report.plan import SummaryPlan
-from lithoflow.report.sections.common import (
-    PARTS,
-)
+from lithoflow.report.sections.common import PARTS
 from lithoflow.report.tracing import DASH, Tracer, ref
-from lithoflow.report.wording import (
-    code,
-    names,
-    reference_text,
-    table,
-)
+from lithoflow.report.wording import code, names, reference_text, table
 
 TITLE = "Problem 1: split mismatch"
 TOP_MISMATCHES = 5

@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from lithoflow.report.plan import SummaryPlan
-from lithoflow.report.sections.common import (
-    scopes_with_reports,
-)
+from lithoflow.report.sections.common import scopes_with_reports
 from lithoflow.report.tracing import DASH, Tracer, ref
-from lithoflow.report.wording import (
-    DECIMAL_WORDS,
-    code,
-    compare_sentence,
-    reference_text,
-    table,
-)
+from lithoflow.report.wording import DECIMAL_WORDS, code, compare_sentence, reference_text, table
 
 TITLE = "VAE reconstruction"
 
