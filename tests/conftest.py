@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,17 @@ def repo_root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def packaged_data() -> Path:
+    """The package's copies of the investigation's data files (src/lithoflow/data): always there,
+    so the fidelity tests run in any clone. tests/unit/test_simulate_plan.py checks that they are
+    byte-identical to the reference folder's originals wherever that folder is present."""
+    return Path(str(resources.files("lithoflow") / "data"))
+
+
+@pytest.fixture(scope="session")
 def shared_reference() -> Path:
-    """The investigation's reference folder (tests only; the workflow never reads it)."""
+    """The investigation's reference folder (tests only; the workflow never reads it). Only the
+    comparisons of packaged copies with their originals use it; they skip where it is absent."""
     if not SHARED_REFERENCE.is_dir():
         pytest.skip(f"reference folder {SHARED_REFERENCE} is not present")
     return SHARED_REFERENCE
