@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.workflow.helpers import tiny_config
+from tests.workflow_rules import BuiltWorkflow, load_rules
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The investigation's references sit beside the checkout (../shared/reference); a clone elsewhere
 # can point at them with LITHOFLOW_SHARED_REFERENCE.
@@ -42,3 +45,9 @@ def shared_reference() -> Path:
     if not SHARED_REFERENCE.is_dir():
         pytest.skip(f"reference folder {SHARED_REFERENCE} is not present")
     return SHARED_REFERENCE
+
+
+@pytest.fixture(scope="session")
+def built_workflow() -> BuiltWorkflow:
+    """The workflow's rules and compiled rule files as Snakemake builds them on `tiny_config()`."""
+    return load_rules(tiny_config())
