@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import pytest
+
+from tests.workflow.helpers import tiny_config
+from tests.workflow_rules import BuiltWorkflow, load_rules
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The investigation's references sit beside the checkout (../shared/reference); a clone elsewhere
@@ -27,8 +31,23 @@ def repo_root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def packaged_data() -> Path:
+    """The package's copies of the investigation's data files (src/lithoflow/data): always there,
+    so the fidelity tests run in any clone. tests/unit/test_simulate_plan.py checks that they are
+    byte-identical to the reference folder's originals wherever that folder is present."""
+    return Path(str(resources.files("lithoflow") / "data"))
+
+
+@pytest.fixture(scope="session")
 def shared_reference() -> Path:
-    """The investigation's reference folder (tests only; the workflow never reads it)."""
+    """The investigation's reference folder (tests only; the workflow never reads it). Only the
+    comparisons of packaged copies with their originals use it; they skip where it is absent."""
     if not SHARED_REFERENCE.is_dir():
         pytest.skip(f"reference folder {SHARED_REFERENCE} is not present")
     return SHARED_REFERENCE
+
+
+@pytest.fixture(scope="session")
+def built_workflow() -> BuiltWorkflow:
+    """The workflow's rules and compiled rule files as Snakemake builds them on `tiny_config()`."""
+    return load_rules(tiny_config())

@@ -1,7 +1,8 @@
 """The Snakemake profiles: what they set, how the SLURM plugin routes jobs with them.
 
 No cluster needed: the partition choice and the GPU request are computed by the installed
-snakemake-executor-plugin-slurm's own functions on stand-in jobs.
+snakemake-executor-plugin-slurm's own functions on stand-in jobs. The plugin comes with the
+`cluster` extra, which `make` installs; without it these tests fail to import rather than skip.
 """
 
 from __future__ import annotations
@@ -12,18 +13,13 @@ from typing import Any
 
 import pytest
 import yaml
+from snakemake_executor_plugin_slurm.partitions import get_best_partition, read_partition_file
+from snakemake_executor_plugin_slurm.utils import set_gres_string
 
 from tests.workflow.helpers import REPO_ROOT, SNAKEFILE, SNAKEMAKE, tiny_config, write_config
 
 PROFILES = REPO_ROOT / "profiles"
 CONDA_KEYS = {"use-conda", "software-deployment-method", "sdm", "conda-prefix"}
-
-slurm_plugin = pytest.importorskip("snakemake_executor_plugin_slurm")
-from snakemake_executor_plugin_slurm.partitions import (  # noqa: E402
-    get_best_partition,
-    read_partition_file,
-)
-from snakemake_executor_plugin_slurm.utils import set_gres_string  # noqa: E402
 
 
 class _Resources(dict):

@@ -65,8 +65,8 @@ def test_report_works_for_groups_and_empty_input():
     assert empty == {"total_rows": 0, "n_classes": 0}
 
 
-def test_reproduces_the_investigations_figures(shared_reference):
-    reference = pd.read_csv(shared_reference / "data" / "lithology_class_distribution.csv")
+def test_reproduces_the_investigations_figures(packaged_data):
+    reference = pd.read_csv(packaged_data / "lithology_class_distribution.csv")
     counts = pd.Series(reference["Count"].to_numpy(), index=reference["Lithology"])
     table, summary = imbalance_report(counts, level="lithology")
     assert summary["total_rows"] == 238_506

@@ -97,8 +97,8 @@ def test_duplicate_group_names_are_a_config_error():
         HierarchyRules.from_config(section)
 
 
-def test_default_rules_reproduce_the_investigations_mapping(default_rules, shared_reference):
-    reference = pd.read_csv(shared_reference / "data" / "lithology_hierarchy_mapping.csv")
+def test_default_rules_reproduce_the_investigations_mapping(default_rules, packaged_data):
+    reference = pd.read_csv(packaged_data / "lithology_hierarchy_mapping.csv")
     assert len(reference) == 139
     mapping = map_labels_by_rules(reference["Principal_Lithology"], default_rules)
     expected = dict(

@@ -10,14 +10,8 @@ import pytest
 
 from bench.ingest_reference import reference_bin_table, reference_merge
 from lithoflow.ingest.pipeline import IngestConfig, bin_table, merge_tables
+from lithoflow.simulate import simulate_lily
 from tests.workflow.helpers import load_default_config
-
-
-def _simulate_lily():
-    simulate = pytest.importorskip("lithoflow.simulate")
-    if not hasattr(simulate, "simulate_lily"):
-        pytest.skip("lithoflow.simulate.simulate_lily is not available yet")
-    return simulate.simulate_lily
 
 
 def _assert_same_rows(ours: pd.DataFrame, ref: pd.DataFrame, features: tuple[str, ...]) -> None:
@@ -37,7 +31,6 @@ def _assert_same_rows(ours: pd.DataFrame, ref: pd.DataFrame, features: tuple[str
 
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[IngestConfig, dict[str, Path]]:
-    simulate_lily = _simulate_lily()
     out_dir = tmp_path_factory.mktemp("lily")
     simulate_lily(out_dir, scale="tiny", seed=0)
     config = IngestConfig.from_config(

@@ -14,6 +14,7 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SNAKEFILE = REPO_ROOT / "Snakefile"
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+TINY_CONFIG = REPO_ROOT / "tests" / "config" / "tiny.yaml"
 
 
 def load_default_config() -> dict[str, Any]:
@@ -32,22 +33,15 @@ def deep_update(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str,
     return merged
 
 
+def load_tiny_config() -> dict[str, Any]:
+    """tests/config/tiny.yaml as a dict: the complete config of a tiny run."""
+    return yaml.safe_load(TINY_CONFIG.read_text())
+
+
 def tiny_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The default config at the simulator's tiny scale with short training, plus `overrides`."""
-    config = load_default_config()
-    config = deep_update(
-        config,
-        {
-            "simulate": {"scale": "tiny"},
-            "compute": {"device": "cpu", "training_threads": 1},
-        },
-    )
-    for model in config["vae"]["models"].values():
-        model["epochs"] = 4
-        model["beta_warmup_epochs"] = 2
-    config["classifiers"]["defaults"]["max_epochs"] = 4
-    config["classifiers"]["defaults"]["patience"] = 2
-    return deep_update(config, overrides or {})
+    """tests/config/tiny.yaml (the simulator's tiny scale on the CPU with short training, which
+    also works as `snakemake --configfile tests/config/tiny.yaml`), plus `overrides`."""
+    return deep_update(load_tiny_config(), overrides or {})
 
 
 def write_config(workdir: Path, config: Mapping[str, Any]) -> Path:

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,11 +104,19 @@ def parse_dry_run(output: str) -> list[PlannedJob]:
     return jobs
 
 
-def planned_jobs(workdir: Path, config: Mapping[str, Any] | None = None) -> list[PlannedJob]:
-    """The jobs Snakemake would run in `workdir` (after writing `config` there, if given)."""
+def planned_jobs(
+    workdir: Path,
+    config: Mapping[str, Any] | None = None,
+    targets: Sequence[str] = (),
+    extra_args: Sequence[str] = (),
+) -> list[PlannedJob]:
+    """The jobs Snakemake would run in `workdir` to build `targets` (default: rule all), after
+    writing `config` there if given; `extra_args` go to Snakemake (e.g. --allowed-rules)."""
     if config is not None:
         write_config(workdir, config)
-    result = run_snakemake(workdir, extra_args=["--dry-run", "--nocolor"])
+    result = run_snakemake(
+        workdir, targets=targets, extra_args=["--dry-run", "--nocolor", *extra_args]
+    )
     return parse_dry_run(result.stdout + "\n" + result.stderr)
 
 

@@ -4,18 +4,20 @@ The suite's shared complete run (tests/workflow/conftest.py), copied here to bui
 report in, and several tests over its outputs: every section of the investigation summary is
 there; every number it prints is listed with its source and equals the value recomputed here from
 the result files; the headline tables quote the right files; the classifier metrics are internally
-consistent; the HTML report is built.
+consistent and equal scikit-learn's on each run's predictions; the HTML report is built.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+import sklearn.metrics as skm
 import yaml
 
 from lithoflow.report import SECTION_TITLES
@@ -194,6 +196,46 @@ def test_classifier_metrics_are_sane(run):
         assert metrics["spec"]["target"] == spec["target"]
         if spec["class_weighting"] == "none":
             assert metrics["class_weight_ratio"] == 1.0
+
+
+def test_classifier_metrics_equal_scikit_learn_on_the_predictions(run):
+    """metrics.json and confusion.csv recomputed with scikit-learn from predictions.parquet's test
+    rows, so a wrong metric cannot pass by agreeing with itself."""
+    for name in run.config["classifiers"]["runs"]:
+        folder = run.workdir / f"results/models/classifiers/{name}"
+        metrics = run.json(f"results/models/classifiers/{name}/metrics.json")
+        predictions = pd.read_parquet(folder / "predictions.parquet")
+        assert set(predictions["part"]) == {"train", "val", "test"}, name
+        test = predictions[predictions["part"] == "test"]
+        true, predicted = test["true"].to_numpy(), test["predicted"].to_numpy()
+        assert len(test) == metrics["rows"]["test"], name
+
+        assert metrics["accuracy"] == pytest.approx(skm.accuracy_score(true, predicted)), name
+        with warnings.catch_warnings():  # classes only predicted are ignored, as documented
+            warnings.simplefilter("ignore", UserWarning)
+            balanced = skm.balanced_accuracy_score(true, predicted)
+        assert metrics["balanced_accuracy"] == pytest.approx(balanced), name
+        macro_f1 = skm.f1_score(true, predicted, average="macro", zero_division=0)
+        assert metrics["macro_f1"] == pytest.approx(macro_f1), name
+        present = sorted(set(true))
+        recalls = skm.recall_score(true, predicted, labels=present, average=None)
+        assert {r["class"]: r["recall"] for r in metrics["per_class_recall"]} == pytest.approx(
+            dict(zip(present, recalls, strict=True))
+        ), name
+
+        classes = metrics["classes"]
+        expected = skm.confusion_matrix(true, predicted, labels=classes)
+        written = pd.read_csv(folder / "confusion.csv")
+        assert list(written.columns) == ["true", "predicted", "count"], name
+        matrix = (
+            written.pivot(index="true", columns="predicted", values="count")
+            .reindex(index=classes, columns=classes)
+            .fillna(0)
+            .astype(int)
+            .to_numpy()
+        )
+        assert (matrix == expected).all(), name
+        assert (written["count"] > 0).all(), name  # non-zero cells only
 
 
 def test_html_report_holds_the_summary_and_figures(run):

@@ -14,6 +14,7 @@ import pytest
 
 from tests.unit.model_data import write_model_inputs
 from tests.workflow.helpers import run_snakemake, tiny_config
+from tests.workflow.runs import job_names, planned_jobs
 
 pytestmark = pytest.mark.workflow
 
@@ -43,19 +44,10 @@ TARGETS = [f"results/models/classifiers/{run}/metrics.json" for run in RUNS]
 ONLY_MODEL_RULES = ["--allowed-rules", "train_vae", "train_classifier", "--nocolor"]
 
 
-def jobs_planned(workdir: Path, config: dict) -> dict[str, int]:
-    """Rule name -> job count of a dry run for TARGETS (Snakemake's own job stats table)."""
-    result = run_snakemake(workdir, config, TARGETS, extra_args=[*ONLY_MODEL_RULES, "--dry-run"])
-    counts: dict[str, int] = {}
-    lines = result.stdout.splitlines()
-    if "Job stats:" not in lines:
-        return counts
-    for line in lines[lines.index("Job stats:") + 3 :]:
-        parts = line.split()
-        if len(parts) != 2 or parts[0] == "total":
-            break
-        counts[parts[0]] = int(parts[1])
-    return counts
+def jobs_planned(workdir: Path, config: dict) -> set[str]:
+    """The jobs a dry run for TARGETS would run, by name (the shared parser fails loudly when
+    the output holds neither a job list nor "Nothing to be done")."""
+    return job_names(planned_jobs(workdir, config, TARGETS, ONLY_MODEL_RULES))
 
 
 def test_models_build_and_rerun_only_what_changed(tmp_path):
@@ -77,7 +69,7 @@ def test_models_build_and_rerun_only_what_changed(tmp_path):
     metrics = json.loads((tmp_path / "results/models/classifiers/v1_1/metrics.json").read_text())
     assert metrics["leakage"]["test_boreholes_seen_by_vae"] == 0
 
-    assert jobs_planned(tmp_path, config) == {}
+    assert jobs_planned(tmp_path, config) == set()
     changed = tiny_config()
     changed["classifiers"]["runs"]["direct"]["patience"] = 3
-    assert jobs_planned(tmp_path, changed) == {"train_classifier": 1}
+    assert jobs_planned(tmp_path, changed) == {"train_classifier[run=direct]"}

@@ -1,0 +1,60 @@
+"""The workflow's rules as Snakemake builds them (tests/workflow_rules.py), checked structurally.
+
+- every rule but the target `all` writes a log and a benchmark, both per job (they hold every
+  wildcard of the rule's outputs, so two jobs of one rule never share a file);
+- every such rule names a conda environment file of envs/;
+- the training rules, and only they, ask for a GPU, as many as the config says.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.workflow.helpers import REPO_ROOT, tiny_config
+from tests.workflow_rules import BuiltWorkflow, load_rules
+
+GPU_RULES = {"train_vae", "train_classifier"}
+
+
+def job_rules(built: BuiltWorkflow) -> list:
+    return [rule for name, rule in built.rules.items() if name != "all"]
+
+
+def test_every_rule_has_a_log_and_a_benchmark_per_job(built_workflow):
+    rules = job_rules(built_workflow)
+    assert len(rules) > 15
+    assert [r.name for r in rules if not r.log] == []
+    assert [r.name for r in rules if not r.benchmark] == []
+    for rule in rules:
+        assert all(path.startswith(f"logs/{rule.name}/") for path in rule.log), rule
+        assert rule.benchmark.startswith(f"benchmarks/{rule.name}/"), rule
+        for path in [*rule.log, rule.benchmark]:
+            named = {w for w in rule.wildcards if f"{{{w}" in path}
+            assert named == set(rule.wildcards), (rule.name, path)
+
+
+def test_every_rule_names_a_conda_environment(built_workflow):
+    for rule in job_rules(built_workflow):
+        assert rule.conda, rule.name
+        env = (REPO_ROOT / "workflow" / "rules" / rule.conda).resolve()
+        assert env.parent == REPO_ROOT / "envs" and env.is_file(), (rule.name, rule.conda)
+
+
+def test_only_the_training_rules_ask_for_gpus(built_workflow):
+    config_value = tiny_config()["compute"]["gpus_per_training_job"]
+    asking = {r.name: r.resources["gpu"] for r in job_rules(built_workflow) if "gpu" in r.resources}
+    assert asking == dict.fromkeys(GPU_RULES, config_value)
+
+
+def test_gpu_requests_follow_the_config():
+    # 0 on a CPU-only cluster; the default config asks for 1 (test above).
+    built = load_rules(tiny_config({"compute": {"gpus_per_training_job": 0}}))
+    asking = {r.name: r.resources["gpu"] for r in job_rules(built) if "gpu" in r.resources}
+    assert asking == dict.fromkeys(GPU_RULES, 0)
+
+
+def test_rule_scripts_exist(built_workflow):
+    for rule in job_rules(built_workflow):
+        script = (REPO_ROOT / "workflow" / "rules" / rule.script).resolve()
+        assert script.parent == REPO_ROOT / "workflow" / "scripts", rule.name
+        assert Path(script).is_file(), rule.name
