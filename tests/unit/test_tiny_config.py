@@ -1,8 +1,7 @@
-"""tests/config/tiny.yaml: the tiny run's complete config, used by the workflow tests and by hand
-(`snakemake --configfile tests/config/tiny.yaml --cores 2`).
+"""tests/config/tiny.yaml: the tiny run's overrides of config.yaml, used by the workflow tests and
+by hand (`snakemake --configfile tests/config/tiny.yaml --cores 2`, which merges it over config.yaml).
 
-It must validate, be exactly what the tests run on, and stay config.yaml with only the tiny-run
-keys changed (so a key added to config.yaml is added here too).
+Merged, it must validate, be exactly what the tests run on, and change only the tiny-run keys.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from tests.workflow.helpers import (
     REPO_ROOT,
     load_default_config,
     load_tiny_config,
+    load_tiny_overrides,
     tiny_config,
 )
 
@@ -52,6 +52,7 @@ def test_it_is_config_yaml_with_only_the_tiny_run_keys_changed():
     default = dict(leaves(load_default_config()))
     tiny = dict(leaves(load_tiny_config()))
     assert tiny.keys() == default.keys()
+    assert set(dict(leaves(load_tiny_overrides()))) <= default.keys()
     expected = dict(TINY_RUN_KEYS)
     for vae in load_default_config()["vae"]["models"]:
         for key, value in TINY_VAE_KEYS.items():

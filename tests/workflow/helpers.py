@@ -33,9 +33,15 @@ def deep_update(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str,
     return merged
 
 
-def load_tiny_config() -> dict[str, Any]:
-    """tests/config/tiny.yaml as a dict: the complete config of a tiny run."""
+def load_tiny_overrides() -> dict[str, Any]:
+    """tests/config/tiny.yaml as a dict: only the keys a tiny run changes in config.yaml."""
     return yaml.safe_load(TINY_CONFIG.read_text())
+
+
+def load_tiny_config() -> dict[str, Any]:
+    """The complete config of a tiny run: config.yaml with tests/config/tiny.yaml merged over it,
+    as `snakemake --configfile tests/config/tiny.yaml` merges it."""
+    return deep_update(load_default_config(), load_tiny_overrides())
 
 
 def tiny_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
