@@ -5,10 +5,12 @@
 
 # The realism check of the simulated data exists only when the data are simulated.
 SUMMARY_REALISM = ["results/simulation/realism.json"] if SOURCE == "simulate" else []
-# The config sections the summary states (a change to them rewrites it).
+# The config sections the summary states (a change to them rewrites it); the simulator's settings
+# only when the data are simulated (otherwise the summary does not use them).
 SUMMARY_CONFIG = {
     key: config[key]
     for key in ("data", "simulate", "splits", "vae", "classifiers", "validation")
+    if key != "simulate" or SOURCE == "simulate"
 }
 
 
