@@ -575,14 +575,26 @@ def _check_table_names(
 
 def _bin_step(name: str, report: Mapping[str, Any], frame: pd.DataFrame) -> dict[str, Any]:
     """The report row of one binned table: rows and boreholes in, rows dropped, bins out."""
+    outside = {
+        key: entry["rows_outside"] for key, entry in (report.get("valid_ranges") or {}).items()
+    }
     return {
         "step": f"bin {name}",
         "rows_in": report.get("rows_read"),
         "boreholes_in": report.get("boreholes_read"),
         "removed": report.get("rows_dropped"),
-        "reason": "rows with a missing value: " + _reasons_text(report.get("dropped", {})),
+        "reason": "raw rows dropped: " + _reasons_text(report.get("dropped", {})),
+        "rows_outside_valid_ranges": outside,
+        "invalid_rows": report.get("invalid_rows"),
+        "duplicate_rows": report.get("duplicate_rows"),
+        "boreholes_dropped": sorted(report.get("boreholes_dropped") or {}),
         **_count(frame),
     }
+
+
+def _lost(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+    """Boreholes with rows in `before` and none in `after`, sorted."""
+    return sorted(set(before["borehole_id"].unique()) - set(after["borehole_id"].unique()))
 
 
 def _join_tables(
@@ -608,6 +620,7 @@ def _join_tables(
                 "removed": len(merged) - len(joined),
                 "reason": f"bins without a {spec.name} bin at the same (borehole_id, depth_bin_m)",
                 "unmatched_bins_of_table": len(right) - len(joined),
+                "boreholes_dropped": _lost(merged, joined),
             }
         )
         logger.info("joined %s: %s rows -> %s", spec.name, f"{len(merged):,}", f"{len(joined):,}")
@@ -628,6 +641,7 @@ def _apply_filters(
             **_count(merged.loc[complete]),
             "removed": int((~complete).sum()),
             "reason": "missing value",
+            "boreholes_dropped": _lost(merged, merged.loc[complete]),
         }
     ]
     _require_rows(merged.loc[complete], "dropna", path, merged.loc[~complete])
@@ -646,12 +660,33 @@ def _apply_filters(
                 **_count(merged.loc[inside]),
                 "removed": int((~inside).sum()),
                 "reason": rule.reason,
+                "boreholes_dropped": _lost(merged, merged.loc[inside]),
             }
         )
         logger.info("filter %s: removed %s rows", rule.reason, f"{int((~inside).sum()):,}")
         _require_rows(merged.loc[inside], f"filter {rule.reason}", path, merged.loc[~inside])
         merged = merged.loc[inside]
     return merged, steps
+
+
+def _named_dropped_boreholes(
+    steps: Sequence[Mapping[str, Any]], reports: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, str]]:
+    """Every borehole that some step removed entirely, once (the first step), with the reason;
+    each is also logged as a warning."""
+    named: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for step in steps:
+        table = step["step"][len("bin ") :] if step["step"].startswith("bin ") else None
+        per_table = (reports.get(table) or {}).get("boreholes_dropped") or {} if table else {}
+        for borehole in step.get("boreholes_dropped") or []:
+            if borehole in seen:
+                continue
+            seen.add(borehole)
+            reason = per_table.get(borehole) or step["reason"]
+            named.append({"borehole_id": borehole, "step": step["step"], "reason": reason})
+            logger.warning("borehole %s dropped at step %r: %s", borehole, step["step"], reason)
+    return named
 
 
 def merge_tables(
@@ -686,6 +721,7 @@ def merge_tables(
     columns = [*ID_COLUMNS, DEPTH_COLUMN, LABEL_COLUMN, *features, *counts]
     merged = merged.sort_values(["borehole_id", DEPTH_COLUMN], kind="stable")
     merged = merged[columns].reset_index(drop=True)
+    dropped = _named_dropped_boreholes([*steps, *join_steps, *filter_steps], reports)
     label_counts = merged[LABEL_COLUMN].value_counts().sort_index()
     label_counts = label_counts.sort_values(ascending=False, kind="stable")
     report = {
@@ -695,6 +731,7 @@ def merge_tables(
         "tables": reports,
         "features": list(features),
         "steps": [*steps, *join_steps, *filter_steps],
+        "boreholes_dropped": dropped,
         "final": {
             **_count(merged),
             "labels": len(label_counts),
@@ -741,6 +778,10 @@ def format_report(report: Mapping[str, Any]) -> str:
         f"{'final':<28} {_fmt(final['rows'])} bins, {_fmt(final['boreholes'])} boreholes, "
         f"{_fmt(final['labels'])} labels"
     )
+    for entry in report.get("boreholes_dropped") or []:
+        lines.append(
+            f"borehole {entry['borehole_id']} dropped at {entry['step']!r}: {entry['reason']}"
+        )
     return "\n".join(lines)
 
 
