@@ -340,3 +340,14 @@ def test_split_report_content_on_a_small_dataset():
     assert groups_stats["jsd_bits_from_whole"]["test"] == pytest.approx(expected, abs=1e-12)
     with pytest.raises(InputDataError, match="missing from the hierarchy"):
         split_report(parts, config.parameters(), {"clay": "Clay/Mud"})
+
+
+def test_explicit_split_unknown_borehole_names_the_key_and_close_matches():
+    boreholes = ["363-U1482-A", "363-U1482-B", "368X-U1503-A"]
+    with pytest.raises(ConfigError) as error:
+        explicit_split(boreholes, test=["363-U1428-A"], val=["nothing-like-it"])
+    message = str(error.value)
+    assert "config key splits.explicit.test: '363-U1428-A'" in message
+    assert "closest: '363-U1482-A'" in message
+    assert "config key splits.explicit.val: 'nothing-like-it'" in message
+    assert "no close match" in message
