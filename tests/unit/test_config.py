@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 import yaml
 
-from lithoflow.core.config import check_config, feature_names, raise_for_schema, schema_errors
+from lithoflow.core.config import (
+    check_config,
+    feature_names,
+    raise_for_schema,
+    schema_errors,
+    validate_config,
+)
 from lithoflow.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -89,3 +95,96 @@ def test_cross_key_checks_name_the_key(config: dict[str, Any], edit, key: str) -
     edit(bad)
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         check_config(bad)
+
+
+# --- one validation, every problem listed, keys the run would ignore -----------------------------
+
+
+def test_validate_config_fills_schema_defaults(config: dict[str, Any]) -> None:
+    trimmed = copy.deepcopy(config)
+    del trimmed["splits"]["entropy_balanced"]
+    del trimmed["splits"]["explicit"]
+    del trimmed["data"]["lily_dir"]
+    del trimmed["ingest"]["valid_ranges"]
+    assert validate_config(trimmed, SCHEMA) == []
+    assert trimmed["splits"]["entropy_balanced"] == {"fraction_tolerance": 0.005}
+    assert trimmed["splits"]["explicit"] == {"test": [], "val": []}
+    assert trimmed["data"]["lily_dir"] == "data/lily"
+    assert trimmed["ingest"]["valid_ranges"] == {}
+    assert trimmed["ingest"]["invalid_rows"] == "keep"
+
+
+def test_every_cross_key_problem_is_listed_at_once(config: dict[str, Any]) -> None:
+    bad = copy.deepcopy(config)
+    bad["splits"]["fractions"]["train"] = 0.8
+    bad["validation"]["vae"] = "other"
+    bad["ingest"]["filters"]["PWL"] = [0, 1]
+    with pytest.raises(ConfigError) as caught:
+        check_config(bad)
+    message = str(caught.value)
+    assert "3 inconsistencies" in message
+    for key in ("splits.fractions", "validation.vae", "ingest.filters.PWL"):
+        assert f"config key {key}" in message
+
+
+def test_transform_of_a_missing_feature_is_refused_with_close_matches(
+    config: dict[str, Any],
+) -> None:
+    bad = copy.deepcopy(config)
+    bad["scaling"]["transforms"]["Ms"] = bad["scaling"]["transforms"].pop("MS")
+    with pytest.raises(ConfigError) as caught:
+        check_config(bad)
+    message = str(caught.value)
+    assert "config key scaling.transforms.Ms" in message
+    assert "'GRA', 'MS', 'NGR'" in message  # the known features
+    assert "did you mean 'MS'" in message
+
+
+def test_valid_range_of_a_missing_feature_is_refused(config: dict[str, Any]) -> None:
+    bad = copy.deepcopy(config)
+    bad["ingest"]["valid_ranges"]["depht_m"] = [0, None]
+    with pytest.raises(ConfigError, match=r"ingest\.valid_ranges\.depht_m.*did you mean 'depth_m'"):
+        check_config(bad)
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (lambda c: c["classifiers"]["runs"]["direct"].update(vae="v2_6_7"), "direct.vae"),
+        (lambda c: c["classifiers"]["runs"]["v1_0"].update(scaler_fit="all"), "v1_0.scaler_fit"),
+    ],
+)
+def test_settings_a_run_ignores_are_refused(config: dict[str, Any], edit, key: str) -> None:
+    bad = copy.deepcopy(config)
+    edit(bad)
+    assert schema_errors(bad, SCHEMA) == []
+    with pytest.raises(ConfigError, match=rf"config key classifiers\.runs\.{key}"):
+        check_config(bad)
+
+
+def test_defaults_scaler_fit_is_not_an_embedding_run_setting(config: dict[str, Any]) -> None:
+    assert "scaler_fit" in config["classifiers"]["defaults"]
+    assert check_config(config) == []
+
+
+def test_table_source_needs_no_lily_ingest_keys(config: dict[str, Any]) -> None:
+    tidy = copy.deepcopy(config)
+    tidy["data"]["source"] = "table"
+    for key in ("tables", "label_table", "columns"):
+        del tidy["ingest"][key]
+    assert validate_config(tidy, SCHEMA) == []
+    lily = copy.deepcopy(tidy)
+    lily["data"]["source"] = "lily"
+    with pytest.raises(ConfigError) as caught:
+        check_config(lily)
+    for key in ("ingest.tables", "ingest.label_table", "ingest.columns"):
+        assert key in str(caught.value)
+
+
+def test_gpus_on_a_cpu_run_are_warned_about(config: dict[str, Any]) -> None:
+    cpu = copy.deepcopy(config)
+    cpu["compute"]["device"] = "cpu"
+    (warning,) = check_config(cpu)
+    assert "compute.gpus_per_training_job" in warning and "compute.device" in warning
+    cpu["compute"]["gpus_per_training_job"] = 0
+    assert check_config(cpu) == []

@@ -78,6 +78,7 @@ def test_first_matching_group_wins_in_config_order():
         ],
         "exact_match": {"group": "Other", "labels": []},
         "unclassified_group": "Nothing",
+        "mapping_csv": "",
     }
     rules = HierarchyRules.from_config(section)
     assert classify_label("SANDSTONE", rules) == "First"
@@ -146,6 +147,7 @@ def test_user_mapping_csv_replaces_the_rules(tmp_path, default_rules):
         groups=default_rules.groups,
         exact_match_group="Other",
         exact_match_labels=(),
+        unclassified_group="Unclassified",
         mapping_csv=str(path),
     )
     table = build_hierarchy(pd.Series(["clay", "clay", "NA"]), rules)

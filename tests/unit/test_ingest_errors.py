@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pandas as pd
@@ -154,3 +155,128 @@ def test_empty_file(tmp_path: Path) -> None:
     path.write_text("")
     message = _error(path, _config(tmp_path))
     assert f"file {path}" in message and "empty" in message
+
+
+# --- raw-row checks, dropped boreholes, encodings and compression --------------------------------
+
+
+def _checked_config(lily_dir: Path, **ingest) -> IngestConfig:
+    config = lily_config(lily_dir)
+    config["ingest"]["valid_ranges"] = {"depth_m": [0, None], "GRA": [0.0, 5.5]}
+    config["ingest"].update(ingest)
+    return IngestConfig.from_config(config)
+
+
+ABSURD = [
+    ("363", "U1482", "A", 0.0, "clay", 1.5),
+    ("363", "U1482", "A", 0.05, "clay", -1.5),  # negative density, same bin as the row above
+    ("363", "U1482", "A", -5.0, "clay", 1.6),  # negative depth
+    ("363", "U1482", "A", 0.2, "clay", 1.7),
+]
+
+
+def test_out_of_range_raw_rows_are_counted_and_kept_by_default(tmp_path: Path) -> None:
+    path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", ABSURD)
+    binned = bin_table(path, _checked_config(tmp_path), "GRA")
+    report = binned.report
+    assert report["valid_ranges"] == {
+        "depth_m": {"range": [0.0, None], "rows_outside": 1},
+        "GRA": {"range": [0.0, 5.5], "rows_outside": 1},
+    }
+    assert report["invalid_rows"] == "keep"
+    assert report["rows_dropped"] == 0  # the investigation's behaviour: binned as before
+    assert binned.frame["GRA"].iloc[1] == 0.0  # bin 0.0: (1.5 - 1.5) / 2
+
+
+def test_out_of_range_raw_rows_are_dropped_before_binning(tmp_path: Path) -> None:
+    path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", ABSURD)
+    binned = bin_table(path, _checked_config(tmp_path, invalid_rows="drop"), "GRA")
+    report = binned.report
+    assert report["dropped"]["outside_valid_range_depth_m"] == 1
+    assert report["dropped"]["outside_valid_range_GRA"] == 1
+    assert report["rows_dropped"] == 2 and report["rows_binned"] == 2
+    assert binned.frame["depth_bin_m"].tolist() == [0.0, 0.2]
+    assert binned.frame["GRA"].tolist() == [1.5, 1.7]  # -1.5 no longer averaged in
+
+
+def test_exact_duplicate_rows_are_counted_and_dropped_only_on_request(tmp_path: Path) -> None:
+    rows = [*GOOD, GOOD[0], GOOD[0], ("363", "U1482", "A", 0.0, "sand", 1.5)]  # 2 exact repeats
+    path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", rows)
+    kept = bin_table(path, _checked_config(tmp_path), "GRA")
+    assert kept.report["duplicate_rows"] == {"rows": 2, "action": "keep"}
+    assert kept.frame["n_raw_GRA"].tolist() == [4, 1]
+    dropped = bin_table(path, _checked_config(tmp_path, duplicate_rows="drop"), "GRA")
+    assert dropped.report["duplicate_rows"] == {"rows": 2, "action": "drop"}
+    assert dropped.report["dropped"]["duplicate_row"] == 2
+    assert dropped.frame["n_raw_GRA"].tolist() == [2, 1]
+
+
+def test_a_borehole_losing_every_row_is_named(tmp_path: Path, caplog) -> None:
+    rows = [*GOOD, ("368X", "U1503", "A", 1.0, None, 2.0), ("368X", "U1503", "A", 1.2, None, 2.1)]
+    path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", rows)
+    config = _checked_config(tmp_path)
+    with caplog.at_level("WARNING"):
+        binned = bin_table(path, config, "GRA")
+    assert binned.report["boreholes_dropped"] == {
+        "368X-U1503-A": "all 2 rows dropped (missing_label: 2)"
+    }
+    assert "368X-U1503-A" in caplog.text
+    ms = write_lily_csv(
+        tmp_path / "MS_DataLITH.csv", "MS", [("363", "U1482", "A", 0.0, "clay", 5.0)]
+    )
+    ngr = write_lily_csv(
+        tmp_path / "NGR_DataLITH.csv", "NGR", [("363", "U1482", "A", 0.0, "clay", 5.0, 1.0)]
+    )
+    rgb = write_lily_csv(
+        tmp_path / "RGB_DataLITH.csv", "RGB", [("363", "U1482", "A", 0.0, "clay", 5, 5, 5)]
+    )
+    tables = [
+        binned,
+        *(bin_table(p, config, t) for p, t in ((ms, "MS"), (ngr, "NGR"), (rgb, "RGB"))),
+    ]
+    report = merge_tables(tables, config).report
+    assert report["boreholes_dropped"] == [
+        {
+            "borehole_id": "368X-U1503-A",
+            "step": "bin GRA",
+            "reason": "all 2 rows dropped (missing_label: 2)",
+        },
+    ]
+    # 363-U1482-A's bin 0.2 has no MS bin, but the borehole keeps bin 0.0: not dropped.
+    assert [s["boreholes_dropped"] for s in report["steps"] if s["step"] == "join MS"] == [[]]
+
+
+def test_non_utf8_label_names_file_column_and_line(tmp_path: Path) -> None:
+    path = write_lily_csv(
+        tmp_path / "GRA_DataLITH.csv", "GRA", [*GOOD, ("363", "U1482", "A", 0.4, "XLABELX", 1.6)]
+    )
+    path.write_bytes(path.read_bytes().replace(b"XLABELX", b"cl\xe9y"))
+    message = _error(path, _config(tmp_path))
+    assert f"file {path}" in message
+    assert "column 'Principal'" in message
+    assert "line(s) '4'" in message
+    assert "cl\\xe9y" in message
+
+
+def test_gzip_file_named_csv_is_named(tmp_path: Path) -> None:
+    plain = write_lily_csv(tmp_path / "plain.csv", "GRA", GOOD)
+    path = tmp_path / "GRA_DataLITH.csv"
+    path.write_bytes(gzip.compress(plain.read_bytes()))
+    message = _error(path, _config(tmp_path))
+    assert f"file {path}" in message and "gzip-compressed" in message and ".gz" in message
+
+
+def test_truncated_gzip_is_named(tmp_path: Path) -> None:
+    plain = write_lily_csv(tmp_path / "plain.csv", "GRA", GOOD * 200)
+    path = tmp_path / "GRA_DataLITH.csv.gz"
+    data = gzip.compress(plain.read_bytes())
+    path.write_bytes(data[: len(data) // 2])
+    message = _error(path, _config(tmp_path))
+    assert f"file {path}" in message and "truncated or corrupt" in message
+
+
+def test_gzip_csv_is_read(tmp_path: Path) -> None:
+    plain = write_lily_csv(tmp_path / "plain.csv", "GRA", GOOD)
+    path = tmp_path / "GRA_DataLITH.csv.gz"
+    path.write_bytes(gzip.compress(plain.read_bytes()))
+    assert bin_table(path, _config(tmp_path), "GRA").report["rows_read"] == 2

@@ -106,7 +106,12 @@ def test_mismatch_figure_is_written(tmp_path):
     frame = expand_counts(synthetic_counts(n_boreholes=40, seed=3))
     labels = {}
     for method in ("random", "size_balanced", "entropy_balanced"):
-        parts = _parts(frame, SplitConfig(method=method, seed=42))
+        parts = _parts(
+            frame,
+            SplitConfig(
+                method=method, seed=42, fractions=(0.7, 0.15, 0.15), fraction_tolerance=0.005
+            ),
+        )
         labels[method] = {p: parts[p]["label"] for p in PARTS}
     groups = {label: label.split("_")[0] for label in frame["label"].unique()}
     table, summary = compare_methods(labels, groups)

@@ -234,6 +234,6 @@ def test_config_from_config_and_checks():
     )
     assert config == ReconstructionConfig(0.2, 0.1, 0.3, ("all",))
     with pytest.raises(ConfigError, match="reconstruction_bands"):
-        ReconstructionConfig(excellent_below=0.3, good_below=0.2)
+        ReconstructionConfig(active_latent_std=0.1, excellent_below=0.3, good_below=0.2)
     with pytest.raises(ConfigError, match="scopes"):
-        ReconstructionConfig(scopes=("val",))
+        ReconstructionConfig(0.1, 0.15, 0.25, scopes=("val",))

@@ -48,7 +48,7 @@ def trained(tmp_path_factory):
     train_vae_run(
         name="v",
         config=config,
-        scaling=ScalingConfig.from_config({"default_transform": "identity"}),
+        scaling=ScalingConfig.from_config({"default_transform": "identity", "transforms": {}}),
         features_path=inputs["features"],
         split_paths=inputs["splits"],
         output_dir=vae_dir,

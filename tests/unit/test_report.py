@@ -167,7 +167,7 @@ def reconstruction_documents() -> dict[str, dict]:
     rec = reconstruct(mu, physical, FEATURES, decode, transform, inverse)
     split = np.array(["train"] * 30 + ["test"] * 10, dtype=object)
     groups = np.array(["Clay/Mud", "Carbonate"] * 20, dtype=object)
-    config = ReconstructionConfig()
+    config = ReconstructionConfig(active_latent_std=0.1, excellent_below=0.15, good_below=0.25)
     return {
         scope: scope_report(rec, mu, groups, split, split == "train", scope, config)
         for scope in ("test", "all")
@@ -225,7 +225,9 @@ def documents(tmp_path_factory):
         rng.normal(size=(len(labels), 3))
         + labels.map({k: i for i, k in enumerate(GROUPS)}).to_numpy()[:, None]
     )
-    hierarchy = validate_hierarchy(mu, labels, labels.map(GROUPS), HierarchyValidationConfig())
+    hierarchy = validate_hierarchy(
+        mu, labels, labels.map(GROUPS), HierarchyValidationConfig(1.0, 2.0)
+    )
     docs["hierarchy"] = hierarchy.summary(vae="v2_6_7", rows_used="every row")
     for scope, report in reconstruction_documents().items():
         docs[f"reconstruction:{scope}"] = report

@@ -210,3 +210,17 @@ def test_gra_has_outliers_and_numbers_only(tables: dict[str, pd.DataFrame]) -> N
     values = pd.to_numeric(tables["GRA"]["Bulk density (GRA)"], errors="raise")
     assert np.isfinite(values.dropna()).all()
     assert (values < 1.0).any()  # voids and under-filled liners
+
+
+def test_stale_temporary_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
+    from lithoflow.simulate import FILE_NAMES, remove_stale_temporaries
+
+    stale = [
+        tmp_path / f".{FILE_NAMES['GRA']}.abc123.tmp",
+        tmp_path / f".{FILE_NAMES['RGB']}.x.tmp",
+    ]
+    other = tmp_path / ".notes.txt.abc.tmp"  # not the simulator's: left alone
+    for path in [*stale, other]:
+        path.write_text("partial")
+    assert sorted(remove_stale_temporaries(tmp_path)) == sorted(stale)
+    assert not any(p.exists() for p in stale) and other.exists()

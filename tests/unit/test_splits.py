@@ -31,6 +31,14 @@ from lithoflow.splits.statistics import split_report, split_statistics
 from tests.splits_builders import expand_counts, labels_frame, synthetic_counts
 
 FRACTIONS = (0.70, 0.15, 0.15)
+TOLERANCE = 0.005  # config.yaml's splits.entropy_balanced.fraction_tolerance
+
+
+def split_config(method: str, seed: int) -> SplitConfig:
+    """A split config with the default fractions and tolerance."""
+    return SplitConfig(method=method, fractions=FRACTIONS, seed=seed, fraction_tolerance=TOLERANCE)
+
+
 SEEDS = (42, 43, 44, 45, 46)
 SEEDED_METHODS = ("random", "size_balanced", "entropy_balanced")
 
@@ -44,7 +52,7 @@ def synthetic() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def assignments(synthetic) -> dict[tuple[str, int], pd.Series]:
     return {
-        (method, seed): assign_boreholes(synthetic, SplitConfig(method=method, seed=seed))
+        (method, seed): assign_boreholes(synthetic, split_config(method, seed))
         for method in SEEDED_METHODS
         for seed in SEEDS
     }
@@ -75,7 +83,7 @@ def test_whole_boreholes_disjoint_and_covering(synthetic, assignments, method):
 
 @pytest.mark.parametrize("method", SEEDED_METHODS)
 def test_same_seed_same_split_other_seed_other_split(synthetic, assignments, method):
-    again = assign_boreholes(synthetic, SplitConfig(method=method, seed=42))
+    again = assign_boreholes(synthetic, split_config(method, 42))
     pd.testing.assert_series_equal(again, assignments[(method, 42)])
     assert not assignments[(method, 42)].equals(assignments[(method, 43)])
 
@@ -156,8 +164,8 @@ def test_size_balanced_split_is_order_then_allocation():
 
 def test_size_balanced_ignores_lithology(synthetic):
     relabelled = synthetic.assign(label="same")
-    a = assign_boreholes(synthetic, SplitConfig(method="size_balanced", seed=42))
-    b = assign_boreholes(relabelled, SplitConfig(method="size_balanced", seed=42))
+    a = assign_boreholes(synthetic, split_config("size_balanced", 42))
+    b = assign_boreholes(relabelled, split_config("size_balanced", 42))
     pd.testing.assert_series_equal(a, b)
 
 
@@ -198,17 +206,19 @@ def test_entropy_balanced_anchors_single_borehole_classes_in_train():
     rows = [(f"h{i:02d}", "clay" if i % 2 else "ooze", 100) for i in range(20)]
     rows += [("h07", "r", 3), ("h11", "s", 2), ("h12", "s", 2)]
     frame = labels_frame(rows)
-    assignment = assign_boreholes(frame, SplitConfig(method="entropy_balanced", seed=1))
+    assignment = assign_boreholes(frame, split_config("entropy_balanced", 1))
     assert assignment["h07"] == "train"
     assert "train" in {assignment["h11"], assignment["h12"]}
     counts = borehole_class_counts(frame).to_numpy()
-    parts = entropy_balanced_assignment(counts, FRACTIONS, seed=1)
+    parts = entropy_balanced_assignment(counts, FRACTIONS, seed=1, fraction_tolerance=TOLERANCE)
     np.testing.assert_array_equal(parts, assignment.map({"train": 0, "val": 1, "test": 2}))
 
 
 def test_entropy_balanced_rejects_empty_input():
     with pytest.raises(InputDataError):
-        entropy_balanced_assignment(np.zeros((0, 3)), FRACTIONS, seed=0)
+        entropy_balanced_assignment(
+            np.zeros((0, 3)), FRACTIONS, seed=0, fraction_tolerance=TOLERANCE
+        )
 
 
 # --- explicit ---------------------------------------------------------------------------------
@@ -277,8 +287,8 @@ def test_split_config_from_config_and_parameters(repo_root):
 def test_split_config_rejects_bad_values():
     with pytest.raises(ConfigError, match="unknown method"):
         SplitConfig(method="stratified")
-    with pytest.raises(ConfigError, match="sum to 1"):
-        SplitConfig(method="random", fractions=(0.7, 0.2, 0.2))
+    with pytest.raises(ConfigError, match="must be 1"):
+        SplitConfig(method="random", fractions=(0.7, 0.2, 0.2), seed=1)
 
 
 # --- the split report -------------------------------------------------------------------------
@@ -330,3 +340,14 @@ def test_split_report_content_on_a_small_dataset():
     assert groups_stats["jsd_bits_from_whole"]["test"] == pytest.approx(expected, abs=1e-12)
     with pytest.raises(InputDataError, match="missing from the hierarchy"):
         split_report(parts, config.parameters(), {"clay": "Clay/Mud"})
+
+
+def test_explicit_split_unknown_borehole_names_the_key_and_close_matches():
+    boreholes = ["363-U1482-A", "363-U1482-B", "368X-U1503-A"]
+    with pytest.raises(ConfigError) as error:
+        explicit_split(boreholes, test=["363-U1428-A"], val=["nothing-like-it"])
+    message = str(error.value)
+    assert "config key splits.explicit.test: '363-U1428-A'" in message
+    assert "closest: '363-U1482-A'" in message
+    assert "config key splits.explicit.val: 'nothing-like-it'" in message
+    assert "no close match" in message

@@ -1,5 +1,5 @@
 """tests/config/tiny.yaml: the tiny run's overrides of config.yaml, used by the workflow tests and
-by hand (`snakemake --configfile tests/config/tiny.yaml --cores 2`, which merges it over config.yaml).
+by hand (`snakemake --configfile tests/config/tiny.yaml --cores 2` merges it over config.yaml).
 
 Merged, it must validate, be exactly what the tests run on, and change only the tiny-run keys.
 """

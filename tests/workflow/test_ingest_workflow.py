@@ -92,6 +92,10 @@ def test_tidy_table_source_with_other_features(tmp_path: Path) -> None:
         }
     )
     config["ingest"]["filters"] = {"porosity": [0.0, 0.45]}
+    config["ingest"]["valid_ranges"] = {"porosity": [0.0, 1.0]}  # keys must be features
+    config["scaling"]["transforms"] = {}  # the defaults name LILY's features
+    for key in ("tables", "label_table", "columns"):  # LILY-layout keys: optional here
+        del config["ingest"][key]
     workdir = tmp_path / "work"
     run_snakemake(workdir, config, targets=[TARGET])
     dataset = read_dataset(workdir / TARGET)

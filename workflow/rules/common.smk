@@ -4,7 +4,7 @@ import os
 import sys
 from pathlib import Path
 
-from snakemake.utils import validate
+from snakemake.logging import logger
 
 SRC_DIR = Path(workflow.basedir) / "src"
 LIB_DIR = SRC_DIR / "lithoflow"
@@ -20,14 +20,14 @@ os.environ.update(
 sys.path.insert(0, str(SRC_DIR))
 
 from lithoflow.core.codedeps import library_modules
-from lithoflow.core.config import check_config, raise_for_schema
+from lithoflow.core.config import validate_config
 from lithoflow.splits.methods import SplitConfig
 
 CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
-# A readable list of every problem by key first; then Snakemake's own validation.
-raise_for_schema(config, CONFIG_SCHEMA)
-validate(config, schema="../schemas/config.schema.yaml")
-check_config(config)
+# The one validation: every schema violation listed by key, the schema's defaults filled in, then
+# every cross-key problem listed (lithoflow.core.config).
+for warning in validate_config(config, CONFIG_SCHEMA):
+    logger.warning(f"Warning: {warning}")
 
 SOURCE = config["data"]["source"]
 TABLES = ["table"] if SOURCE == "table" else list(config["ingest"]["tables"])
@@ -120,7 +120,10 @@ def bin_table_config(wildcards):
     """Only the config that binning this table uses, so other edits do not rerun it."""
     ingest = config["ingest"]
     data = {"source": SOURCE}
-    settings = {"bin_size_m": ingest["bin_size_m"]}
+    settings = {
+        key: ingest[key]
+        for key in ("bin_size_m", "valid_ranges", "invalid_rows", "duplicate_rows")
+    }
     if SOURCE == "table":
         data["table"] = config["data"]["table"]
     else:
@@ -131,8 +134,8 @@ def bin_table_config(wildcards):
 
 def merge_tables_config():
     """The config the merge uses: table order and features, label table, filters."""
+    ingest = config["ingest"]
     if SOURCE == "table":
-        ingest = config["ingest"]
         return {
             "data": {"source": SOURCE, "table": config["data"]["table"]},
             "ingest": {
@@ -140,7 +143,8 @@ def merge_tables_config():
                 "filters": ingest["filters"],
             },
         }
-    return {"data": {"source": SOURCE}, "ingest": config["ingest"]}
+    keys = ("bin_size_m", "label_table", "columns", "tables", "filters")
+    return {"data": {"source": SOURCE}, "ingest": {key: ingest[key] for key in keys}}
 
 
 def raw_table_file(wildcards):

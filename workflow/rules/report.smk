@@ -6,7 +6,8 @@
 # The realism check of the simulated data exists only when the data are simulated.
 SUMMARY_REALISM = ["results/simulation/realism.json"] if SOURCE == "simulate" else []
 # The config sections the summary states (a change to them rewrites it); `report` names the
-# classifier runs it compares and the investigation's run each run repeats.
+# classifier runs it compares and the investigation's run each run repeats. The simulator's
+# settings only when the data are simulated (otherwise the summary does not use them).
 SUMMARY_CONFIG = {
     key: config[key]
     for key in (
@@ -18,6 +19,7 @@ SUMMARY_CONFIG = {
         "validation",
         "report",
     )
+    if key != "simulate" or SOURCE == "simulate"
 }
 # The figures the summary links to (title: path), as the figure rules write them. They are not
 # inputs: the summary only links them, so redrawing a figure does not rewrite it.

@@ -1,14 +1,26 @@
-"""Checks of the validated Snakemake config that JSON Schema cannot express.
+"""Validation of the Snakemake config: the schema once, then the rules JSON Schema cannot express.
 
-`snakemake.utils.validate` checks keys, types and ranges against
-`workflow/schemas/config.schema.yaml`; `check_config` then checks how values relate to each other
-(fractions sum to 1, names refer to things that exist). Each error names the key.
+`validate_config` is the one entry point the workflow calls. It
+
+1. checks keys, types and ranges against `workflow/schemas/config.schema.yaml` and lists every
+   violation by dotted key (`schema_errors`);
+2. fills in the schema's ``default`` values for keys the config leaves out
+   (`apply_schema_defaults`), so the library reads every setting from the validated config and
+   repeats no default;
+3. checks how values relate to each other (`config_problems`: fractions sum to 1, names refer to
+   things that exist, no key is set that the run would ignore) and lists EVERY problem at once;
+4. returns the warnings (`config_warnings`): settings that are harmless but probably unintended.
+
+The rules shared with the library's config dataclasses (`fractions_problem`, `bands_problem`) are
+defined here only, and the dataclasses call them.
 """
 
 from __future__ import annotations
 
+import copy
+import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +29,19 @@ import yaml
 
 from lithoflow.core.errors import ConfigError, format_list
 
+# The key of ingest.valid_ranges that bounds the raw depth column (the other keys are features).
+DEPTH_RANGE_KEY = "depth_m"
+
+
+def load_schema(schema_path: str | Path) -> dict[str, Any]:
+    """The config schema as a dict."""
+    return yaml.safe_load(Path(schema_path).read_text())
+
 
 def schema_errors(config: Mapping[str, Any], schema_path: str | Path) -> list[str]:
     """Every way `config` breaks the JSON schema, one line each, starting with the dotted key."""
-    schema = yaml.safe_load(Path(schema_path).read_text())
-    validator_class = jsonschema.validators.validator_for(schema)
-    validator = validator_class(schema)
+    schema = load_schema(schema_path)
+    validator = jsonschema.validators.validator_for(schema)(schema)
     lines = []
     for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
         key = ".".join(str(part) for part in error.path) or "(top level)"
@@ -40,9 +59,67 @@ def raise_for_schema(config: Mapping[str, Any], schema_path: str | Path) -> None
         )
 
 
-def _require(condition: bool, key: str, message: str) -> None:
-    if not condition:
-        raise ConfigError(f"config key {key}: {message}")
+def apply_schema_defaults(config: dict[str, Any], schema_path: str | Path) -> None:
+    """Fill in, in place, the schema's ``default`` of every key `config` leaves out.
+
+    Defaults apply at every depth: an object property given as ``default: {}`` is added, and then
+    its own properties' defaults inside it. Call it on a config that passed `schema_errors`.
+    """
+    schema = load_schema(schema_path)
+    base = jsonschema.validators.validator_for(schema)
+    validate_properties = base.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, subschema) -> Iterator[Any]:
+        if validator.is_type(instance, "object"):
+            for name, spec in properties.items():
+                if isinstance(spec, dict) and "default" in spec and name not in instance:
+                    instance[name] = copy.deepcopy(spec["default"])
+        yield from validate_properties(validator, properties, instance, subschema)
+
+    filling = jsonschema.validators.extend(base, {"properties": set_defaults})
+    for _ in filling(schema).iter_errors(config):
+        pass  # errors were reported by schema_errors; iterating fills the defaults
+
+
+# --- rules shared with the library's config dataclasses ------------------------------------------
+
+
+def fractions_problem(fractions: Sequence[float]) -> str | None:
+    """Why (train, val, test) row fractions are unusable, or None: they must be > 0, sum to 1."""
+    if len(fractions) != 3:
+        return f"need train, val and test fractions, got {list(fractions)}"
+    if any(f <= 0 for f in fractions):
+        return f"every fraction must be positive, got {list(fractions)}"
+    total = float(sum(fractions))
+    if not math.isclose(total, 1.0, abs_tol=1e-6):
+        return f"train + val + test must be 1, got {total:.6g}"
+    return None
+
+
+def bands_problem(bands: Sequence[float]) -> str | None:
+    """Why two band edges are unusable, or None: the lower edge must be below the upper."""
+    low, high = bands
+    if not low < high:
+        return f"bands must increase, got {[low, high]}"
+    return None
+
+
+def raise_if(problem: str | None, key: str) -> None:
+    """Raise ConfigError naming `key` when `problem` is not None (for the dataclasses' checks)."""
+    if problem is not None:
+        raise ConfigError(f"config key {key}: {problem}")
+
+
+def close_matches_text(name: str, known: Sequence[str]) -> str:
+    """ " (did you mean 'X'?)" for the known names closest to `name`, or "" when none is close."""
+    matches = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+    if not matches:
+        # Case-only typos ("Ms" for "MS") are short strings difflib rates low.
+        matches = [k for k in known if k.lower() == name.lower()]
+    return f" (did you mean {format_list(matches)}?)" if matches else ""
+
+
+# --- cross-key checks ---------------------------------------------------------------------------
 
 
 def feature_names(config: Mapping[str, Any]) -> list[str]:
@@ -50,105 +127,190 @@ def feature_names(config: Mapping[str, Any]) -> list[str]:
     if config["data"]["source"] == "table":
         return list(config["data"]["table"]["features"])
     names: list[str] = []
-    for table in config["ingest"]["tables"].values():
+    for table in (config["ingest"].get("tables") or {}).values():
         names.extend(table["features"])
     return names
 
 
-def check_config(config: Mapping[str, Any]) -> None:
-    """Raise ConfigError naming the key if the config is inconsistent."""
+def _feature_key_problems(
+    section: Mapping[str, Any], key: str, features: Sequence[str], extra: Sequence[str] = ()
+) -> Iterator[str]:
+    """A problem per name in `section` that is not a feature (nor one of `extra`)."""
+    known = [*extra, *features]
+    for name in section:
+        if name not in known:
+            yield (
+                f"config key {key}.{name}: {name!r} is not a feature of the configured input "
+                f"(features: {format_list(features)}){close_matches_text(name, known)}"
+            )
+
+
+def _ingest_problems(config: Mapping[str, Any]) -> Iterator[str]:
     ingest = config["ingest"]
-    tables = ingest["tables"]
-    if config["data"]["source"] != "table":
-        _require(
-            ingest["label_table"] in tables,
-            "ingest.label_table",
-            f"{ingest['label_table']!r} is not one of ingest.tables ({format_list(tables)})",
-        )
+    source = config["data"]["source"]
+    if source == "table":
+        if "table" not in config["data"]:
+            yield "config key data.table: data.source is 'table' but data.table is not set"
+            return
+    else:
+        for key in ("tables", "label_table", "columns"):
+            if key not in ingest:
+                yield f"config key ingest.{key}: required when data.source is {source!r}"
+        if "tables" not in ingest:
+            return
+        tables = ingest["tables"]
+        if "label_table" in ingest and ingest["label_table"] not in tables:
+            yield (
+                f"config key ingest.label_table: {ingest['label_table']!r} is not one of "
+                f"ingest.tables ({format_list(tables)})"
+            )
     features = feature_names(config)
     duplicated = sorted({f for f in features if features.count(f) > 1})
-    _require(
-        not duplicated, "ingest.tables", f"feature names used twice: {format_list(duplicated)}"
-    )
-    for name, bounds in ingest["filters"].items():
-        _require(
-            name in features,
-            f"ingest.filters.{name}",
-            f"not a feature of the configured input ({format_list(features)})",
+    if duplicated:
+        yield f"config key ingest.tables: feature names used twice: {format_list(duplicated)}"
+    if DEPTH_RANGE_KEY in features:
+        yield (
+            f"config key ingest.valid_ranges: a feature is named {DEPTH_RANGE_KEY!r}, the key that "
+            "bounds the depth column; rename the feature"
         )
-        _require(bounds[0] <= bounds[1], f"ingest.filters.{name}", f"min > max in {bounds}")
+    for section in ("filters", "valid_ranges"):
+        bounds_by_name = ingest.get(section) or {}
+        extra = (DEPTH_RANGE_KEY,) if section == "valid_ranges" else ()
+        yield from _feature_key_problems(bounds_by_name, f"ingest.{section}", features, extra)
+        for name, (low, high) in bounds_by_name.items():
+            if low is not None and high is not None and low > high:
+                yield f"config key ingest.{section}.{name}: min > max in {[low, high]}"
 
-    fractions = config["splits"]["fractions"]
-    total = fractions["train"] + fractions["val"] + fractions["test"]
-    _require(
-        math.isclose(total, 1.0, abs_tol=1e-6),
-        "splits.fractions",
-        f"train + val + test must be 1, got {total:.6g}",
-    )
-    methods = set(config["splits"]["methods"])
-    explicit = config["splits"].get("explicit") or {}
-    if "explicit" in methods:
-        _require(
-            bool(explicit.get("test")),
-            "splits.explicit.test",
-            "the explicit split needs at least one test borehole",
-        )
-        overlap = set(explicit.get("test", [])) & set(explicit.get("val", []))
-        _require(
-            not overlap,
-            "splits.explicit",
-            f"boreholes in both test and val: {format_list(overlap)}",
-        )
 
+def _split_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    splits = config["splits"]
+    fractions = splits["fractions"]
+    problem = fractions_problem([fractions[p] for p in ("train", "val", "test")])
+    if problem:
+        yield f"config key splits.fractions: {problem}"
+    explicit = splits.get("explicit") or {}
+    if "explicit" in splits["methods"]:
+        if not explicit.get("test"):
+            yield "config key splits.explicit.test: the explicit split needs a test borehole"
+        overlap = sorted(set(explicit.get("test") or []) & set(explicit.get("val") or []))
+        if overlap:
+            yield (
+                "config key splits.explicit: boreholes in both test and val: "
+                f"{format_list(overlap)}"
+            )
+
+
+def _model_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    methods = sorted(config["splits"]["methods"])
     for name, model in config["vae"]["models"].items():
-        _require(
-            model["split"] in methods,
-            f"vae.models.{name}.split",
-            f"{model['split']!r} is not in splits.methods ({format_list(sorted(methods))})",
-        )
-        _require(
-            model["beta_end"] >= model["beta_start"],
-            f"vae.models.{name}.beta_end",
-            "must be >= beta_start",
-        )
-    vaes = set(config["vae"]["models"])
+        if model["split"] not in methods:
+            yield (
+                f"config key vae.models.{name}.split: {model['split']!r} is not in splits.methods "
+                f"({format_list(methods)})"
+            )
+        if model["beta_end"] < model["beta_start"]:
+            yield f"config key vae.models.{name}.beta_end: must be >= beta_start"
+    vaes = sorted(config["vae"]["models"])
     for name, run in config["classifiers"]["runs"].items():
         key = f"classifiers.runs.{name}"
-        _require(
-            run["split"] in methods,
-            f"{key}.split",
-            f"{run['split']!r} is not in splits.methods ({format_list(sorted(methods))})",
-        )
-        if run["input"] == "embedding":
-            _require("vae" in run, f"{key}.vae", "an embedding classifier must name a VAE model")
-            _require(
-                run["vae"] in vaes,
-                f"{key}.vae",
-                f"{run['vae']!r} is not one of vae.models ({format_list(sorted(vaes))})",
+        if run["split"] not in methods:
+            yield (
+                f"config key {key}.split: {run['split']!r} is not in splits.methods "
+                f"({format_list(methods)})"
             )
-    _require(
-        config["validation"]["vae"] in vaes,
-        "validation.vae",
-        f"{config['validation']['vae']!r} is not one of vae.models ({format_list(sorted(vaes))})",
-    )
+        if run["input"] == "embedding":
+            if "vae" not in run:
+                yield f"config key {key}.vae: an embedding classifier must name a VAE model"
+            elif run["vae"] not in vaes:
+                yield (
+                    f"config key {key}.vae: {run['vae']!r} is not one of vae.models "
+                    f"({format_list(vaes)})"
+                )
+            if "scaler_fit" in run:  # set on the run itself (the defaults' value is fine)
+                yield (
+                    f"config key {key}.scaler_fit: an embedding run uses the VAE's mu as it is "
+                    "(no scaler); remove the key"
+                )
+        elif "vae" in run:
+            yield (
+                f"config key {key}.vae: a run with input 'raw' uses no VAE; remove the key "
+                "(or set input: embedding)"
+            )
+    if config["validation"]["vae"] not in vaes:
+        yield (
+            f"config key validation.vae: {config['validation']['vae']!r} is not one of vae.models "
+            f"({format_list(vaes)})"
+        )
     for key in ("coherence_bands", "reconstruction_bands"):
-        low, high = config["validation"][key]
-        _require(low < high, f"validation.{key}", f"bands must increase, got {[low, high]}")
-    check_report(config)
+        problem = bands_problem(config["validation"][key])
+        if problem:
+            yield f"config key validation.{key}: {problem}"
 
 
-def check_report(config: Mapping[str, Any]) -> None:
+def _report_problems(config: Mapping[str, Any]) -> Iterator[str]:
     """Every run that config section ``report`` names is a run of classifiers.runs."""
-    runs = set(config["classifiers"]["runs"])
-    known = format_list(sorted(runs))
+    runs = sorted(config["classifiers"]["runs"])
+    known = format_list(runs)
     for i, comparison in enumerate(config["report"]["comparisons"]):
         key = f"report.comparisons[{i}].runs"
         for name in comparison["runs"]:
-            _require(name in runs, key, f"{name!r} is not one of classifiers.runs ({known})")
-        _require(len(set(comparison["runs"])) == 2, key, "a comparison needs two different runs")
+            if name not in runs:
+                yield f"config key {key}: {name!r} is not one of classifiers.runs ({known})"
+        if len(set(comparison["runs"])) != 2:
+            yield f"config key {key}: a comparison needs two different runs"
     for name in config["report"]["investigation_runs"]:
-        _require(
-            name in runs,
-            f"report.investigation_runs.{name}",
-            f"{name!r} is not one of classifiers.runs ({known})",
+        if name not in runs:
+            yield (
+                f"config key report.investigation_runs.{name}: {name!r} is not one of "
+                f"classifiers.runs ({known})"
+            )
+
+
+def _scaling_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    features = feature_names(config)
+    yield from _feature_key_problems(
+        config["scaling"].get("transforms") or {}, "scaling.transforms", features
+    )
+
+
+def config_problems(config: Mapping[str, Any]) -> list[str]:
+    """Every cross-key inconsistency of a schema-valid config, one line each naming the key."""
+    return [
+        *_ingest_problems(config),
+        *_scaling_problems(config),
+        *_split_problems(config),
+        *_model_problems(config),
+        *_report_problems(config),
+    ]
+
+
+def config_warnings(config: Mapping[str, Any]) -> list[str]:
+    """Settings that are harmless but probably not meant, one line each naming the keys."""
+    warnings = []
+    compute = config["compute"]
+    if compute["device"] == "cpu" and compute["gpus_per_training_job"] > 0:
+        warnings.append(
+            f"config keys compute.gpus_per_training_job ({compute['gpus_per_training_job']}) and "
+            "compute.device ('cpu'): training jobs request GPUs that they never use; set "
+            "compute.gpus_per_training_job: 0 for CPU runs"
         )
+    return warnings
+
+
+def check_config(config: Mapping[str, Any]) -> list[str]:
+    """Raise ConfigError listing every cross-key problem; else return the warnings."""
+    problems = config_problems(config)
+    if problems:
+        raise ConfigError(
+            f"{len(problems)} inconsistenc{'y' if len(problems) == 1 else 'ies'} in the config:\n  "
+            + "\n  ".join(problems)
+        )
+    return config_warnings(config)
+
+
+def validate_config(config: dict[str, Any], schema_path: str | Path) -> list[str]:
+    """Validate `config` once: schema (every violation listed), defaults filled in, cross-key
+    checks (every problem listed). Raises ConfigError; returns the warnings."""
+    raise_for_schema(config, schema_path)
+    apply_schema_defaults(config, schema_path)
+    return check_config(config)

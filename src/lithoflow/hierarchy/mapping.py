@@ -45,8 +45,8 @@ class HierarchyRules:
     groups: tuple[GroupRule, ...]
     exact_match_group: str
     exact_match_labels: tuple[str, ...]
-    unclassified_group: str = "Unclassified"
-    mapping_csv: str = ""
+    unclassified_group: str
+    mapping_csv: str = ""  # empty: use the keyword rules
 
     @classmethod
     def from_config(cls, hierarchy: Mapping[str, Any]) -> HierarchyRules:
@@ -64,8 +64,8 @@ class HierarchyRules:
             groups=groups,
             exact_match_group=str(exact["group"]),
             exact_match_labels=tuple(str(label) for label in exact["labels"]),
-            unclassified_group=str(hierarchy.get("unclassified_group", "Unclassified")),
-            mapping_csv=str(hierarchy.get("mapping_csv", "") or ""),
+            unclassified_group=str(hierarchy["unclassified_group"]),
+            mapping_csv=str(hierarchy["mapping_csv"] or ""),
         )
 
     @property

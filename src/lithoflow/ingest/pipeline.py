@@ -1,10 +1,13 @@
 """Ingestion: raw borehole tables -> per-table binned datasets -> one merged, filtered dataset.
 
 Recipe (methodology.md §1): per table, borehole id "Exp-Site-Hole", drop rows with a missing
-id, depth, label or measurement (counted per reason), bin depths to multiples of ``bin_size_m``,
-mean per bin, modal label per bin (ties to the alphabetically first); then inner-join the tables in
-config order on (borehole_id, depth_bin_m), label from ``label_table`` only, and apply the
-closed-range filters. Every removed row count is recorded in a report with its reason.
+id, depth, label or measurement (counted per reason), count the rows outside the physical
+``valid_ranges`` and the exact duplicate rows (each dropped only if the config says so), bin
+depths to multiples of ``bin_size_m``, mean per bin, modal label per bin (ties to the
+alphabetically first); then inner-join the tables in config order on (borehole_id, depth_bin_m),
+label from ``label_table`` only, and apply the closed-range filters. Every removed row count is
+recorded in a report with its reason, and every borehole that loses all its rows is named with
+the step and reason (report and log).
 
 Which tables and columns become which features is config; the ``table`` source reads one tidy CSV or
 Parquet file instead of LILY tables.
@@ -21,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lithoflow.core.config import DEPTH_RANGE_KEY
 from lithoflow.core.dataset import (
     DEPTH_COLUMN,
     ID_COLUMNS,
@@ -86,6 +90,31 @@ class RangeFilter:
 
 
 @dataclass(frozen=True)
+class ValidRange:
+    """Physical limits of single raw rows of `name` (a feature, or ``depth_m``); None = open."""
+
+    name: str
+    minimum: float | None
+    maximum: float | None
+
+    def outside(self, values: np.ndarray) -> np.ndarray:
+        """Rows whose value lies outside the closed range (NaN is never outside)."""
+        out = np.zeros(len(values), dtype=bool)
+        if self.minimum is not None:
+            out |= values < self.minimum
+        if self.maximum is not None:
+            out |= values > self.maximum
+        return out
+
+    @property
+    def bounds(self) -> list[float | None]:
+        return [self.minimum, self.maximum]
+
+
+KEEP_OR_DROP = ("keep", "drop")
+
+
+@dataclass(frozen=True)
 class IngestConfig:
     """Ingestion settings built from the validated config's ``data`` and ``ingest`` sections."""
 
@@ -95,6 +124,17 @@ class IngestConfig:
     columns: IdColumns
     tables: tuple[TableSpec, ...]
     filters: tuple[RangeFilter, ...] = ()
+    valid_ranges: tuple[ValidRange, ...] = ()
+    invalid_rows: str = "keep"  # no-op values for a subset config; the workflow passes the keys
+    duplicate_rows: str = "keep"
+
+    def __post_init__(self) -> None:
+        for key in ("invalid_rows", "duplicate_rows"):
+            if getattr(self, key) not in KEEP_OR_DROP:
+                raise ConfigError(
+                    f"config key ingest.{key}: {getattr(self, key)!r} is not one of "
+                    f"{format_list(KEEP_OR_DROP)}"
+                )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> IngestConfig:
@@ -139,6 +179,17 @@ class IngestConfig:
             RangeFilter(feature, float(bounds[0]), float(bounds[1]))
             for feature, bounds in (ingest.get("filters") or {}).items()
         )
+        valid_ranges = tuple(
+            ValidRange(
+                name,
+                None if bounds[0] is None else float(bounds[0]),
+                None if bounds[1] is None else float(bounds[1]),
+            )
+            for name, bounds in (ingest.get("valid_ranges") or {}).items()
+        )
+        row_actions = {
+            key: ingest[key] for key in ("invalid_rows", "duplicate_rows") if key in ingest
+        }
         return cls(
             source=source,
             bin_size_m=float(ingest["bin_size_m"]),
@@ -146,6 +197,8 @@ class IngestConfig:
             columns=columns,
             tables=tables,
             filters=filters,
+            valid_ranges=valid_ranges,
+            **row_actions,
         )
 
     @property
@@ -201,10 +254,16 @@ def read_table_rows(
 
 @dataclass(frozen=True)
 class CleanRows:
-    """Rows kept for binning and the count of rows dropped per reason (in check order)."""
+    """Rows kept for binning and the count of rows dropped per reason (in check order).
+
+    `reason` holds, per raw row, the index in `reasons` of the first reason that dropped it, or -1
+    for a kept row; it names why a borehole lost all its rows.
+    """
 
     keep: np.ndarray  # bool per raw row
     dropped: dict[str, int]
+    reasons: tuple[str, ...] = ()
+    reason: np.ndarray | None = None  # int per raw row
 
 
 def drop_missing(rows: RawRows, spec: TableSpec) -> CleanRows:
@@ -249,9 +308,11 @@ def drop_missing(rows: RawRows, spec: TableSpec) -> CleanRows:
         reasons.append((f"missing_{feature}", np.isnan(rows.values[:, j])))
     keep = np.ones(rows.n_rows, dtype=bool)
     dropped: dict[str, int] = {}
-    for reason, missing in reasons:
+    first_reason = np.full(rows.n_rows, -1, dtype=np.int64)
+    for position, (reason, missing) in enumerate(reasons):
         newly = missing & keep
         dropped[reason] = int(newly.sum())
+        first_reason[newly] = position
         keep &= ~missing
     if not keep.any():
         raise InputDataError(
@@ -259,7 +320,85 @@ def drop_missing(rows: RawRows, spec: TableSpec) -> CleanRows:
             path=path,
             examples=rows.example_rows(~keep),
         )
-    return CleanRows(keep=keep, dropped=dropped)
+    return CleanRows(
+        keep=keep, dropped=dropped, reasons=tuple(r for r, _ in reasons), reason=first_reason
+    )
+
+
+@dataclass(frozen=True)
+class RowChecks:
+    """Per-row checks after `drop_missing`: rows outside the valid ranges, exact duplicates."""
+
+    outside: dict[str, np.ndarray]  # range name -> bool per raw row (among rows kept so far)
+    duplicate: np.ndarray  # bool per raw row: repeats an earlier kept row exactly
+
+
+def check_rows(
+    rows: RawRows, spec: TableSpec, valid_ranges: Sequence[ValidRange], keep: np.ndarray
+) -> RowChecks:
+    """Find the kept rows outside each valid range that applies to this table, and the kept rows
+    that repeat an earlier kept row exactly (borehole, depth, label and every measurement)."""
+    columns = {DEPTH_RANGE_KEY: rows.depth_m}
+    for j, feature in enumerate(spec.feature_names):
+        columns[feature] = rows.values[:, j]
+    outside = {
+        rule.name: rule.outside(columns[rule.name]) & keep
+        for rule in valid_ranges
+        if rule.name in columns
+    }
+    key = pd.DataFrame(
+        {"b": rows.borehole_code, "d": rows.depth_m, "l": rows.label_code}
+        | {f"v{j}": rows.values[:, j] for j in range(rows.values.shape[1])}
+    )
+    duplicate = np.zeros(rows.n_rows, dtype=bool)
+    duplicate[keep] = key.loc[keep].duplicated(keep="first").to_numpy()
+    return RowChecks(outside=outside, duplicate=duplicate)
+
+
+def _apply_row_checks(
+    rows: RawRows, clean: CleanRows, checks: RowChecks, config: IngestConfig
+) -> CleanRows:
+    """Drop the rows the config says to drop (invalid_rows, duplicate_rows: drop)."""
+    steps: list[tuple[str, np.ndarray]] = []
+    if config.invalid_rows == "drop":
+        steps += [(f"outside_valid_range_{name}", mask) for name, mask in checks.outside.items()]
+    if config.duplicate_rows == "drop":
+        steps.append(("duplicate_row", checks.duplicate))
+    keep = clean.keep.copy()
+    dropped = dict(clean.dropped)
+    reason = clean.reason.copy()
+    reasons = list(clean.reasons)
+    for name, mask in steps:
+        newly = mask & keep
+        dropped[name] = int(newly.sum())
+        reason[newly] = len(reasons)
+        reasons.append(name)
+        keep &= ~mask
+    if not keep.any():
+        raise InputDataError(
+            f"no rows left after dropping rows ({_reasons_text(dropped)})",
+            path=rows.path,
+            examples=rows.example_rows(~keep),
+        )
+    return CleanRows(keep=keep, dropped=dropped, reasons=tuple(reasons), reason=reason)
+
+
+def _dropped_boreholes(rows: RawRows, clean: CleanRows) -> dict[str, str]:
+    """Borehole id -> why it lost every row (the count of its rows per reason)."""
+    has_id = rows.borehole_code >= 0
+    n = len(rows.borehole_ids)
+    read = np.bincount(rows.borehole_code[has_id], minlength=n)
+    kept = np.bincount(rows.borehole_code[has_id & clean.keep], minlength=n)
+    lost = np.flatnonzero((read > 0) & (kept == 0))
+    named = {}
+    for code in lost:
+        mine = has_id & (rows.borehole_code == code)
+        counts = np.bincount(clean.reason[mine], minlength=len(clean.reasons))
+        why = {clean.reasons[i]: int(c) for i, c in enumerate(counts) if c}
+        named[str(rows.borehole_ids[code])] = (
+            f"all {int(read[code]):,} rows dropped ({_reasons_text(why)})"
+        )
+    return named
 
 
 def _reasons_text(dropped: Mapping[str, int]) -> str:
@@ -281,9 +420,18 @@ class BinnedTable:
     report: dict[str, Any]
 
 
-def bin_raw_rows(rows: RawRows, spec: TableSpec, bin_size_m: float) -> BinnedTable:
-    """Drop incomplete rows, then bin; the frame follows the dataset contract for this table."""
+def bin_raw_rows(
+    rows: RawRows, spec: TableSpec, bin_size_m: float, config: IngestConfig | None = None
+) -> BinnedTable:
+    """Drop incomplete rows, check the rest (valid ranges, duplicates; dropped if `config` says
+    so), then bin; the frame follows the dataset contract for this table."""
+    config = config or IngestConfig(
+        source="", bin_size_m=bin_size_m, label_table="", columns=IdColumns("", ""), tables=()
+    )
     clean = drop_missing(rows, spec)
+    checks = check_rows(rows, spec, config.valid_ranges, clean.keep)
+    clean = _apply_row_checks(rows, clean, checks, config)
+    boreholes_dropped = _dropped_boreholes(rows, clean)
     keep = clean.keep
     columns = (rows.borehole_code, rows.depth_m, rows.values, rows.label_code)
     if not keep.all():  # copies only when something was dropped
@@ -319,7 +467,34 @@ def bin_raw_rows(rows: RawRows, spec: TableSpec, bin_size_m: float) -> BinnedTab
         "bins": len(frame),
         "boreholes": int(np.count_nonzero(np.diff(code)) + 1) if len(code) else 0,
         "labels": int(frame[LABEL_COLUMN].nunique()),
+        "valid_ranges": {
+            rule.name: {"range": rule.bounds, "rows_outside": int(checks.outside[rule.name].sum())}
+            for rule in config.valid_ranges
+            if rule.name in checks.outside
+        },
+        "invalid_rows": config.invalid_rows,
+        "duplicate_rows": {"rows": int(checks.duplicate.sum()), "action": config.duplicate_rows},
+        "boreholes_dropped": boreholes_dropped,
     }
+    for name, entry in report["valid_ranges"].items():
+        if entry["rows_outside"]:
+            logger.warning(
+                "%s: %s raw rows with %s outside the valid range %s (%s)",
+                spec.name,
+                f"{entry['rows_outside']:,}",
+                name,
+                entry["range"],
+                "dropped" if config.invalid_rows == "drop" else "kept: ingest.invalid_rows is keep",
+            )
+    if checks.duplicate.any():
+        logger.warning(
+            "%s: %s raw rows repeat an earlier row exactly (%s: ingest.duplicate_rows)",
+            spec.name,
+            f"{int(checks.duplicate.sum()):,}",
+            "dropped" if config.duplicate_rows == "drop" else "kept",
+        )
+    for borehole, why in boreholes_dropped.items():
+        logger.warning("%s: borehole %s dropped: %s", spec.name, borehole, why)
     logger.info(
         "%s: %s rows (%s boreholes) read, %s dropped (%s) -> %s bins in %s boreholes",
         spec.name,
@@ -343,7 +518,7 @@ def bin_table(
     """Read raw table `table` from `path` and bin it (the ``bin_table`` rule's work)."""
     spec = config.table(table)
     rows = read_table_rows(path, config, spec, use_threads=use_threads)
-    return bin_raw_rows(rows, spec, config.bin_size_m)
+    return bin_raw_rows(rows, spec, config.bin_size_m, config)
 
 
 def write_binned_table(
@@ -400,14 +575,26 @@ def _check_table_names(
 
 def _bin_step(name: str, report: Mapping[str, Any], frame: pd.DataFrame) -> dict[str, Any]:
     """The report row of one binned table: rows and boreholes in, rows dropped, bins out."""
+    outside = {
+        key: entry["rows_outside"] for key, entry in (report.get("valid_ranges") or {}).items()
+    }
     return {
         "step": f"bin {name}",
         "rows_in": report.get("rows_read"),
         "boreholes_in": report.get("boreholes_read"),
         "removed": report.get("rows_dropped"),
-        "reason": "rows with a missing value: " + _reasons_text(report.get("dropped", {})),
+        "reason": "raw rows dropped: " + _reasons_text(report.get("dropped", {})),
+        "rows_outside_valid_ranges": outside,
+        "invalid_rows": report.get("invalid_rows"),
+        "duplicate_rows": report.get("duplicate_rows"),
+        "boreholes_dropped": sorted(report.get("boreholes_dropped") or {}),
         **_count(frame),
     }
+
+
+def _lost(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+    """Boreholes with rows in `before` and none in `after`, sorted."""
+    return sorted(set(before["borehole_id"].unique()) - set(after["borehole_id"].unique()))
 
 
 def _join_tables(
@@ -433,6 +620,7 @@ def _join_tables(
                 "removed": len(merged) - len(joined),
                 "reason": f"bins without a {spec.name} bin at the same (borehole_id, depth_bin_m)",
                 "unmatched_bins_of_table": len(right) - len(joined),
+                "boreholes_dropped": _lost(merged, joined),
             }
         )
         logger.info("joined %s: %s rows -> %s", spec.name, f"{len(merged):,}", f"{len(joined):,}")
@@ -453,6 +641,7 @@ def _apply_filters(
             **_count(merged.loc[complete]),
             "removed": int((~complete).sum()),
             "reason": "missing value",
+            "boreholes_dropped": _lost(merged, merged.loc[complete]),
         }
     ]
     _require_rows(merged.loc[complete], "dropna", path, merged.loc[~complete])
@@ -471,12 +660,33 @@ def _apply_filters(
                 **_count(merged.loc[inside]),
                 "removed": int((~inside).sum()),
                 "reason": rule.reason,
+                "boreholes_dropped": _lost(merged, merged.loc[inside]),
             }
         )
         logger.info("filter %s: removed %s rows", rule.reason, f"{int((~inside).sum()):,}")
         _require_rows(merged.loc[inside], f"filter {rule.reason}", path, merged.loc[~inside])
         merged = merged.loc[inside]
     return merged, steps
+
+
+def _named_dropped_boreholes(
+    steps: Sequence[Mapping[str, Any]], reports: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, str]]:
+    """Every borehole that some step removed entirely, once (the first step), with the reason;
+    each is also logged as a warning."""
+    named: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for step in steps:
+        table = step["step"][len("bin ") :] if step["step"].startswith("bin ") else None
+        per_table = (reports.get(table) or {}).get("boreholes_dropped") or {} if table else {}
+        for borehole in step.get("boreholes_dropped") or []:
+            if borehole in seen:
+                continue
+            seen.add(borehole)
+            reason = per_table.get(borehole) or step["reason"]
+            named.append({"borehole_id": borehole, "step": step["step"], "reason": reason})
+            logger.warning("borehole %s dropped at step %r: %s", borehole, step["step"], reason)
+    return named
 
 
 def merge_tables(
@@ -511,6 +721,7 @@ def merge_tables(
     columns = [*ID_COLUMNS, DEPTH_COLUMN, LABEL_COLUMN, *features, *counts]
     merged = merged.sort_values(["borehole_id", DEPTH_COLUMN], kind="stable")
     merged = merged[columns].reset_index(drop=True)
+    dropped = _named_dropped_boreholes([*steps, *join_steps, *filter_steps], reports)
     label_counts = merged[LABEL_COLUMN].value_counts().sort_index()
     label_counts = label_counts.sort_values(ascending=False, kind="stable")
     report = {
@@ -520,6 +731,7 @@ def merge_tables(
         "tables": reports,
         "features": list(features),
         "steps": [*steps, *join_steps, *filter_steps],
+        "boreholes_dropped": dropped,
         "final": {
             **_count(merged),
             "labels": len(label_counts),
@@ -566,6 +778,10 @@ def format_report(report: Mapping[str, Any]) -> str:
         f"{'final':<28} {_fmt(final['rows'])} bins, {_fmt(final['boreholes'])} boreholes, "
         f"{_fmt(final['labels'])} labels"
     )
+    for entry in report.get("boreholes_dropped") or []:
+        lines.append(
+            f"borehole {entry['borehole_id']} dropped at {entry['step']!r}: {entry['reason']}"
+        )
     return "\n".join(lines)
 
 

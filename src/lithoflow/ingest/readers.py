@@ -5,13 +5,18 @@ CSV reader, dictionary-encoded strings), then turned into `RawRows`: a borehole 
 code and measurement values per row, with the names behind the codes sorted so that code order is
 name order.
 Bad input raises `InputDataError` naming the file, the column and example rows.
+
+Compressed CSVs are read when their name says so: ``.gz``, ``.bz2``, ``.zst``, ``.lz4`` (pyarrow
+picks the codec from the suffix). A compressed file with another name (a gzip file named
+``.csv``), an unsupported codec (``.xz``, ``.zip``) and a truncated or corrupt stream raise
+`InputDataError` naming the file.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +32,16 @@ from lithoflow.core.errors import InputDataError, format_list
 _DICT_STRING = pa.dictionary(pa.int32(), pa.string())
 _CSV_BLOCK_BYTES = 4 << 20  # bigger blocks cost memory and gain little speed
 _PARQUET_SUFFIXES = (".parquet", ".pq")
+# Leading bytes of compressed files -> (format, the suffixes pyarrow reads it from, or () if none).
+_COMPRESSION_MAGIC: tuple[tuple[bytes, str, tuple[str, ...]], ...] = (
+    (b"\x1f\x8b", "gzip", (".gz", ".gzip")),
+    (b"BZh", "bzip2", (".bz2",)),
+    (b"\x28\xb5\x2f\xfd", "zstd", (".zst", ".zstd")),
+    (b"\x04\x22\x4d\x18", "lz4", (".lz4",)),
+    (b"\xfd7zXZ\x00", "xz", ()),
+    (b"PK\x03\x04", "zip", ()),
+)
+SUPPORTED_COMPRESSION = ".gz, .bz2, .zst or .lz4"
 
 
 @dataclass(frozen=True)
@@ -92,16 +107,57 @@ def check_exists(path: str | os.PathLike[str]) -> None:
         )
 
 
+def check_compression(path: str | os.PathLike[str]) -> None:
+    """Raise InputDataError if the file is compressed in a way its name does not announce.
+
+    pyarrow decompresses by file suffix; a gzip file named ``.csv`` would otherwise be parsed as
+    text and fail with a bare UnicodeDecodeError.
+    """
+    with open(path, "rb") as handle:
+        start = handle.read(8)
+    name = str(path).lower()
+    for magic, kind, suffixes in _COMPRESSION_MAGIC:
+        if start.startswith(magic):
+            if not suffixes:
+                raise InputDataError(
+                    f"the file is {kind}-compressed, which cannot be read; decompress it, or "
+                    f"compress it as {SUPPORTED_COMPRESSION}",
+                    path=str(path),
+                )
+            if not name.endswith(suffixes):
+                raise InputDataError(
+                    f"the file is {kind}-compressed but its name does not end in "
+                    f"{' or '.join(suffixes)}; rename it (e.g. to {Path(path).name}{suffixes[0]})",
+                    path=str(path),
+                )
+            return
+
+
+def _decompression_error(path: str, error: Exception) -> InputDataError:
+    return InputDataError(
+        f"cannot read the compressed file (truncated or corrupt?): {error}", path=path
+    )
+
+
 def csv_header(path: str | os.PathLike[str]) -> list[str]:
     """Column names on the first line of a (possibly compressed) CSV file."""
-    with pa.input_stream(str(path)) as stream:
-        head = b""
-        while b"\n" not in head:
-            chunk = stream.read(1 << 16)
-            if not chunk:
-                break
-            head += chunk
-    line = head.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    try:
+        with pa.input_stream(str(path)) as stream:
+            head = b""
+            while b"\n" not in head:
+                chunk = stream.read(1 << 16)
+                if not chunk:
+                    break
+                head += chunk
+    except OSError as error:
+        raise _decompression_error(str(path), error) from error
+    try:
+        line = head.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError as error:
+        raise InputDataError(
+            f"the header line is not UTF-8 text ({error.reason} at byte {error.start})",
+            path=str(path),
+        ) from error
     if not line:
         raise InputDataError("the file is empty (no header line)", path=str(path))
     return next(csv.reader([line]))
@@ -167,6 +223,7 @@ def read_csv_columns(
     """
     path = str(path)
     check_exists(path)
+    check_compression(path)
     header = csv_header(path)
     needed = list(dict.fromkeys([*string_columns, *numeric_columns]))
     check_columns(path, header, needed)
@@ -180,6 +237,8 @@ def read_csv_columns(
         table = pa_csv.read_csv(path, read_options=read, convert_options=convert)
     except pa.ArrowInvalid as error:
         raise _diagnose_csv(path, string_columns, numeric_columns, error) from error
+    except OSError as error:  # pyarrow's decompressors: truncated or corrupt stream
+        raise _decompression_error(path, error) from error
     table = table.unify_dictionaries()
     _release_arrow_memory()  # the parser's buffers: often as large as the table itself
     return table
@@ -188,7 +247,9 @@ def read_csv_columns(
 def _diagnose_csv(
     path: str, string_columns: Sequence[str], numeric_columns: Sequence[str], error: Exception
 ) -> InputDataError:
-    """Find the numeric column and rows behind a CSV conversion error."""
+    """Find the column and rows behind a CSV conversion error."""
+    if "UTF8" in str(error) or "UTF-8" in str(error):
+        return _invalid_utf8(path, [*string_columns, *numeric_columns], error)
     try:
         text = pd.read_csv(
             path, usecols=list(dict.fromkeys([*string_columns, *numeric_columns])), dtype=str
@@ -201,6 +262,63 @@ def _diagnose_csv(
         if found is not None:
             return found
     return InputDataError(f"cannot parse the CSV: {error}", path=path)
+
+
+def _byte_lines(stream: pa.NativeFile) -> Iterator[bytes]:
+    """The lines of a binary stream (without their line ends), read in blocks."""
+    rest = b""
+    while chunk := stream.read(1 << 20):
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        yield from lines
+    if rest:
+        yield rest
+
+
+def _invalid_utf8(
+    path: str, needed: Sequence[str], error: Exception, limit: int = 5
+) -> InputDataError:
+    """An InputDataError naming the column(s) and lines whose bytes are not UTF-8 text.
+
+    Scans the (decompressed) file line by line; lines count from 1 with the header as line 1.
+    """
+    header: list[str] = []
+    examples = []
+    bad_columns: list[str] = []
+    with pa.input_stream(path) as stream:
+        for number, raw in enumerate(_byte_lines(stream), start=1):
+            try:
+                raw.decode("utf-8")
+                if number == 1:
+                    header = next(csv.reader([raw.decode("utf-8-sig").rstrip("\r\n")]))
+                continue
+            except UnicodeDecodeError:
+                pass
+            # latin-1 maps every byte to one character, so the fields split as in the file.
+            fields = next(csv.reader([raw.decode("latin-1").rstrip("\r\n")]))
+            for position, field in enumerate(fields):
+                try:
+                    field.encode("latin-1").decode("utf-8")
+                except UnicodeDecodeError:
+                    column = header[position] if position < len(header) else f"#{position + 1}"
+                    examples.append(
+                        {"line": number, "column": column, "raw bytes": field.encode("latin-1")}
+                    )
+                    if column not in bad_columns:
+                        bad_columns.append(column)
+            if len(examples) >= limit:
+                break
+    if not examples:
+        return InputDataError(f"cannot parse the CSV: {error}", path=path)
+    in_use = [c for c in bad_columns if c in needed] or bad_columns
+    lines = format_list(sorted({e["line"] for e in examples}))
+    return InputDataError(
+        f"bytes that are not UTF-8 text in column(s) {format_list(in_use)}, line(s) {lines} "
+        "(line 1 is the header); re-save the file as UTF-8",
+        path=path,
+        column=in_use[0],
+        examples=pd.DataFrame([e for e in examples if e["column"] in in_use]),
+    )
 
 
 def read_parquet_columns(

@@ -62,7 +62,7 @@ class ScalingConfig:
         """Build from the validated `scaling` config section."""
         config = cls(
             default_transform=str(scaling["default_transform"]),
-            transforms={str(k): str(v) for k, v in scaling.get("transforms", {}).items()},
+            transforms={str(k): str(v) for k, v in scaling["transforms"].items()},
         )
         for name in (config.default_transform, *config.transforms.values()):
             if name not in TRANSFORMS:

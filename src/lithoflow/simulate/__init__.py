@@ -28,10 +28,26 @@ __all__ = [
     "PropertyNoise",
     "World",
     "build_world",
+    "remove_stale_temporaries",
     "simulate_lily",
 ]
 
 logger = logging.getLogger(__name__)
+
+
+def remove_stale_temporaries(out_dir: Path) -> list[Path]:
+    """Delete the hidden temporary files of the simulator's tables in `out_dir`; return them.
+
+    A run killed mid-write (SIGKILL, out of memory, cluster time limit) cannot clean up its
+    ``.<file>.<random>.tmp`` files, and ``snakemake --unlock`` does not know them.
+    """
+    removed = []
+    for name in FILE_NAMES.values():
+        for stale in sorted(out_dir.glob(f".{name}.*.tmp")):
+            stale.unlink(missing_ok=True)
+            removed.append(stale)
+            logger.info("removed %s, left by an interrupted run", stale)
+    return removed
 
 
 def simulate_lily(
@@ -44,10 +60,12 @@ def simulate_lily(
     """Write GRA/MS/NGR/RGB ``*_DataLITH.csv`` into `out_dir`; return {table: path}.
 
     Files appear atomically (all rows are written to temporary files first). Rows are generated
-    and written hole by hole, so memory stays small even at full scale.
+    and written hole by hole, so memory stays small even at full scale. Temporary files a killed
+    earlier run left behind (hidden ``.<file>.*.tmp``) are removed first.
     """
     spec = scale_spec(scale)
     out_dir = Path(out_dir)
+    remove_stale_temporaries(out_dir)
     noise = noise or PropertyNoise()
     started = time.perf_counter()
     world = build_world(load_calibration(), seed, plan_config)

@@ -30,8 +30,8 @@ Methods (config `splits.methods`):
 
 from __future__ import annotations
 
+import difflib
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lithoflow.core.config import fractions_problem, raise_if
 from lithoflow.core.errors import ConfigError, InputDataError, format_list
 from lithoflow.splits.information import jsd_bits_rows, normalise_rows
 
@@ -48,37 +49,46 @@ PARTS: tuple[str, str, str] = ("train", "val", "test")
 METHODS: tuple[str, ...] = ("random", "size_balanced", "entropy_balanced", "explicit")
 BOREHOLE_COLUMN = "borehole_id"
 LABEL_COLUMN = "label"
-DEFAULT_FRACTION_TOLERANCE = 0.005
 MAX_LOCAL_SEARCH_PASSES = 100
 
 
 @dataclass(frozen=True)
 class SplitConfig:
-    """How to split: method, target row fractions (train, val, test), seed and method options."""
+    """How to split: method, target row fractions (train, val, test), seed and method options.
+
+    Settings a method does not use may be left as None (fractions and seed of ``explicit``,
+    fraction_tolerance of every method but ``entropy_balanced``); their values come from the
+    validated config (`from_config`), which holds the schema's defaults: none is repeated here.
+    """
 
     method: str
-    fractions: tuple[float, float, float] = (0.70, 0.15, 0.15)
-    seed: int = 42
+    fractions: tuple[float, float, float] | None = None
+    seed: int | None = None
     explicit_test: tuple[str, ...] = ()
     explicit_val: tuple[str, ...] = ()
-    fraction_tolerance: float = DEFAULT_FRACTION_TOLERANCE
+    fraction_tolerance: float | None = None
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise ConfigError(f"config key splits.methods: unknown method {self.method!r}")
-        if len(self.fractions) != 3 or not math.isclose(sum(self.fractions), 1.0, abs_tol=1e-6):
-            raise ConfigError(f"config key splits.fractions: must sum to 1, got {self.fractions}")
-        if any(f <= 0 for f in self.fractions):
+        if self.method == "explicit":
+            return
+        if self.fractions is None or self.seed is None:
             raise ConfigError(
-                f"config key splits.fractions: must be positive, got {self.fractions}"
+                f"config keys splits.fractions and splits.seed: the {self.method} split needs both"
+            )
+        raise_if(fractions_problem(self.fractions), "splits.fractions")
+        if self.method == "entropy_balanced" and self.fraction_tolerance is None:
+            raise ConfigError(
+                "config key splits.entropy_balanced.fraction_tolerance: entropy_balanced needs it"
             )
 
     @classmethod
     def from_config(cls, splits: Mapping[str, Any], method: str) -> SplitConfig:
-        """Build from the validated config section `splits` for one method."""
+        """Build from the validated config section `splits` (schema defaults filled in)."""
         fractions = splits["fractions"]
-        explicit = splits.get("explicit") or {}
-        options = splits.get("entropy_balanced") or {}
+        explicit = splits["explicit"]
+        options = splits["entropy_balanced"]
         return cls(
             method=method,
             fractions=(
@@ -87,28 +97,25 @@ class SplitConfig:
                 float(fractions["test"]),
             ),
             seed=int(splits["seed"]),
-            explicit_test=tuple(str(b) for b in explicit.get("test", []) or []),
-            explicit_val=tuple(str(b) for b in explicit.get("val", []) or []),
-            fraction_tolerance=float(options.get("fraction_tolerance", DEFAULT_FRACTION_TOLERANCE)),
+            explicit_test=tuple(str(b) for b in explicit["test"]),
+            explicit_val=tuple(str(b) for b in explicit["val"]),
+            fraction_tolerance=float(options["fraction_tolerance"]),
         )
 
     @classmethod
     def from_parameters(cls, parameters: Mapping[str, Any]) -> SplitConfig:
         """Rebuild from `parameters()` (what a rule passes to its script)."""
-        fractions = parameters.get("fractions", {"train": 0.70, "val": 0.15, "test": 0.15})
+        fractions = parameters.get("fractions")
+        tolerance = parameters.get("fraction_tolerance")
         return cls(
             method=str(parameters["method"]),
-            fractions=(
-                float(fractions["train"]),
-                float(fractions["val"]),
-                float(fractions["test"]),
-            ),
-            seed=int(parameters.get("seed", 42)),
+            fractions=None
+            if fractions is None
+            else (float(fractions["train"]), float(fractions["val"]), float(fractions["test"])),
+            seed=None if parameters.get("seed") is None else int(parameters["seed"]),
             explicit_test=tuple(parameters.get("test_boreholes", ())),
             explicit_val=tuple(parameters.get("val_boreholes", ())),
-            fraction_tolerance=float(
-                parameters.get("fraction_tolerance", DEFAULT_FRACTION_TOLERANCE)
-            ),
+            fraction_tolerance=None if tolerance is None else float(tolerance),
         )
 
     def parameters(self) -> dict[str, Any]:
@@ -330,7 +337,7 @@ def entropy_balanced_assignment(
     counts: np.ndarray,
     fractions: Sequence[float],
     seed: int,
-    fraction_tolerance: float = DEFAULT_FRACTION_TOLERANCE,
+    fraction_tolerance: float,
     max_passes: int = MAX_LOCAL_SEARCH_PASSES,
 ) -> np.ndarray:
     """Part index (0 train, 1 val, 2 test) of each borehole, from its class counts (boreholes x
@@ -374,13 +381,22 @@ def entropy_balanced_split(
 def explicit_split(
     boreholes: Sequence[str], test: Sequence[str], val: Sequence[str] = ()
 ) -> dict[str, list[str]]:
-    """Test (and val) boreholes as listed; the rest is train. Unknown ids are an error."""
+    """Test (and val) boreholes as listed; the rest is train.
+
+    Unknown ids are an error naming the key (splits.explicit.test / .val), every unknown id and
+    the dataset's closest ids (difflib), so a typo is easy to fix.
+    """
     known = set(boreholes)
-    unknown = sorted({b for b in [*test, *val] if b not in known})
-    if unknown:
+    lines = []
+    for part, listed in (("test", test), ("val", val)):
+        for name in sorted({b for b in listed if b not in known}):
+            close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+            hint = f" (closest: {format_list(close)})" if close else " (no close match)"
+            lines.append(f"config key splits.explicit.{part}: {name!r} is not in the dataset{hint}")
+    if lines:
         raise ConfigError(
-            "config key splits.explicit: boreholes not in the dataset: "
-            f"{format_list(unknown, limit=len(unknown))}"
+            f"{len(lines)} borehole(s) of the explicit split are not in the dataset "
+            f"({len(known)} boreholes there):\n  " + "\n  ".join(lines)
         )
     overlap = sorted(set(test) & set(val))
     if overlap:

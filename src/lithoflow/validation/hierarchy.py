@@ -21,7 +21,8 @@ from scipy.spatial.distance import pdist
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.metrics import adjusted_rand_score
 
-from lithoflow.core.errors import ConfigError, InputDataError, format_list
+from lithoflow.core.config import bands_problem, raise_if
+from lithoflow.core.errors import InputDataError, format_list
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +46,13 @@ ARI_NOTE = (
 class HierarchyValidationConfig:
     """Coherence bands: tight below `tight_below`, moderate below `moderate_below`, else loose."""
 
-    tight_below: float = 1.0
-    moderate_below: float = 2.0
+    tight_below: float
+    moderate_below: float
 
     def __post_init__(self) -> None:
-        if not self.tight_below < self.moderate_below:
-            raise ConfigError(
-                "config key validation.coherence_bands: bands must increase, got "
-                f"{[self.tight_below, self.moderate_below]}"
-            )
+        raise_if(
+            bands_problem([self.tight_below, self.moderate_below]), "validation.coherence_bands"
+        )
 
     @classmethod
     def from_config(cls, validation: Mapping[str, Any]) -> HierarchyValidationConfig:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lithoflow.core.config import bands_problem, raise_if
 from lithoflow.core.dataset import KEY_COLUMNS, LABEL_COLUMN
 from lithoflow.core.errors import ConfigError, InputDataError, format_list
 
@@ -41,17 +42,16 @@ SPLIT_COLUMN = "split"
 class ReconstructionConfig:
     """Latent-activity threshold, group quality bands and the scopes to report."""
 
-    active_latent_std: float = 0.1
-    excellent_below: float = 0.15
-    good_below: float = 0.25
-    scopes: tuple[str, ...] = ("test", "all")
+    active_latent_std: float
+    excellent_below: float
+    good_below: float
+    scopes: tuple[str, ...] = SCOPES
 
     def __post_init__(self) -> None:
-        if not self.excellent_below < self.good_below:
-            raise ConfigError(
-                "config key validation.reconstruction_bands: bands must increase, got "
-                f"{[self.excellent_below, self.good_below]}"
-            )
+        raise_if(
+            bands_problem([self.excellent_below, self.good_below]),
+            "validation.reconstruction_bands",
+        )
         unknown = [s for s in self.scopes if s not in SCOPES]
         if unknown:
             raise ConfigError(
