@@ -49,17 +49,49 @@ def feature_names(config: Mapping[str, Any]) -> list[str]:
     """The feature names the configured input will produce, in join order."""
     if config["data"]["source"] == "table":
         return list(config["data"]["table"]["features"])
+    if config["data"]["source"] == "las":
+        las = config["data"]["las"]
+        return list(las.get("features") or las["curves"])
     names: list[str] = []
     for table in config["ingest"]["tables"].values():
         names.extend(table["features"])
     return names
 
 
+def _check_las(las: Mapping[str, Any]) -> None:
+    """data.las: model features must be configured curves; a mnemonic serves one feature only."""
+    curves = las["curves"]
+    unknown = [f for f in las.get("features") or [] if f not in curves]
+    _require(
+        not unknown,
+        "data.las.features",
+        f"{format_list(unknown)} not in data.las.curves ({format_list(curves)})",
+    )
+    owner: dict[str, str] = {}
+    for feature, mnemonics in curves.items():
+        for mnemonic in [mnemonics] if isinstance(mnemonics, str) else mnemonics:
+            other = owner.setdefault(mnemonic.upper(), feature)
+            _require(
+                other == feature,
+                f"data.las.curves.{feature}",
+                f"mnemonic {mnemonic!r} is also listed for {other}",
+            )
+    confidence = las.get("confidence")
+    if confidence:
+        _require(
+            confidence["curve"].upper() not in owner,
+            "data.las.confidence.curve",
+            f"{confidence['curve']!r} is also a feature curve",
+        )
+
+
 def check_config(config: Mapping[str, Any]) -> None:
     """Raise ConfigError naming the key if the config is inconsistent."""
     ingest = config["ingest"]
-    tables = ingest["tables"]
-    if config["data"]["source"] != "table":
+    tables = ingest.get("tables", {})
+    if config["data"]["source"] == "las":
+        _check_las(config["data"]["las"])
+    if config["data"]["source"] in ("simulate", "lily"):
         _require(
             ingest["label_table"] in tables,
             "ingest.label_table",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,11 +32,13 @@ from lithoflow.core.dataset import (
 from lithoflow.core.errors import ConfigError, InputDataError, format_list
 from lithoflow.core.io import write_json
 from lithoflow.ingest.binning import bin_rows
+from lithoflow.ingest.las import LasConfig, read_las_rows
 from lithoflow.ingest.readers import RawRows, read_lily_table, read_tidy_table
 
 logger = logging.getLogger(__name__)
 
 TIDY_TABLE = "table"
+LAS_TABLE = "las"  # the one table of the las source: every LAS file of data.las.path
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class IngestConfig:
     columns: IdColumns
     tables: tuple[TableSpec, ...]
     filters: tuple[RangeFilter, ...] = ()
+    las: LasConfig | None = None  # only for the las source
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> IngestConfig:
@@ -106,7 +109,17 @@ class IngestConfig:
         data = config["data"]
         ingest = config["ingest"]
         source = data["source"]
-        if source == "table":
+        las = None
+        if source == "las":
+            las = LasConfig.from_config(data["las"])
+            columns = IdColumns(depth="depth", label=las.label_curve, borehole="borehole_id")
+            tables = (
+                TableSpec(
+                    name=LAS_TABLE, file=las.path, features=tuple((f, f) for f in las.features)
+                ),
+            )
+            label_table = LAS_TABLE
+        elif source == "table":
             tidy = data["table"]
             columns = IdColumns(
                 depth=tidy["depth_column"],
@@ -146,6 +159,7 @@ class IngestConfig:
             columns=columns,
             tables=tables,
             filters=filters,
+            las=las,
         )
 
     @property
@@ -162,7 +176,7 @@ class IngestConfig:
         for spec in self.tables:
             if spec.name == name:
                 return spec
-        key = "data.table" if self.source == "table" else "ingest.tables"
+        key = {"table": "data.table", "las": "data.las"}.get(self.source, "ingest.tables")
         raise ConfigError(
             f"config key {key}: no table {name!r} is configured "
             f"(configured: {format_list(self.table_names)})"
@@ -174,9 +188,19 @@ class IngestConfig:
 
 
 def read_table_rows(
-    path: str | os.PathLike[str], config: IngestConfig, spec: TableSpec, *, use_threads: bool = True
+    path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    config: IngestConfig,
+    spec: TableSpec,
+    *,
+    use_threads: bool = True,
 ) -> RawRows:
-    """Read the id, depth, label and measurement columns of one raw table."""
+    """Read the id, depth, label and measurement columns of one raw table.
+
+    For the las source `path` is the list of LAS files (one well each).
+    """
+    if config.las is not None:
+        paths = [path] if isinstance(path, str | os.PathLike) else list(path)
+        return read_las_rows(paths, config.las)
     columns = config.columns
     if columns.borehole:
         return read_tidy_table(
@@ -205,6 +229,8 @@ class CleanRows:
 
     keep: np.ndarray  # bool per raw row
     dropped: dict[str, int]
+    # reason -> rows dropped per borehole code (only for inputs with per-borehole sources)
+    dropped_by_borehole: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def drop_missing(rows: RawRows, spec: TableSpec) -> CleanRows:
@@ -247,11 +273,17 @@ def drop_missing(rows: RawRows, spec: TableSpec) -> CleanRows:
     ]
     for j, feature in enumerate(spec.feature_names):
         reasons.append((f"missing_{feature}", np.isnan(rows.values[:, j])))
+    reasons.extend(rows.row_filters)
     keep = np.ones(rows.n_rows, dtype=bool)
     dropped: dict[str, int] = {}
+    dropped_by_borehole: dict[str, np.ndarray] = {}
     for reason, missing in reasons:
         newly = missing & keep
         dropped[reason] = int(newly.sum())
+        if rows.sources:
+            dropped_by_borehole[reason] = np.bincount(
+                rows.borehole_code[newly & has_id], minlength=n_boreholes
+            )
         keep &= ~missing
     if not keep.any():
         raise InputDataError(
@@ -259,7 +291,7 @@ def drop_missing(rows: RawRows, spec: TableSpec) -> CleanRows:
             path=path,
             examples=rows.example_rows(~keep),
         )
-    return CleanRows(keep=keep, dropped=dropped)
+    return CleanRows(keep=keep, dropped=dropped, dropped_by_borehole=dropped_by_borehole)
 
 
 def _reasons_text(dropped: Mapping[str, int]) -> str:
@@ -320,6 +352,8 @@ def bin_raw_rows(rows: RawRows, spec: TableSpec, bin_size_m: float) -> BinnedTab
         "boreholes": int(np.count_nonzero(np.diff(code)) + 1) if len(code) else 0,
         "labels": int(frame[LABEL_COLUMN].nunique()),
     }
+    if rows.sources:
+        report["wells"] = _source_reports(rows, clean, code)
     logger.info(
         "%s: %s rows (%s boreholes) read, %s dropped (%s) -> %s bins in %s boreholes",
         spec.name,
@@ -333,8 +367,27 @@ def bin_raw_rows(rows: RawRows, spec: TableSpec, bin_size_m: float) -> BinnedTab
     return BinnedTable(name=spec.name, frame=frame, features=spec.feature_names, report=report)
 
 
+def _source_reports(rows: RawRows, clean: CleanRows, bin_code: np.ndarray) -> list[dict[str, Any]]:
+    """Per borehole (e.g. per LAS file): its source report, rows dropped per reason, bins."""
+    bins = np.bincount(bin_code, minlength=len(rows.borehole_ids))
+    reports = []
+    for code, source in enumerate(rows.sources):
+        dropped = {
+            reason: int(counts[code]) for reason, counts in clean.dropped_by_borehole.items()
+        }
+        reports.append(
+            {
+                **source,
+                "dropped": dropped,
+                "rows_kept": source["rows"] - sum(dropped.values()),
+                "bins": int(bins[code]),
+            }
+        )
+    return reports
+
+
 def bin_table(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     config: IngestConfig,
     table: str,
     *,
