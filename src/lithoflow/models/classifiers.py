@@ -471,7 +471,7 @@ def penalty_metrics(
     penalty = mt.read_penalty_matrix(spec.penalty_matrix)
     return {
         "penalty_score": mt.penalty_score(y_true, y_pred, classes, penalty, spec.penalty_matrix),
-        "penalty_score_scope": "-mean over test rows of penalty_matrix[true, predicted]; 0 = perfect",
+        "penalty_score_scope": "-mean over test rows of penalty[true, predicted]; 0 = perfect",
         "penalty_matrix": spec.penalty_matrix,
     }
 
