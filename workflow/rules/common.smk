@@ -31,9 +31,7 @@ validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
 
 SOURCE = config["data"]["source"]
-TABLES = (
-    [SOURCE] if SOURCE in ("table", "las") else list(config["ingest"]["tables"])
-)
+TABLES = [SOURCE] if SOURCE in ("table", "las") else list(config["ingest"]["tables"])
 # The las source: every LAS file of data.las.path, found once when the DAG is built.
 LAS_FILES = las_files(config["data"]["las"]["path"]) if SOURCE == "las" else []
 SPLIT_METHODS = list(config["splits"]["methods"])
@@ -159,7 +157,9 @@ def raw_table_file(wildcards):
 
 def label_code_files(wildcards):
     """The las source's label code CSV, when one is configured (an input, so edits rerun)."""
-    codes = config["data"].get("las", {}).get("label_codes") if SOURCE == "las" else None
+    codes = (
+        config["data"].get("las", {}).get("label_codes") if SOURCE == "las" else None
+    )
     return [codes] if isinstance(codes, str) else []
 
 
