@@ -171,8 +171,7 @@ def read_las_text(path: str | os.PathLike[str]) -> str:
         raise InputDataError(
             f"cannot decompress the file (truncated or not gzip): {error}", path=path
         ) from error
-    marker = re.search(rb"(?im)^\s*~A", raw)
-    header = raw[: marker.start()] if marker else raw
+    header = raw[: _ascii_section(raw)]
     bad = re.search(rb"[\x80-\xff]", header)
     if bad:
         line = header.count(b"\n", 0, bad.start()) + 1
@@ -184,16 +183,22 @@ def read_las_text(path: str | os.PathLike[str]) -> str:
     return raw.decode("latin-1")
 
 
+def _ascii_section(raw: bytes | str) -> int:
+    """Offset of the ~A(SCII) section marker (len(raw) if none). Data lines never hold a "~"."""
+    marks = ("~A", "~a") if isinstance(raw, str) else (b"~A", b"~a")
+    found = [offset for offset in (raw.find(mark) for mark in marks) if offset >= 0]
+    return min(found) if found else len(raw)
+
+
 def _parse_las(text: str, path: str) -> lasio.LASFile:
     """lasio's reading of `text`, with its failures turned into InputDataError."""
-    first = next(
-        (ln.strip() for ln in text.splitlines() if ln.strip() and ln.strip()[0] != "#"), ""
-    )
+    lines = (line.strip() for line in text[:8192].splitlines())
+    first = next((line for line in lines if line and line[0] != "#"), "")
     if not first.upper().startswith("~V"):
         raise InputDataError(
             f"not a LAS file: the first section must be ~Version, found {first[:60]!r}", path=path
         )
-    if not re.search(r"(?im)^\s*~A", text):
+    if _ascii_section(text) == len(text):
         raise InputDataError("no ~ASCII data section (truncated file?)", path=path)
     try:
         with warnings.catch_warnings():
