@@ -51,3 +51,24 @@ def shared_reference() -> Path:
 def built_workflow() -> BuiltWorkflow:
     """The workflow's rules and compiled rule files as Snakemake builds them on `tiny_config()`."""
     return load_rules(tiny_config())
+
+
+# The FORCE 2020 well logs (29 LAS files, wells.csv, code table, penalty matrix) beside the checkout
+# (../shared/data/force2020), or LITHOFLOW_FORCE2020=path.
+FORCE2020_CANDIDATES = [
+    Path(p)
+    for p in (
+        os.environ.get("LITHOFLOW_FORCE2020"),
+        REPO_ROOT.parent / "shared" / "data" / "force2020",
+    )
+    if p
+]
+FORCE2020 = next((p for p in FORCE2020_CANDIDATES if p.is_dir()), FORCE2020_CANDIDATES[-1])
+
+
+@pytest.fixture(scope="session")
+def force2020() -> Path:
+    """The FORCE 2020 test wells' folder (tests only; the workflow never reads it)."""
+    if not (FORCE2020 / "las").is_dir():
+        pytest.skip(f"FORCE 2020 folder {FORCE2020} is not present")
+    return FORCE2020

@@ -271,3 +271,13 @@ def test_raw_input_run_saves_its_train_fitted_scaler(inputs, tmp_path):
     assert scaler.n_samples == metrics["rows"]["train"]
     assert scaler.transforms[1] == "signed_log1p"
     assert metrics["class_weight_ratio"] == 1.0 and metrics["leakage"] is None
+
+
+def test_penalty_matrix_only_for_lithology_targets():
+    assert spec(target="lithology", penalty_matrix="p.csv").penalty_matrix == "p.csv"
+    assert spec(target="group", penalty_matrix="p.csv").penalty_matrix is None
+    assert "penalty_matrix" not in spec(target="group").to_dict()  # specs without it unchanged
+    classifiers = {"defaults": DEFAULTS, "penalty_matrix": "p.csv", "runs": {"r": {
+        "input": "raw", "target": "lithology", "split": "random",
+        "class_weighting": "none", "selection_metric": "accuracy"}}}  # fmt: skip
+    assert ClassifierSpec.from_config(classifiers, "r").penalty_matrix == "p.csv"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
+from lithoflow.core.errors import InputDataError
 from lithoflow.models import metrics as mt
 
 # Class 3 is only predicted, never true; class 4 neither.
@@ -75,3 +77,42 @@ def test_empty_inputs_give_nan():
     empty = np.array([], dtype=np.int64)
     assert np.isnan(mt.accuracy(empty, empty))
     assert np.isnan(mt.balanced_accuracy(empty, empty, 3))
+
+
+def _penalty_csv(tmp_path, text):
+    path = tmp_path / "penalty.csv"
+    path.write_text(text)
+    return path
+
+
+def test_penalty_score_is_minus_the_mean_cost(tmp_path):
+    from lithoflow.models.metrics import penalty_score, read_penalty_matrix
+
+    path = _penalty_csv(tmp_path, "t\\p,A,B,C\nA,0,2,4\nB,2,0,1\nC,4,1,0\n")
+    matrix = read_penalty_matrix(path)
+    # classes in another order than the matrix: costs are looked up by name
+    classes = ["C", "A"]
+    y_true = np.array([0, 0, 1, 1])
+    y_pred = np.array([0, 1, 1, 0])
+    assert penalty_score(y_true, y_pred, classes, matrix) == pytest.approx(-(0 + 4 + 0 + 4) / 4)
+    assert penalty_score(y_true, y_true, classes, matrix) == 0.0
+    with pytest.raises(InputDataError, match="'D' are not in the penalty matrix"):
+        penalty_score(y_true, y_pred, ["A", "D"], matrix, str(path))
+
+
+def test_penalty_matrix_errors(tmp_path):
+    from lithoflow.models.metrics import read_penalty_matrix
+
+    with pytest.raises(InputDataError, match="same classes"):
+        read_penalty_matrix(_penalty_csv(tmp_path, "x,A,B\nA,0,1\nC,1,0\n"))
+    with pytest.raises(InputDataError, match="non-negative numbers; row 'B', column 'A'"):
+        read_penalty_matrix(_penalty_csv(tmp_path, "x,A,B\nA,0,1\nB,-1,0\n"))
+
+
+def test_force2020_penalty_matrix(force2020):
+    from lithoflow.models.metrics import read_penalty_matrix
+
+    matrix = read_penalty_matrix(force2020 / "penalty_matrix.csv")
+    codes = pd.read_csv(force2020 / "lithology_codes.csv")
+    assert list(matrix.index) == list(codes.sort_values("penalty_index")["lithology"])
+    assert (np.diag(matrix) == 0).all() and matrix.to_numpy().max() == 4.0

@@ -21,6 +21,7 @@ sys.path.insert(0, str(SRC_DIR))
 
 from lithoflow.core.codedeps import library_modules
 from lithoflow.core.config import validate_config
+from lithoflow.ingest.las import las_files
 from lithoflow.splits.methods import SplitConfig
 
 CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -30,7 +31,9 @@ for warning in validate_config(config, CONFIG_SCHEMA):
     logger.warning(f"Warning: {warning}")
 
 SOURCE = config["data"]["source"]
-TABLES = ["table"] if SOURCE == "table" else list(config["ingest"]["tables"])
+TABLES = [SOURCE] if SOURCE in ("table", "las") else list(config["ingest"]["tables"])
+# The las source: every LAS file of data.las.path, found once when the DAG is built.
+LAS_FILES = las_files(config["data"]["las"]["path"]) if SOURCE == "las" else []
 SPLIT_METHODS = list(config["splits"]["methods"])
 SPLIT_PARTS = ["train", "val", "test"]
 VAE_MODELS = list(config["vae"]["models"])
@@ -55,7 +58,9 @@ def script_code(script_name):
 
 
 def raw_table_path(table):
-    """The raw file behind a table name (simulated, real LILY, or the tidy table)."""
+    """The raw file behind a table name (simulated, real LILY, the tidy table, or LAS files)."""
+    if SOURCE == "las":
+        return LAS_FILES
     if SOURCE == "table":
         return config["data"]["table"]["path"]
     file_name = config["ingest"]["tables"][table]["file"]
@@ -126,6 +131,8 @@ def bin_table_config(wildcards):
     }
     if SOURCE == "table":
         data["table"] = config["data"]["table"]
+    elif SOURCE == "las":
+        data["las"] = config["data"]["las"]
     else:
         settings["columns"] = ingest["columns"]
         settings["tables"] = {wildcards.table: ingest["tables"][wildcards.table]}
@@ -135,9 +142,9 @@ def bin_table_config(wildcards):
 def merge_tables_config():
     """The config the merge uses: table order and features, label table, filters."""
     ingest = config["ingest"]
-    if SOURCE == "table":
+    if SOURCE in ("table", "las"):
         return {
-            "data": {"source": SOURCE, "table": config["data"]["table"]},
+            "data": {"source": SOURCE, SOURCE: config["data"][SOURCE]},
             "ingest": {
                 "bin_size_m": ingest["bin_size_m"],
                 "filters": ingest["filters"],
@@ -150,6 +157,14 @@ def merge_tables_config():
 def raw_table_file(wildcards):
     """The raw file binned into this table."""
     return raw_table_path(wildcards.table)
+
+
+def label_code_files(wildcards):
+    """The las source's label code CSV, when one is configured (an input, so edits rerun)."""
+    codes = (
+        config["data"].get("las", {}).get("label_codes") if SOURCE == "las" else None
+    )
+    return [codes] if isinstance(codes, str) else []
 
 
 def binned_table_files(ext):
@@ -184,7 +199,10 @@ def vae_split_parts(wildcards):
 def classifier_spec(wildcards):
     """The run's spec merged over the defaults: changing it reruns this run only."""
     classifiers = config["classifiers"]
-    return {**classifiers["defaults"], **classifiers["runs"][wildcards.run]}
+    spec = {**classifiers["defaults"], **classifiers["runs"][wildcards.run]}
+    if classifiers.get("penalty_matrix") and spec["target"] == "lithology":
+        spec["penalty_matrix"] = classifiers["penalty_matrix"]
+    return spec
 
 
 def classifier_scaling(wildcards):
@@ -202,4 +220,6 @@ def classifier_inputs(wildcards):
         inputs["embeddings"] = f"{vae_dir(spec['vae'])}/embeddings.parquet"
     if spec["target"] == "group":
         inputs["hierarchy"] = "results/hierarchy/lithology_hierarchy_mapping.csv"
+    if spec.get("penalty_matrix"):
+        inputs["penalty_matrix"] = spec["penalty_matrix"]
     return inputs

@@ -5,6 +5,7 @@
 rule bin_table:
     input:
         raw=raw_table_file,
+        label_codes=label_code_files,
         code=script_code("bin_table.py"),
     output:
         table="results/data/binned/{table}.parquet",

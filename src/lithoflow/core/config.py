@@ -126,10 +126,38 @@ def feature_names(config: Mapping[str, Any]) -> list[str]:
     """The feature names the configured input will produce, in join order."""
     if config["data"]["source"] == "table":
         return list(config["data"]["table"]["features"])
+    if config["data"]["source"] == "las":
+        las = config["data"]["las"]
+        return list(las.get("features") or las["curves"])
     names: list[str] = []
     for table in (config["ingest"].get("tables") or {}).values():
         names.extend(table["features"])
     return names
+
+
+def _las_problems(las: Mapping[str, Any]) -> Iterator[str]:
+    """data.las: model features must be configured curves; a mnemonic serves one feature only."""
+    curves = las["curves"]
+    unknown = [f for f in las.get("features") or [] if f not in curves]
+    if unknown:
+        yield (
+            f"config key data.las.features: {format_list(unknown)} not in data.las.curves "
+            f"({format_list(curves)})"
+        )
+    owner: dict[str, str] = {}
+    for feature, mnemonics in curves.items():
+        for mnemonic in [mnemonics] if isinstance(mnemonics, str) else mnemonics:
+            other = owner.setdefault(mnemonic.upper(), feature)
+            if other != feature:
+                yield (
+                    f"config key data.las.curves.{feature}: mnemonic {mnemonic!r} is also listed "
+                    f"for {other}"
+                )
+    confidence = las.get("confidence")
+    if confidence and confidence["curve"].upper() in owner:
+        yield (
+            f"config key data.las.confidence.curve: {confidence['curve']!r} is also a feature curve"
+        )
 
 
 def _feature_key_problems(
@@ -148,10 +176,12 @@ def _feature_key_problems(
 def _ingest_problems(config: Mapping[str, Any]) -> Iterator[str]:
     ingest = config["ingest"]
     source = config["data"]["source"]
-    if source == "table":
-        if "table" not in config["data"]:
-            yield "config key data.table: data.source is 'table' but data.table is not set"
+    if source in ("table", "las"):
+        if source not in config["data"]:
+            yield f"config key data.{source}: required when data.source is {source!r}"
             return
+        if source == "las":
+            yield from _las_problems(config["data"]["las"])
     else:
         for key in ("tables", "label_table", "columns"):
             if key not in ingest:

@@ -36,11 +36,13 @@ from lithoflow.core.dataset import (
 from lithoflow.core.errors import ConfigError, InputDataError, format_list
 from lithoflow.core.io import write_json
 from lithoflow.ingest.binning import bin_rows
+from lithoflow.ingest.las import LasConfig, read_las_rows
 from lithoflow.ingest.readers import RawRows, read_lily_table, read_tidy_table
 
 logger = logging.getLogger(__name__)
 
 TIDY_TABLE = "table"
+LAS_TABLE = "las"  # the one table of the las source: every LAS file of data.las.path
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class IngestConfig:
     valid_ranges: tuple[ValidRange, ...] = ()
     invalid_rows: str = "keep"  # no-op values for a subset config; the workflow passes the keys
     duplicate_rows: str = "keep"
+    las: LasConfig | None = None  # only for the las source
 
     def __post_init__(self) -> None:
         for key in ("invalid_rows", "duplicate_rows"):
@@ -146,7 +149,17 @@ class IngestConfig:
         data = config["data"]
         ingest = config["ingest"]
         source = data["source"]
-        if source == "table":
+        las = None
+        if source == "las":
+            las = LasConfig.from_config(data["las"])
+            columns = IdColumns(depth="depth", label=las.label_curve, borehole="borehole_id")
+            tables = (
+                TableSpec(
+                    name=LAS_TABLE, file=las.path, features=tuple((f, f) for f in las.features)
+                ),
+            )
+            label_table = LAS_TABLE
+        elif source == "table":
             tidy = data["table"]
             columns = IdColumns(
                 depth=tidy["depth_column"],
@@ -199,6 +212,7 @@ class IngestConfig:
             filters=filters,
             valid_ranges=valid_ranges,
             **row_actions,
+            las=las,
         )
 
     @property
@@ -215,7 +229,7 @@ class IngestConfig:
         for spec in self.tables:
             if spec.name == name:
                 return spec
-        key = "data.table" if self.source == "table" else "ingest.tables"
+        key = {"table": "data.table", "las": "data.las"}.get(self.source, "ingest.tables")
         raise ConfigError(
             f"config key {key}: no table {name!r} is configured "
             f"(configured: {format_list(self.table_names)})"
@@ -227,9 +241,19 @@ class IngestConfig:
 
 
 def read_table_rows(
-    path: str | os.PathLike[str], config: IngestConfig, spec: TableSpec, *, use_threads: bool = True
+    path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    config: IngestConfig,
+    spec: TableSpec,
+    *,
+    use_threads: bool = True,
 ) -> RawRows:
-    """Read the id, depth, label and measurement columns of one raw table."""
+    """Read the id, depth, label and measurement columns of one raw table.
+
+    For the las source `path` is the list of LAS files (one well each).
+    """
+    if config.las is not None:
+        paths = [path] if isinstance(path, str | os.PathLike) else list(path)
+        return read_las_rows(paths, config.las)
     columns = config.columns
     if columns.borehole:
         return read_tidy_table(
@@ -306,6 +330,7 @@ def drop_missing(rows: RawRows, spec: TableSpec) -> CleanRows:
     ]
     for j, feature in enumerate(spec.feature_names):
         reasons.append((f"missing_{feature}", np.isnan(rows.values[:, j])))
+    reasons.extend(rows.row_filters)
     keep = np.ones(rows.n_rows, dtype=bool)
     dropped: dict[str, int] = {}
     first_reason = np.full(rows.n_rows, -1, dtype=np.int64)
@@ -495,6 +520,8 @@ def bin_raw_rows(
         )
     for borehole, why in boreholes_dropped.items():
         logger.warning("%s: borehole %s dropped: %s", spec.name, borehole, why)
+    if rows.sources:
+        report["wells"] = _source_reports(rows, clean, code)
     logger.info(
         "%s: %s rows (%s boreholes) read, %s dropped (%s) -> %s bins in %s boreholes",
         spec.name,
@@ -508,8 +535,36 @@ def bin_raw_rows(
     return BinnedTable(name=spec.name, frame=frame, features=spec.feature_names, report=report)
 
 
+def _dropped_by_borehole(rows: RawRows, clean: CleanRows) -> dict[str, np.ndarray]:
+    """Reason -> rows dropped for it per borehole code (rows with a borehole id only)."""
+    has_id = rows.borehole_code >= 0
+    n = len(rows.borehole_ids)
+    return {
+        reason: np.bincount(rows.borehole_code[has_id & (clean.reason == i)], minlength=n)
+        for i, reason in enumerate(clean.reasons)
+    }
+
+
+def _source_reports(rows: RawRows, clean: CleanRows, bin_code: np.ndarray) -> list[dict[str, Any]]:
+    """Per borehole (e.g. per LAS file): its source report, rows dropped per reason, bins."""
+    bins = np.bincount(bin_code, minlength=len(rows.borehole_ids))
+    by_borehole = _dropped_by_borehole(rows, clean)
+    reports = []
+    for code, source in enumerate(rows.sources):
+        dropped = {reason: int(counts[code]) for reason, counts in by_borehole.items()}
+        reports.append(
+            {
+                **source,
+                "dropped": dropped,
+                "rows_kept": source["rows"] - sum(dropped.values()),
+                "bins": int(bins[code]),
+            }
+        )
+    return reports
+
+
 def bin_table(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     config: IngestConfig,
     table: str,
     *,

@@ -64,6 +64,10 @@ class RawRows:
     value_columns: tuple[str, ...]  # raw column names, in `values` order
     depth_column: str = "depth"  # raw column names, for messages
     label_column: str = "label"
+    # Extra named row filters applied after the missing-value checks (e.g. a LAS confidence curve).
+    row_filters: tuple[tuple[str, np.ndarray], ...] = ()
+    # Per-borehole source reports (e.g. one per LAS file), in borehole code order; may be empty.
+    sources: tuple[dict, ...] = ()
 
     @property
     def n_rows(self) -> int:

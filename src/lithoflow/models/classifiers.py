@@ -86,11 +86,15 @@ class ClassifierSpec:
     seed: int
     scaler_fit: str
     vae: str | None = None
+    penalty_matrix: str | None = None  # cost CSV for penalty_score (lithology targets only)
 
     @classmethod
     def from_config(cls, classifiers: Mapping[str, Any], run: str) -> ClassifierSpec:
         """Merge `classifiers.runs[run]` over `classifiers.defaults`."""
-        return cls.from_merged(run, {**classifiers["defaults"], **classifiers["runs"][run]})
+        merged = {**classifiers["defaults"], **classifiers["runs"][run]}
+        if classifiers.get("penalty_matrix"):
+            merged["penalty_matrix"] = classifiers["penalty_matrix"]
+        return cls.from_merged(run, merged)
 
     @classmethod
     def from_merged(cls, name: str, merged: Mapping[str, Any]) -> ClassifierSpec:
@@ -113,11 +117,16 @@ class ClassifierSpec:
             vae=str(merged["vae"])
             if merged.get("vae") and merged["input"] == "embedding"
             else None,
+            penalty_matrix=str(merged["penalty_matrix"])
+            if merged.get("penalty_matrix") and merged["target"] == "lithology"
+            else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
         payload = asdict(self)
         payload["hidden"] = list(self.hidden)
+        if payload["penalty_matrix"] is None:  # keep specs without it as they were
+            del payload["penalty_matrix"]
         return payload
 
 
@@ -449,6 +458,21 @@ def classifier_metrics(
         "rows": {part: item.n_rows for part, item in data.parts.items()},
         "boreholes": {part: len(item.boreholes) for part, item in data.parts.items()},
         "leakage": data.leakage,
+        **penalty_metrics(spec, test.y, predictions["test"], classes),
+    }
+
+
+def penalty_metrics(
+    spec: ClassifierSpec, y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]
+) -> dict[str, Any]:
+    """penalty_score on the test part and the matrix it used, when the spec names a matrix."""
+    if spec.penalty_matrix is None:
+        return {}
+    penalty = mt.read_penalty_matrix(spec.penalty_matrix)
+    return {
+        "penalty_score": mt.penalty_score(y_true, y_pred, classes, penalty, spec.penalty_matrix),
+        "penalty_score_scope": "-mean over test rows of penalty[true, predicted]; 0 = perfect",
+        "penalty_matrix": spec.penalty_matrix,
     }
 
 

@@ -5,16 +5,22 @@
   predicted is ignored, as `sklearn.metrics.balanced_accuracy_score` does; methodology.md §7);
 - macro F1: unweighted mean F1 over the classes present in y_true or y_pred (sklearn's
   `f1_score(average="macro")`, zero_division=0);
-- per-class recall with support; confusion matrix (rows true, columns predicted).
+- per-class recall with support; confusion matrix (rows true, columns predicted);
+- penalty score: -mean over rows of a cost matrix's P[true, predicted] (0 = perfect), the FORCE 2020
+  lithology competition's score when given its matrix.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from lithoflow.core.errors import InputDataError, format_list
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
@@ -128,3 +134,64 @@ def classification_summary(
 def _n_classes(y_true: np.ndarray, y_pred: np.ndarray) -> int:
     values = [np.max(a) for a in (np.asarray(y_true), np.asarray(y_pred)) if np.asarray(a).size]
     return int(max(values)) + 1 if values else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Penalty-matrix score (e.g. the FORCE 2020 lithology competition's)
+
+
+def read_penalty_matrix(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A square cost matrix from CSV: first column true class, header predicted class, float costs.
+
+    Raises InputDataError naming the file if it is not square, its row and column names differ,
+    or a cost is missing, non-numeric or negative.
+    """
+    path = str(path)
+    if not Path(path).is_file():
+        raise InputDataError("penalty matrix not found (classifiers.penalty_matrix)", path=path)
+    table = pd.read_csv(path, index_col=0, dtype=str)
+    table.index = table.index.astype(str).str.strip()
+    table.columns = table.columns.astype(str).str.strip()
+    if list(table.index) != list(table.columns):
+        raise InputDataError(
+            "the penalty matrix must list the same classes, in the same order, as rows (true) and "
+            f"columns (predicted); rows {format_list(table.index)}, columns "
+            f"{format_list(table.columns)}",
+            path=path,
+        )
+    costs = table.apply(pd.to_numeric, errors="coerce")
+    bad = costs.isna() | (costs < 0)
+    if bad.any().any():
+        row, column = next(zip(*np.nonzero(bad.to_numpy()), strict=True))
+        raise InputDataError(
+            f"costs must be non-negative numbers; row {table.index[row]!r}, column "
+            f"{table.columns[column]!r} holds {table.iat[row, column]!r}",
+            path=path,
+            column=str(table.columns[column]),
+        )
+    return costs.astype(np.float64)
+
+
+def penalty_score(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    classes: Sequence[str],
+    penalty: pd.DataFrame,
+    path: str = "",
+) -> float:
+    """-mean over rows of penalty[true class, predicted class] (0 = perfect; nan for no rows).
+
+    `classes` names the class indices of y_true / y_pred; every one must be in the matrix.
+    """
+    missing = [c for c in classes if c not in penalty.index]
+    if missing:
+        raise InputDataError(
+            f"class(es) {format_list(missing)} are not in the penalty matrix "
+            f"(it has {format_list(penalty.index, 20)})",
+            path=path or None,
+        )
+    y_true = np.asarray(y_true, dtype=np.int64)
+    if y_true.size == 0:
+        return float("nan")
+    costs = penalty.loc[list(classes), list(classes)].to_numpy()
+    return float(-np.mean(costs[y_true, np.asarray(y_pred, dtype=np.int64)]))
