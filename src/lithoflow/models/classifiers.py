@@ -30,8 +30,14 @@ from lithoflow.core.io import read_json, write_csv, write_json, write_parquet
 from lithoflow.hierarchy.mapping import groups_of, read_mapping
 from lithoflow.models import embeddings as emb
 from lithoflow.models import metrics as mt
-from lithoflow.models.checkpoints import ResumeStore, load_torch, save_state_dict
-from lithoflow.models.runs import CONFIG_FILE, MODEL_FILE, SCALER_FILE, run_training
+from lithoflow.models.checkpoints import ResumeStore, load_torch
+from lithoflow.models.runs import (
+    CONFIG_FILE,
+    MODEL_FILE,
+    SCALER_FILE,
+    TorchModelRun,
+    run_training,
+)
 from lithoflow.models.scaling import Scaler, ScalingConfig
 from lithoflow.models.training import (
     EarlyStopping,
@@ -454,7 +460,7 @@ def predictions_frame(data: ClassifierData, predictions: Mapping[str, np.ndarray
 
 
 @dataclass
-class ClassifierRun:
+class ClassifierRun(TorchModelRun[MLPClassifier]):
     """Rule train_classifier's part of `run_training` for the MLP.
 
     Besides the common files it writes metrics.json, confusion.csv (long form: true, predicted,
@@ -466,7 +472,6 @@ class ClassifierRun:
 
     step: ClassVar[str] = "train_classifier"
     code_modules: ClassVar[tuple[str, ...]] = CODE_MODULES
-    weights_file: ClassVar[str] = MODEL_FILE
     history_columns: ClassVar[tuple[str, ...]] = ()
 
     spec: ClassifierSpec
@@ -488,11 +493,6 @@ class ClassifierRun:
             "scaler": self.data.scaler.to_dict(),
         }
 
-    def fitted(self) -> MLPClassifier:
-        if self.model is None:
-            raise RuntimeError(f"classifier {self.spec.name} has not been fitted")
-        return self.model
-
     def fit(
         self,
         device: torch.device,
@@ -510,9 +510,6 @@ class ClassifierRun:
             resume=resume,
             on_epoch_end=on_epoch_end,
         )
-
-    def save_weights(self, path: Path) -> None:
-        save_state_dict(path, self.fitted())
 
     def architecture(self) -> dict[str, Any]:
         """config.json's "architecture": what `load_classifier` rebuilds the model from."""

@@ -20,15 +20,16 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import pandas as pd
 import torch
+from torch import nn
 
 from lithoflow.core.device import describe_device
 from lithoflow.core.io import write_csv, write_json
 from lithoflow.core.provenance import build_provenance, write_provenance
-from lithoflow.models.checkpoints import ResumeStore, training_key
+from lithoflow.models.checkpoints import ResumeStore, save_state_dict, training_key
 from lithoflow.models.scaling import Scaler
 from lithoflow.models.training import TrainingResult
 
@@ -39,6 +40,7 @@ HISTORY_FILE = "history.csv"
 PROVENANCE_FILE = "provenance.json"
 
 EpochCallback = Callable[[dict[str, Any]], None]
+Module = TypeVar("Module", bound=nn.Module)
 
 
 class ModelRun(Protocol):
@@ -85,6 +87,22 @@ class ModelRun(Protocol):
         self, folder: Path, result: TrainingResult, device: torch.device
     ) -> dict[str, Any]:
         """Predict or encode with the fitted model, write the kind's own files; a summary."""
+
+
+class TorchModelRun(Generic[Module]):
+    """For kinds whose model is a torch module: `fit` sets `model`, saved as a plain state dict."""
+
+    weights_file: ClassVar[str] = MODEL_FILE
+    model: Module | None
+
+    def fitted(self) -> Module:
+        """The fitted model (an error before `fit`)."""
+        if self.model is None:
+            raise RuntimeError(f"{type(self).__name__}: the model has not been fitted")
+        return self.model
+
+    def save_weights(self, path: Path) -> None:
+        save_state_dict(path, self.fitted())
 
 
 @dataclass

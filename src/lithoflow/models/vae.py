@@ -26,9 +26,15 @@ from lithoflow.core.dataset import read_dataset
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_json, write_json
 from lithoflow.models import embeddings as emb
-from lithoflow.models.checkpoints import ResumeStore, load_torch, save_state_dict
+from lithoflow.models.checkpoints import ResumeStore, load_torch
 from lithoflow.models.fast_vae import FastVAEStep
-from lithoflow.models.runs import CONFIG_FILE, MODEL_FILE, SCALER_FILE, run_training
+from lithoflow.models.runs import (
+    CONFIG_FILE,
+    MODEL_FILE,
+    SCALER_FILE,
+    TorchModelRun,
+    run_training,
+)
 from lithoflow.models.scaling import Scaler, ScalingConfig
 from lithoflow.models.training import (
     GeneratorsAndOptimizer,
@@ -367,7 +373,7 @@ def _check_same_features(expected: Sequence[str], found: Sequence[str], path: st
 
 
 @dataclass
-class VAERun:
+class VAERun(TorchModelRun[VAE]):
     """Rule train_vae's part of `run_training`: scaled rows, which of them train, the model.
 
     Besides the common files it writes features.json and embeddings.parquet (μ of every row).
@@ -375,7 +381,6 @@ class VAERun:
 
     step: ClassVar[str] = "train_vae"
     code_modules: ClassVar[tuple[str, ...]] = CODE_MODULES
-    weights_file: ClassVar[str] = MODEL_FILE
     history_columns: ClassVar[tuple[str, ...]] = HISTORY_COLUMNS
 
     name: str
@@ -399,11 +404,6 @@ class VAERun:
             "features": list(self.scaler.features),
         }
 
-    def fitted(self) -> VAE:
-        if self.model is None:
-            raise RuntimeError("the VAE has not been fitted")
-        return self.model
-
     def fit(
         self,
         device: torch.device,
@@ -423,9 +423,6 @@ class VAERun:
         self.model.eval()
         self.model.cpu()
         return result
-
-    def save_weights(self, path: Path) -> None:
-        save_state_dict(path, self.fitted())
 
     def config_payload(self, result: TrainingResult) -> dict[str, Any]:
         config = self.config
