@@ -5,6 +5,8 @@ labels (target lithology) or groups (target group) of the whole split (all parts
 Class weights (inverse_frequency): w_c = 1/(n_c + 1) over the training rows (classes absent from
 train get 1/1), rescaled so Σw = C, used by CrossEntropyLoss(weight=w) with mean reduction.
 Early stopping on a validation metric (patience, strict improvement); best weights restored.
+Trained with autograd and torch.optim.Adam; rule train_classifier is a `ClassifierRun` through
+`lithoflow.models.runs.run_training`.
 """
 
 from __future__ import annotations

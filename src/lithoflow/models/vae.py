@@ -1,9 +1,12 @@
-"""The VAE (v2.6.7 recipe, methodology.md §3): model, β schedule, loss, fast training, save/load.
+"""The VAE (v2.6.7 recipe, methodology.md §3): model, β schedule, loss, training, run, load.
 
 Architecture (sizes from config): features → hidden[0] → hidden[1] → (μ, log σ²) of latent_dim,
 decoder latent_dim → hidden[-1] → ... → hidden[0] → features, ReLU between layers, no BatchNorm or
 dropout. Loss for a batch of B rows: SSE(x̂, x)/B + β·KL/B with
 KL = −½·Σ(1 + log σ² − μ² − σ²). β rises linearly over the warm-up epochs, then stays at β_end.
+Gradients come from autograd (`AutogradVAEStep`), or for this plain architecture from the
+hand-written `lithoflow.models.fast_vae.FastVAEStep`; rule train_vae is a `VAERun` through
+`lithoflow.models.runs.run_training`.
 """
 
 from __future__ import annotations
