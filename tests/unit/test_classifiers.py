@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-import torch.nn.functional as F
 
 from lithoflow.core.errors import InputDataError
 from lithoflow.models.classifiers import (
     ClassifierSpec,
+    ClassifierTask,
     MLPClassifier,
+    build_classifier,
     class_weights,
     load_classifier,
     prepare_classifier_data,
@@ -22,7 +23,7 @@ from lithoflow.models.classifiers import (
 from lithoflow.models.scaling import Scaler, ScalingConfig
 from lithoflow.models.vae import VAEConfig, train_vae_run
 
-from .model_data import RARE_GROUP, RARE_LABEL, write_model_inputs
+from .model_data import RARE_GROUP, RARE_LABEL, toy_classifier_data, write_model_inputs
 
 DEFAULTS = {
     "hidden": [64, 32],
@@ -78,13 +79,24 @@ def test_class_weights_hand_computed():
     assert weights.max() / weights.min() == pytest.approx(4.0)
 
 
-def test_weighted_cross_entropy_is_the_weighted_mean():
-    logits = torch.tensor([[2.0, 0.0, -1.0], [0.5, 0.1, 0.2], [0.0, 0.0, 3.0]])
-    y = torch.tensor([0, 1, 2])
-    w = torch.tensor([0.5, 1.0, 1.5])
-    per_row = F.cross_entropy(logits, y, reduction="none")
-    expected = (w[y] * per_row).sum() / w[y].sum()
-    assert F.cross_entropy(logits, y, weight=w).item() == pytest.approx(expected.item())
+def test_validation_loss_is_the_class_weighted_mean_cross_entropy():
+    # methodology.md §7: CrossEntropyLoss(weight=w), mean reduction = Σ w_y·nll / Σ w_y.
+    data = toy_classifier_data()
+    run_spec = spec(hidden=[8], dropout=0.0, target="lithology")
+    weights = class_weights(data.parts["train"].y, len(data.classes))
+    model = build_classifier(4, len(data.classes), run_spec)
+    task = ClassifierTask(model, data, run_spec, weights, torch.device("cpu"))
+    model.eval()
+    val_loss = task.evaluate(0)["val_loss"]
+    logits = model(torch.as_tensor(data.parts["val"].x, dtype=torch.float32)).detach().numpy()
+    logits = logits.astype(np.float64)
+    log_softmax = logits - logits.max(axis=1, keepdims=True)
+    log_softmax -= np.log(np.exp(log_softmax).sum(axis=1, keepdims=True))
+    y = data.parts["val"].y
+    nll = -log_softmax[np.arange(len(y)), y]
+    assert val_loss == pytest.approx((weights[y] * nll).sum() / weights[y].sum(), rel=1e-5)
+    unweighted = ClassifierTask(model, data, run_spec, None, torch.device("cpu"))
+    assert unweighted.evaluate(0)["val_loss"] == pytest.approx(nll.mean(), rel=1e-5)
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,9 @@ from torch import nn
 
 from lithoflow.models.checkpoints import ResumeStore, load_torch
 from lithoflow.models.classifiers import ClassifierSpec, build_classifier, fit_classifier
+from lithoflow.models.fast_vae import FlatAdam, FlatParameters
 from lithoflow.models.training import (
     EarlyStopping,
-    FlatAdam,
-    FlatParameters,
     batch_bounds,
     derive_seeds,
     make_generator,

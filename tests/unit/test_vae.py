@@ -10,13 +10,17 @@ import pytest
 import torch
 
 from lithoflow.core.dataset import read_dataset
+from lithoflow.models.fast_vae import FastVAEStep
 from lithoflow.models.scaling import Scaler, ScalingConfig
 from lithoflow.models.training import make_generator
 from lithoflow.models.vae import (
     VAE,
-    FastVAEStep,
+    AutogradVAEStep,
     VAEConfig,
+    VAETask,
     beta_for_epoch,
+    build_vae,
+    fit_vae,
     load_vae,
     train_vae_run,
     vae_loss_terms,
@@ -101,7 +105,7 @@ def test_hand_written_gradients_equal_autograd():
     fast_model = VAE(6, [32, 16], 10, generator=generator)
     reference = VAE(6, [32, 16], 10)
     reference.load_state_dict(fast_model.state_dict())
-    step = FastVAEStep(fast_model)
+    step = FastVAEStep(fast_model, learning_rate=1e-3)
     x = torch.randn(37, 6, generator=generator)
     eps = torch.randn(37, 10, generator=generator)
     beta = 0.4
@@ -114,6 +118,71 @@ def test_hand_written_gradients_equal_autograd():
     fast = dict(fast_model.named_parameters())
     for name, param in reference.named_parameters():
         assert torch.allclose(fast[name].grad, param.grad, rtol=1e-4, atol=1e-6), name
+
+
+def test_fast_and_autograd_steps_agree_over_several_adam_steps():
+    generator = make_generator(5)
+    fast_model = VAE(6, [32, 16], 10, generator=generator)
+    autograd_model = VAE(6, [32, 16], 10)
+    autograd_model.load_state_dict(fast_model.state_dict())
+    fast = FastVAEStep(fast_model, learning_rate=1e-2)
+    plain = AutogradVAEStep(autograd_model, learning_rate=1e-2)
+    assert isinstance(plain.optimizer, torch.optim.Adam)
+    for beta in (0.0, 0.3, 0.75, 0.75, 0.75):
+        x = torch.randn(50, 6, generator=generator)
+        eps = torch.randn(50, 10, generator=generator)
+        sse_fast, kl_fast = fast.loss_and_grad(x, eps, beta)
+        sse_plain, kl_plain = plain.loss_and_grad(x, eps, beta)
+        assert sse_fast.item() == pytest.approx(sse_plain.item(), rel=1e-5)
+        assert kl_fast.item() == pytest.approx(kl_plain.item(), rel=1e-5)
+        grads = dict(fast_model.named_parameters())
+        for name, param in autograd_model.named_parameters():
+            assert torch.allclose(grads[name].grad, param.grad, rtol=1e-4, atol=1e-6), name
+        fast.optimizer.step()
+        plain.optimizer.step()
+    fast_params = dict(fast_model.named_parameters())
+    for name, param in autograd_model.named_parameters():
+        assert torch.allclose(fast_params[name], param, rtol=1e-4, atol=1e-5), name
+        assert not torch.equal(param, VAE(6, [32, 16], 10, make_generator(5)).state_dict()[name])
+
+
+def test_fit_vae_through_autograd_nearly_equals_the_fast_path():
+    x = np.random.default_rng(0).normal(size=(200, 6))
+    config = vae_config(epochs=3)
+    results, models = {}, {}
+    for gradients in ("fast", "autograd"):
+        models[gradients] = build_vae(6, config)
+        results[gradients] = fit_vae(
+            models[gradients], x, x[:40], config, torch.device("cpu"), gradients=gradients
+        )
+    for key in ("loss", "recon", "kl", "val_loss"):
+        fast = [r[key] for r in results["fast"].history]
+        assert [r[key] for r in results["autograd"].history] == pytest.approx(fast, rel=1e-4)
+    fast_state = models["fast"].state_dict()
+    for name, value in models["autograd"].state_dict().items():
+        assert torch.allclose(fast_state[name], value, rtol=1e-3, atol=1e-5), name
+
+
+class WiderMuVAE(VAE):
+    """A VAE variant: its own forward, so the hand-written gradients no longer apply."""
+
+    def forward(self, x, eps):
+        recon, mu, logvar = super().forward(x, eps)
+        return recon, 2.0 * mu, logvar
+
+
+def test_the_fast_step_is_chosen_only_for_the_plain_vae():
+    config = vae_config()
+    x = torch.zeros(8, 6)
+    device = torch.device("cpu")
+    assert isinstance(VAETask(build_vae(6, config), x, None, config, device).step, FastVAEStep)
+    variant = WiderMuVAE(6, [32, 16], 10)
+    assert isinstance(VAETask(variant, x, None, config, device).step, AutogradVAEStep)
+    forced = VAETask(build_vae(6, config), x, None, config, device, gradients="autograd")
+    assert isinstance(forced.step, AutogradVAEStep)
+    with pytest.raises(ValueError, match="plain VAE"):
+        VAETask(variant, x, None, config, device, gradients="fast")
+    fit_vae(variant, np.ones((20, 6)), None, vae_config(epochs=1), device)  # trains by autograd
 
 
 def test_forward_uses_mu_plus_sigma_eps_and_encode_mu_is_numpy_friendly():

@@ -5,6 +5,8 @@ labels (target lithology) or groups (target group) of the whole split (all parts
 Class weights (inverse_frequency): w_c = 1/(n_c + 1) over the training rows (classes absent from
 train get 1/1), rescaled so Σw = C, used by CrossEntropyLoss(weight=w) with mean reduction.
 Early stopping on a validation metric (patience, strict improvement); best weights restored.
+Trained with autograd and torch.optim.Adam; rule train_classifier is a `ClassifierRun` through
+`lithoflow.models.runs.run_training`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -25,19 +27,23 @@ from torch import nn
 from torch.nn.utils import skip_init
 
 from lithoflow.core.dataset import DEPTH_COLUMN, KEY_COLUMNS, LABEL_COLUMN, read_dataset
-from lithoflow.core.device import describe_device
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_json, write_csv, write_json, write_parquet
-from lithoflow.core.provenance import build_provenance, write_provenance
 from lithoflow.hierarchy.mapping import groups_of, read_mapping
 from lithoflow.models import embeddings as emb
 from lithoflow.models import metrics as mt
-from lithoflow.models.checkpoints import ResumeStore, load_torch, save_state_dict, training_key
+from lithoflow.models.checkpoints import ResumeStore, load_torch
+from lithoflow.models.runs import (
+    CONFIG_FILE,
+    MODEL_FILE,
+    SCALER_FILE,
+    TorchModelRun,
+    run_training,
+)
 from lithoflow.models.scaling import Scaler, ScalingConfig
 from lithoflow.models.training import (
     EarlyStopping,
-    FlatAdam,
-    FlatParameters,
+    GeneratorsAndOptimizer,
     TrainingResult,
     batch_bounds,
     derive_seeds,
@@ -52,16 +58,9 @@ log = logging.getLogger(__name__)
 
 CLASSIFIER_FORMAT = "lithoflow.classifier"
 PARTS: tuple[str, ...] = ("train", "val", "test")
-OUTPUT_FILES = {
-    "model": "model.pt",
-    "metrics": "metrics.json",
-    "confusion": "confusion.csv",
-    "predictions": "predictions.parquet",
-    "history": "history.csv",
-    "provenance": "provenance.json",
-    "config": "config.json",
-    "scaler": "scaler.json",
-}
+METRICS_FILE = "metrics.json"
+CONFUSION_FILE = "confusion.csv"
+PREDICTIONS_FILE = "predictions.parquet"
 # The module whose code (with every lithoflow module it imports) is part of the resume key.
 CODE_MODULES = ("models.classifiers",)
 SELECTION_MODES = {"accuracy": "max", "balanced_accuracy": "max", "loss": "min"}
@@ -292,8 +291,8 @@ def prepare_classifier_data(
     )
 
 
-class ClassifierTask:
-    """One classifier run for `run_epochs`: shuffle and dropout generators, flat Adam."""
+class ClassifierTask(GeneratorsAndOptimizer):
+    """One MLP run for `run_epochs`: autograd, torch.optim.Adam, shuffle and dropout generators."""
 
     def __init__(
         self,
@@ -314,18 +313,21 @@ class ClassifierTask:
         self.x_val, self.y_val = tensors("val")
         self.n_classes = len(data.classes)
         self.weight = to_tensor(weights, device) if weights is not None else None
-        self.flat = FlatParameters(model)
-        self.optimizer = FlatAdam(self.flat.values, self.flat.grads, spec.learning_rate)
+        self.optimizer = torch.optim.Adam(model.parameters(), lr=spec.learning_rate)
         _, shuffle_seed, dropout_seed = derive_seeds(spec.seed, 3)
         self.shuffle_generator = make_generator(shuffle_seed, device)
         self.dropout_generator = make_generator(dropout_seed, device)
+        self.generators = {
+            "shuffle_generator": self.shuffle_generator,
+            "dropout_generator": self.dropout_generator,
+        }
         self.bounds = batch_bounds(self.x_train.shape[0], spec.batch_size)
 
     def train_epoch(self, epoch: int) -> dict[str, float]:
         x_epoch, y_epoch = shuffled([self.x_train, self.y_train], self.shuffle_generator)
         total = torch.zeros((), dtype=torch.float64, device=self.device)
         for start, stop in self.bounds:
-            self.flat.zero_grad()
+            self.optimizer.zero_grad()
             logits = self.model(x_epoch[start:stop], self.dropout_generator)
             loss = F.cross_entropy(logits, y_epoch[start:stop], weight=self.weight)
             loss.backward()
@@ -346,18 +348,6 @@ class ClassifierTask:
             "val_accuracy": mt.accuracy(y_true, y_pred),
             "val_balanced_accuracy": mt.balanced_accuracy(y_true, y_pred, self.n_classes),
         }
-
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "optimizer": self.optimizer.state_dict(),
-            "shuffle_generator": self.shuffle_generator.get_state(),
-            "dropout_generator": self.dropout_generator.get_state(),
-        }
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.shuffle_generator.set_state(state["shuffle_generator"])
-        self.dropout_generator.set_state(state["dropout_generator"])
 
 
 def build_classifier(n_inputs: int, n_classes: int, spec: ClassifierSpec) -> MLPClassifier:
@@ -495,26 +485,108 @@ def predictions_frame(data: ClassifierData, predictions: Mapping[str, np.ndarray
     return pd.concat(frames, ignore_index=True)
 
 
-def train_classifier_run(
-    *,
+@dataclass
+class ClassifierRun(TorchModelRun[MLPClassifier]):
+    """Rule train_classifier's part of `run_training` for the MLP.
+
+    Besides the common files it writes metrics.json, confusion.csv (long form: true, predicted,
+    count; test part, non-zero cells) and predictions.parquet. Data, class weights, metrics and
+    files are the same for every classifier kind; what is the MLP's own is `fit`,
+    `save_weights`, `architecture` and `predict`, which another kind (fitted per epoch or in one
+    go) overrides, with `weights_file` and `code_modules`.
+    """
+
+    step: ClassVar[str] = "train_classifier"
+    code_modules: ClassVar[tuple[str, ...]] = CODE_MODULES
+    history_columns: ClassVar[tuple[str, ...]] = ()
+
+    spec: ClassifierSpec
+    data: ClassifierData
+    class_weights: np.ndarray | None
+    input_files: list[str | os.PathLike[str]]
+    model: MLPClassifier | None = None
+
+    @property
+    def scaler(self) -> Scaler:
+        return self.data.scaler
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {
+            "spec": self.spec.to_dict(),
+            "classes": list(self.data.classes),
+            "inputs": self.data.input_columns,
+            "scaler": self.data.scaler.to_dict(),
+        }
+
+    def fit(
+        self,
+        device: torch.device,
+        resume: ResumeStore | None,
+        on_epoch_end: Callable[[dict[str, Any]], None] | None,
+    ) -> TrainingResult:
+        n_inputs, n_classes = len(self.data.input_columns), len(self.data.classes)
+        self.model = build_classifier(n_inputs, n_classes, self.spec)
+        return fit_classifier(
+            self.model,
+            self.data,
+            self.spec,
+            device,
+            weights=self.class_weights,
+            resume=resume,
+            on_epoch_end=on_epoch_end,
+        )
+
+    def architecture(self) -> dict[str, Any]:
+        """config.json's "architecture": what `load_classifier` rebuilds the model from."""
+        return {
+            "n_inputs": len(self.data.input_columns),
+            "hidden": list(self.spec.hidden),
+            "n_classes": len(self.data.classes),
+            "dropout": self.spec.dropout,
+            "parameters": sum(p.numel() for p in self.fitted().parameters()),
+        }
+
+    def predict(self, device: torch.device) -> dict[str, np.ndarray]:
+        """Predicted class index of every row of every part."""
+        return predict_parts(self.fitted(), self.data, device)
+
+    def config_payload(self, result: TrainingResult) -> dict[str, Any]:
+        weights = self.class_weights
+        return {
+            "format": CLASSIFIER_FORMAT,
+            "name": self.spec.name,
+            "spec": self.spec.to_dict(),
+            "classes": list(self.data.classes),
+            "input_columns": self.data.input_columns,
+            "architecture": self.architecture(),
+            "class_weights": weights.tolist() if weights is not None else None,
+            "input_scaling": SCALER_FILE if self.spec.input == "raw" else "none (VAE μ as is)",
+        }
+
+    def write_results(
+        self, folder: Path, result: TrainingResult, device: torch.device
+    ) -> dict[str, Any]:
+        """metrics.json, confusion.csv and predictions.parquet; returns the metrics."""
+        data = self.data
+        predictions = self.predict(device)
+        metrics = classifier_metrics(self.spec, data, predictions, result, self.class_weights)
+        write_json(folder / METRICS_FILE, metrics)
+        test = data.parts["test"]
+        confusion = mt.confusion_long(test.y, predictions["test"], data.classes)
+        write_csv(folder / CONFUSION_FILE, confusion)
+        write_parquet(folder / PREDICTIONS_FILE, predictions_frame(data, predictions))
+        return metrics
+
+
+def prepare_classifier_run(
     spec: ClassifierSpec,
     split_paths: Mapping[str, str | os.PathLike[str]],
     scaling: ScalingConfig,
-    output_dir: str | os.PathLike[str],
-    device: torch.device,
     embeddings_path: str | os.PathLike[str] | None = None,
     mapping_path: str | os.PathLike[str] | None = None,
-    resume_dir: str | os.PathLike[str] | None = None,
-    full_config: Mapping[str, Any] | None = None,
-    workflow_dir: str | os.PathLike[str] | None = None,
-    on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
-) -> dict[str, Any]:
-    """Rule train_classifier: prepare data, train, evaluate, write every output file.
-
-    Files (in `output_dir`): model.pt, config.json, scaler.json (identity for embedding inputs),
-    metrics.json, confusion.csv (long form: true, predicted, count; test part, non-zero cells),
-    predictions.parquet, history.csv, provenance.json. Returns the metrics.
-    """
+) -> ClassifierRun:
+    """Prepare the data and class weights of one classifier run."""
     data = prepare_classifier_data(spec, split_paths, scaling, embeddings_path, mapping_path)
     n_classes = len(data.classes)
     weights = None
@@ -529,71 +601,40 @@ def train_classifier_run(
         data.parts["test"].n_rows,
         format_list(data.input_columns),
     )
+    files = [split_paths[p] for p in PARTS]
+    files += [p for p in (embeddings_path, mapping_path) if p is not None]
+    return ClassifierRun(spec=spec, data=data, class_weights=weights, input_files=files)
 
-    settings = {
-        "spec": spec.to_dict(),
-        "classes": list(data.classes),
-        "inputs": data.input_columns,
-        "scaler": data.scaler.to_dict(),
-        "device": device.type,
-    }
-    resume = None
-    if resume_dir is not None:
-        files = [split_paths[p] for p in PARTS]
-        files += [p for p in (embeddings_path, mapping_path) if p is not None]
-        resume = ResumeStore(resume_dir, training_key(settings, files, CODE_MODULES))
 
-    model = build_classifier(len(data.input_columns), n_classes, spec)
-    result = fit_classifier(
-        model, data, spec, device, weights=weights, resume=resume, on_epoch_end=on_epoch_end
-    )
-    predictions = predict_parts(model, data, device)
-    metrics = classifier_metrics(spec, data, predictions, result, weights)
-    model.cpu()
+def train_classifier_run(
+    *,
+    spec: ClassifierSpec,
+    split_paths: Mapping[str, str | os.PathLike[str]],
+    scaling: ScalingConfig,
+    output_dir: str | os.PathLike[str],
+    device: torch.device,
+    embeddings_path: str | os.PathLike[str] | None = None,
+    mapping_path: str | os.PathLike[str] | None = None,
+    resume_dir: str | os.PathLike[str] | None = None,
+    full_config: Mapping[str, Any] | None = None,
+    workflow_dir: str | os.PathLike[str] | None = None,
+    on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Rule train_classifier: prepare data, train, evaluate, write the run folder; the metrics.
 
-    out = Path(output_dir)
-    files = {key: out / name for key, name in OUTPUT_FILES.items()}
-    save_state_dict(files["model"], model)
-    write_json(
-        files["config"],
-        {
-            "format": CLASSIFIER_FORMAT,
-            "name": spec.name,
-            "spec": spec.to_dict(),
-            "classes": list(data.classes),
-            "input_columns": data.input_columns,
-            "architecture": {
-                "n_inputs": len(data.input_columns),
-                "hidden": list(spec.hidden),
-                "n_classes": n_classes,
-                "dropout": spec.dropout,
-                "parameters": sum(p.numel() for p in model.parameters()),
-            },
-            "class_weights": weights.tolist() if weights is not None else None,
-            "input_scaling": "scaler.json" if spec.input == "raw" else "none (VAE μ as is)",
-        },
-    )
-    data.scaler.to_json(files["scaler"])
-    write_json(files["metrics"], metrics)
-    test = data.parts["test"]
-    write_csv(files["confusion"], mt.confusion_long(test.y, predictions["test"], data.classes))
-    write_parquet(files["predictions"], predictions_frame(data, predictions))
-    write_csv(files["history"], pd.DataFrame(result.history))
-    record = build_provenance(
-        step="train_classifier",
-        config=full_config,
-        settings=settings,
-        device=describe_device(device),
+    The steps (resume key, fit, files, provenance) are `lithoflow.models.runs.run_training`'s.
+    """
+    run = prepare_classifier_run(spec, split_paths, scaling, embeddings_path, mapping_path)
+    outcome = run_training(
+        run,
+        output_dir=output_dir,
+        device=device,
+        resume_dir=resume_dir,
+        full_config=full_config,
         workflow_dir=workflow_dir,
-        extra={
-            "training_seconds": float(sum(r["seconds"] for r in result.history)),
-            "epochs_run": result.epochs_run,
-            "resumed_from_epoch": result.resumed_from_epoch,
-        },
+        on_epoch_end=on_epoch_end,
     )
-    write_provenance(files["provenance"], record)
-    if resume is not None:
-        resume.clear()
+    metrics = outcome.summary
     log.info(
         "classifier %s: test accuracy %.4f, balanced accuracy %.4f (best epoch %s of %d)",
         spec.name,
@@ -610,11 +651,11 @@ def load_classifier(
 ) -> tuple[MLPClassifier, Scaler, dict[str, Any]]:
     """(model in eval mode on the CPU, its input scaler, its config.json) from a run folder."""
     folder = Path(model_dir)
-    config = read_json(folder / OUTPUT_FILES["config"])
+    config = read_json(folder / CONFIG_FILE)
     if config.get("format") != CLASSIFIER_FORMAT:
         raise InputDataError("not a lithoflow classifier config", path=str(folder))
     arch = config["architecture"]
     model = MLPClassifier(arch["n_inputs"], arch["hidden"], arch["n_classes"], arch["dropout"])
-    model.load_state_dict(load_torch(folder / OUTPUT_FILES["model"]))
+    model.load_state_dict(load_torch(folder / MODEL_FILE))
     model.eval()
-    return model, Scaler.from_json(folder / OUTPUT_FILES["scaler"]), config
+    return model, Scaler.from_json(folder / SCALER_FILE), config

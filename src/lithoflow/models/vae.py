@@ -1,9 +1,12 @@
-"""The VAE (v2.6.7 recipe, methodology.md §3): model, β schedule, loss, fast training, save/load.
+"""The VAE (v2.6.7 recipe, methodology.md §3): model, β schedule, loss, training, run, load.
 
 Architecture (sizes from config): features → hidden[0] → hidden[1] → (μ, log σ²) of latent_dim,
 decoder latent_dim → hidden[-1] → ... → hidden[0] → features, ReLU between layers, no BatchNorm or
 dropout. Loss for a batch of B rows: SSE(x̂, x)/B + β·KL/B with
 KL = −½·Σ(1 + log σ² − μ² − σ²). β rises linearly over the warm-up epochs, then stays at β_end.
+Gradients come from autograd (`AutogradVAEStep`), or for this plain architecture from the
+hand-written `lithoflow.models.fast_vae.FastVAEStep`; rule train_vae is a `VAERun` through
+`lithoflow.models.runs.run_training`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import pandas as pd
@@ -23,16 +26,21 @@ from torch import nn
 from torch.nn.utils import skip_init
 
 from lithoflow.core.dataset import read_dataset
-from lithoflow.core.device import describe_device
 from lithoflow.core.errors import InputDataError, format_list
-from lithoflow.core.io import read_json, write_csv, write_json
-from lithoflow.core.provenance import build_provenance, write_provenance
+from lithoflow.core.io import read_json, write_json
 from lithoflow.models import embeddings as emb
-from lithoflow.models.checkpoints import ResumeStore, load_torch, save_state_dict, training_key
+from lithoflow.models.checkpoints import ResumeStore, load_torch
+from lithoflow.models.fast_vae import FastVAEStep
+from lithoflow.models.runs import (
+    CONFIG_FILE,
+    MODEL_FILE,
+    SCALER_FILE,
+    TorchModelRun,
+    run_training,
+)
 from lithoflow.models.scaling import Scaler, ScalingConfig
 from lithoflow.models.training import (
-    FlatAdam,
-    FlatParameters,
+    GeneratorsAndOptimizer,
     TrainingResult,
     batch_bounds,
     derive_seeds,
@@ -46,16 +54,14 @@ from lithoflow.models.training import (
 log = logging.getLogger(__name__)
 
 VAE_FORMAT = "lithoflow.models.vae"
-MODEL_FILE = "model.pt"
-CONFIG_FILE = "config.json"
-SCALER_FILE = "scaler.json"
 FEATURES_FILE = "features.json"
-HISTORY_FILE = "history.csv"
-PROVENANCE_FILE = "provenance.json"
 EMBEDDINGS_FILE = "embeddings.parquet"
 # The module whose code (with every lithoflow module it imports) is part of the resume key.
 CODE_MODULES = ("models.vae",)
 HISTORY_COLUMNS = ("epoch", "beta", "loss", "recon", "kl", "val_loss", "val_recon", "val_kl")
+# How fit_vae gets gradients: "fast" (hand-written, plain VAE only), "autograd", or "auto" (fast
+# where it applies, else autograd).
+GRADIENT_PATHS = ("auto", "fast", "autograd")
 
 
 @dataclass(frozen=True)
@@ -191,102 +197,60 @@ def vae_loss_terms(
     return sse, kl
 
 
-def relu_backward(grad: torch.Tensor, relu_output: torch.Tensor) -> torch.Tensor:
-    """`grad` where the ReLU was active (output > 0), else 0: the kernel autograd uses for ReLU."""
-    return torch.ops.aten.threshold_backward(grad, relu_output, 0.0)
+class VAEStep(Protocol):
+    """Loss and gradients of one batch, and the optimizer that applies them."""
 
-
-class FastVAEStep:
-    """The VAE loss and its exact gradient for one batch, computed by hand.
-
-    Autograd costs more than the arithmetic for layers this small; the hand-written backward pass
-    (checked against autograd in tests/unit/test_vae.py) writes every gradient straight into the
-    flat gradient buffer, and the μ and log σ² heads run as one matrix product.
-    """
-
-    def __init__(self, model: VAE) -> None:
-        self.model = model
-        self.flat = FlatParameters(model, order=model.flat_layout())
-        named = dict(model.named_parameters())
-
-        def views(prefix: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-            w, b = f"{prefix}.weight", f"{prefix}.bias"
-            shape = tuple(named[w].shape)
-            return (
-                self.flat.span([w], shape),
-                self.flat.span([b], (shape[0],)),
-                self.flat.span([w], shape, grad=True),
-                self.flat.span([b], (shape[0],), grad=True),
-            )
-
-        linear_names = [n for n, m in model.named_modules() if isinstance(m, nn.Linear)]
-        self.encoder = [views(n) for n in linear_names if n.startswith("encoder.")]
-        self.decoder = [views(n) for n in linear_names if n.startswith("decoder.")]
-        k, h = model.latent_dim, model.hidden[-1]
-        weights, biases = ["fc_mu.weight", "fc_logvar.weight"], ["fc_mu.bias", "fc_logvar.bias"]
-        self.head = (
-            self.flat.span(weights, (2 * k, h)),
-            self.flat.span(biases, (2 * k,)),
-            self.flat.span(weights, (2 * k, h), grad=True),
-            self.flat.span(biases, (2 * k,), grad=True),
-        )
+    optimizer: Any
 
     def loss_and_grad(
         self, x: torch.Tensor, eps: torch.Tensor, beta: float
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Fill the flat gradients of SSE/B + β·KL/B; return the batch's (SSE, 2·KL) sums."""
+        """Fill the gradients of SSE/B + β·KL/B; return the batch's (SSE, 2·KL) sums."""
+
+
+class AutogradVAEStep:
+    """The VAE loss through the model's own forward, gradients by autograd, torch.optim.Adam.
+
+    The path for every VAE; the plain `VAE` may take `FastVAEStep` instead (same numbers up to
+    rounding, see tests/unit/test_vae.py).
+    """
+
+    def __init__(self, model: VAE, learning_rate: float) -> None:
+        self.model = model
+        self.optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+
+    def loss_and_grad(
+        self, x: torch.Tensor, eps: torch.Tensor, beta: float
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        self.optimizer.zero_grad()
+        with torch.enable_grad():
+            recon, mu, logvar = self.model(x, eps)
+            sse, kl = vae_loss_terms(x, recon, mu, logvar)
+            (sse + beta * kl).backward()
         n_rows = x.shape[0]
-        k = self.model.latent_dim
-        encoder_inputs = [x]
-        h = x
-        for weight, bias, _, _ in self.encoder:
-            h = torch.addmm(bias, h, weight.t()).relu_()
-            encoder_inputs.append(h)
-        head = torch.addmm(self.head[1], h, self.head[0].t())
-        mu, logvar = head[:, :k], head[:, k:]
-        std = logvar.mul(0.5).exp_()
-        var = std * std
-        z = torch.addcmul(mu, std, eps)
-        decoder_inputs = [z]
-        d = z
-        for weight, bias, _, _ in self.decoder[:-1]:
-            d = torch.addmm(bias, d, weight.t()).relu_()
-            decoder_inputs.append(d)
-        weight, bias, _, _ = self.decoder[-1]
-        diff = torch.addmm(bias, d, weight.t()).sub_(x)
-        sse = torch.dot(diff.view(-1), diff.view(-1))
-        # 2·KL summed over the batch: Σ(μ² + σ² − log σ² − 1).
-        kl_twice = (var - logvar).addcmul_(mu, mu).sub_(1.0).sum()
-
-        grad = diff.mul_(2.0 / n_rows)  # d(SSE/B)/dx̂
-        for i in range(len(self.decoder) - 1, -1, -1):
-            weight, _, grad_weight, grad_bias = self.decoder[i]
-            layer_input = decoder_inputs[i]
-            torch.mm(grad.t(), layer_input, out=grad_weight)
-            torch.sum(grad, 0, out=grad_bias)
-            grad = torch.mm(grad, weight)
-            if i > 0:  # through the ReLU that produced layer_input
-                grad = relu_backward(grad, layer_input)
-        # z = μ + σ·ε and β·KL/B: dμ = dz + β·μ/B, dlog σ² = ½·dz·ε·σ + β·(σ² − 1)/(2B).
-        scale = beta / n_rows
-        grad_mu = torch.add(grad, mu, alpha=scale)
-        grad_logvar = grad.mul_(eps).mul_(std).mul_(0.5).add_(var, alpha=0.5 * scale)
-        grad_logvar.sub_(0.5 * scale)
-        grad = torch.cat((grad_mu, grad_logvar), dim=1)
-        weight, _, grad_weight, grad_bias = self.head
-        torch.mm(grad.t(), encoder_inputs[-1], out=grad_weight)
-        torch.sum(grad, 0, out=grad_bias)
-        for i in range(len(self.encoder) - 1, -1, -1):
-            layer_output = encoder_inputs[i + 1]
-            grad = relu_backward(torch.mm(grad, weight), layer_output)
-            weight, _, grad_weight, grad_bias = self.encoder[i]
-            torch.mm(grad.t(), encoder_inputs[i], out=grad_weight)
-            torch.sum(grad, 0, out=grad_bias)
-        return sse, kl_twice
+        return sse.detach() * n_rows, kl.detach() * (2 * n_rows)
 
 
-class VAETask:
-    """One VAE training run for `run_epochs`: data on the device, optimizer, two generators.
+def fast_step_applies(model: nn.Module) -> bool:
+    """True for the plain `VAE` whose gradients `FastVAEStep` computes by hand (not subclasses)."""
+    return type(model) is VAE
+
+
+def make_vae_step(model: VAE, learning_rate: float, gradients: str = "auto") -> VAEStep:
+    """The training step for `model`: hand-written gradients where they apply, else autograd."""
+    if gradients not in GRADIENT_PATHS:
+        raise ValueError(f"gradients must be one of {GRADIENT_PATHS}, got {gradients!r}")
+    if gradients == "auto":
+        gradients = "fast" if fast_step_applies(model) else "autograd"
+    if gradients == "fast":
+        if not fast_step_applies(model):
+            raise ValueError(f"the hand-written step is for the plain VAE, not {type(model)}")
+        return FastVAEStep(model, learning_rate)
+    return AutogradVAEStep(model, learning_rate)
+
+
+class VAETask(GeneratorsAndOptimizer):
+    """One VAE training run for `run_epochs`: data on the device, a step, two generators.
 
     Each epoch draws one permutation (shuffle generator) and one block of N(0, 1) noise (noise
     generator). Validation uses a fixed noise draw, so val losses of different epochs compare.
@@ -299,16 +263,21 @@ class VAETask:
         x_val: torch.Tensor | None,
         config: VAEConfig,
         device: torch.device,
+        gradients: str = "auto",
     ) -> None:
         self.model = model
         self.config = config
         self.x_train = x_train
         self.x_val = x_val if x_val is not None and x_val.shape[0] else None
-        self.step = FastVAEStep(model)
-        self.optimizer = FlatAdam(self.step.flat.values, self.step.flat.grads, config.learning_rate)
+        self.step = make_vae_step(model, config.learning_rate, gradients)
+        self.optimizer = self.step.optimizer
         _, shuffle_seed, noise_seed, val_seed = derive_seeds(config.seed, 4)
         self.shuffle_generator = make_generator(shuffle_seed, device)
         self.noise_generator = make_generator(noise_seed, device)
+        self.generators = {
+            "shuffle_generator": self.shuffle_generator,
+            "noise_generator": self.noise_generator,
+        }
         self.val_eps = None
         if self.x_val is not None:
             shape = (self.x_val.shape[0], model.latent_dim)
@@ -346,18 +315,6 @@ class VAETask:
         recon, kl = (t.item() for t in vae_loss_terms(self.x_val, recon_x, mu, logvar))
         return {"val_loss": recon + beta * kl, "val_recon": recon, "val_kl": kl}
 
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "optimizer": self.optimizer.state_dict(),
-            "shuffle_generator": self.shuffle_generator.get_state(),
-            "noise_generator": self.noise_generator.get_state(),
-        }
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.shuffle_generator.set_state(state["shuffle_generator"])
-        self.noise_generator.set_state(state["noise_generator"])
-
 
 def build_vae(n_features: int, config: VAEConfig) -> VAE:
     """A freshly initialised VAE; the weights depend only on the config seed."""
@@ -374,11 +331,13 @@ def fit_vae(
     *,
     resume: ResumeStore | None = None,
     on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
+    gradients: str = "auto",
 ) -> TrainingResult:
     """Train `model` in place on scaled rows for config.epochs; the last epoch's weights stay.
 
     No early stopping (the recipe saves the weights after the last epoch); the validation loss,
-    if `x_val` has rows, is logged every epoch.
+    if `x_val` has rows, is logged every epoch. `gradients` picks the step (GRADIENT_PATHS):
+    "auto" takes the hand-written one for the plain VAE and autograd for anything else.
     """
     if x_train.shape[0] == 0:
         raise InputDataError("the VAE has no training rows")
@@ -387,30 +346,8 @@ def fit_vae(
     val = None
     if x_val is not None and x_val.shape[0]:
         val = to_tensor(x_val, device)
-    task = VAETask(model, train, val, config, device)
+    task = VAETask(model, train, val, config, device, gradients)
     return run_epochs(task, config.epochs, resume=resume, on_epoch_end=on_epoch_end)
-
-
-def history_frame(result: TrainingResult) -> pd.DataFrame:
-    """history.csv: epoch (1-based), β used in it, train and (if any) validation loss terms."""
-    frame = pd.DataFrame(result.history)
-    columns = [c for c in HISTORY_COLUMNS if c in frame.columns]
-    extra = [c for c in frame.columns if c not in columns]
-    return frame[columns + extra]
-
-
-def save_vae(
-    model_dir: str | os.PathLike[str],
-    model: VAE,
-    scaler: Scaler,
-    config_payload: Mapping[str, Any],
-) -> None:
-    """model.pt (state dict), config.json, scaler.json and features.json, each atomically."""
-    folder = Path(model_dir)
-    save_state_dict(folder / MODEL_FILE, model)
-    write_json(folder / CONFIG_FILE, dict(config_payload))
-    scaler.to_json(folder / SCALER_FILE)
-    write_json(folder / FEATURES_FILE, list(scaler.features))
 
 
 def load_vae(model_dir: str | os.PathLike[str]) -> tuple[VAE, Scaler, list[str]]:
@@ -438,6 +375,165 @@ def _check_same_features(expected: Sequence[str], found: Sequence[str], path: st
         )
 
 
+@dataclass
+class VAERun(TorchModelRun[VAE]):
+    """Rule train_vae's part of `run_training`: scaled rows, which of them train, the model.
+
+    Besides the common files it writes features.json and embeddings.parquet (μ of every row).
+    """
+
+    step: ClassVar[str] = "train_vae"
+    code_modules: ClassVar[tuple[str, ...]] = CODE_MODULES
+    history_columns: ClassVar[tuple[str, ...]] = HISTORY_COLUMNS
+
+    name: str
+    config: VAEConfig
+    frame: pd.DataFrame
+    split: np.ndarray
+    x_all: np.ndarray
+    is_train: np.ndarray
+    is_val: np.ndarray
+    fit_rows: np.ndarray
+    scaler: Scaler
+    input_files: list[str | os.PathLike[str]]
+    model: VAE | None = None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "vae": self.config.to_dict(),
+            "scaling": {"transforms": list(self.scaler.transforms)},
+            "features": list(self.scaler.features),
+        }
+
+    def fit(
+        self,
+        device: torch.device,
+        resume: ResumeStore | None,
+        on_epoch_end: Callable[[dict[str, Any]], None] | None,
+    ) -> TrainingResult:
+        self.model = build_vae(self.x_all.shape[1], self.config)
+        result = fit_vae(
+            self.model,
+            self.x_all[self.is_train],
+            self.x_all[self.is_val] if self.is_val.any() else None,
+            self.config,
+            device,
+            resume=resume,
+            on_epoch_end=on_epoch_end,
+        )
+        self.model.eval()
+        self.model.cpu()
+        return result
+
+    def config_payload(self, result: TrainingResult) -> dict[str, Any]:
+        config = self.config
+        features = list(self.scaler.features)
+        return {
+            "format": VAE_FORMAT,
+            "name": self.name,
+            "architecture": {
+                "n_features": len(features),
+                "hidden": list(config.hidden),
+                "latent_dim": config.latent_dim,
+                "activation": "relu",
+                "parameters": sum(p.numel() for p in self.fitted().parameters()),
+            },
+            "training": {
+                "optimizer": "adam",
+                "learning_rate": config.learning_rate,
+                "batch_size": config.batch_size,
+                "epochs": config.epochs,
+                "beta_start": config.beta_start,
+                "beta_end": config.beta_end,
+                "beta_warmup_epochs": config.beta_warmup_epochs,
+                "loss": "SSE/B + beta*KL/B in scaled space",
+                "early_stopping": False,
+                "saved_weights": "after the last epoch",
+            },
+            "features": features,
+            "split": config.split,
+            "train_on": config.train_on,
+            "scaler_fit": config.scaler_fit,
+            "seed": config.seed,
+            "rows": {
+                "train": int(self.is_train.sum()),
+                "val": int(self.is_val.sum()),
+                "scaler_fit": int(self.fit_rows.sum()),
+                "all": len(self.frame),
+            },
+        }
+
+    def write_results(
+        self, folder: Path, result: TrainingResult, device: torch.device
+    ) -> dict[str, Any]:
+        """features.json, and embeddings.parquet: μ of every row (encoded on the CPU)."""
+        write_json(folder / FEATURES_FILE, list(self.scaler.features))
+        mu = emb.encode_in_batches(self.fitted(), self.x_all, "cpu")
+        metadata = {
+            "vae": self.name,
+            "split_method": self.config.split,
+            "train_on": self.config.train_on,
+            "scaler_fit": self.config.scaler_fit,
+            "latent_columns": emb.latent_columns(self.config.latent_dim),
+        }
+        table = emb.embeddings_frame(self.frame, self.split, mu)
+        emb.write_embeddings(folder / EMBEDDINGS_FILE, table, metadata)
+        return {}
+
+
+def prepare_vae_run(
+    *,
+    name: str,
+    config: VAEConfig,
+    scaling: ScalingConfig,
+    features_path: str | os.PathLike[str],
+    split_paths: Mapping[str, str | os.PathLike[str]],
+) -> VAERun:
+    """Read the features table and split parts, choose training rows, fit the scaler.
+
+    Trains on the train part of `split_paths` (config.train_on "train"; validation loss logged)
+    or on every row of the features table ("all").
+    """
+    dataset = read_dataset(features_path)
+    features = list(dataset.features)
+    parts = {}
+    for part in emb.PARTS:
+        part_dataset = read_dataset(split_paths[part])
+        _check_same_features(features, part_dataset.features, str(split_paths[part]))
+        parts[part] = part_dataset.frame
+    frame = dataset.frame.reset_index(drop=True)
+    split = emb.assign_split(frame, parts)
+    raw = frame[features].to_numpy(dtype=np.float64)
+    everything, nothing = np.ones(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool)
+    is_train = split == "train" if config.train_on == "train" else everything
+    is_val = (split == "val") if config.train_on == "train" else nothing
+    fit_rows = is_train if config.scaler_fit == "train" else everything
+    log.info(
+        "VAE %s: %d training rows, %d validation rows (split %s, train_on %s, scaler_fit %s)",
+        name,
+        int(is_train.sum()),
+        int(is_val.sum()),
+        config.split,
+        config.train_on,
+        config.scaler_fit,
+    )
+    scaler = Scaler.fit(raw[fit_rows], features, scaling.transforms_for(features))
+    return VAERun(
+        name=name,
+        config=config,
+        frame=frame,
+        split=split,
+        x_all=scaler.transform(raw),
+        is_train=is_train,
+        is_val=is_val,
+        fit_rows=fit_rows,
+        scaler=scaler,
+        input_files=[features_path, *(split_paths[p] for p in emb.PARTS)],
+    )
+
+
 def train_vae_run(
     *,
     name: str,
@@ -452,131 +548,24 @@ def train_vae_run(
     workflow_dir: str | os.PathLike[str] | None = None,
     on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
 ) -> TrainingResult:
-    """Rule train_vae: fit the scaler and the VAE, write every model file and embeddings.parquet.
+    """Rule train_vae: fit the scaler and the VAE, write the model folder and embeddings.parquet.
 
-    Trains on the train part of `split_paths` (config.train_on "train"; validation loss logged)
-    or on every row of the features table ("all"). Resume state (if `resume_dir`) is kept after
-    every epoch and deleted once all outputs are written.
+    The steps (resume key, fit, files, provenance) are `lithoflow.models.runs.run_training`'s.
     """
-    dataset = read_dataset(features_path)
-    features = list(dataset.features)
-    parts = {}
-    for part in emb.PARTS:
-        part_dataset = read_dataset(split_paths[part])
-        _check_same_features(features, part_dataset.features, str(split_paths[part]))
-        parts[part] = part_dataset.frame
-    frame = dataset.frame.reset_index(drop=True)
-    split = emb.assign_split(frame, parts)
-    raw = frame[features].to_numpy(dtype=np.float64)
-    is_train = split == "train" if config.train_on == "train" else np.ones(len(frame), dtype=bool)
-    is_val = (split == "val") if config.train_on == "train" else np.zeros(len(frame), dtype=bool)
-    fit_rows = is_train if config.scaler_fit == "train" else np.ones(len(frame), dtype=bool)
-    log.info(
-        "VAE %s: %d training rows, %d validation rows (split %s, train_on %s, scaler_fit %s)",
-        name,
-        int(is_train.sum()),
-        int(is_val.sum()),
-        config.split,
-        config.train_on,
-        config.scaler_fit,
+    run = prepare_vae_run(
+        name=name,
+        config=config,
+        scaling=scaling,
+        features_path=features_path,
+        split_paths=split_paths,
     )
-    scaler = Scaler.fit(raw[fit_rows], features, scaling.transforms_for(features))
-    x_all = scaler.transform(raw)
-
-    settings = {
-        "name": name,
-        "vae": config.to_dict(),
-        "scaling": {"transforms": list(scaler.transforms)},
-        "features": features,
-        "device": device.type,
-    }
-    resume = None
-    if resume_dir is not None:
-        key = training_key(
-            settings,
-            [features_path, *(split_paths[p] for p in emb.PARTS)],
-            CODE_MODULES,
-        )
-        resume = ResumeStore(resume_dir, key)
-
-    model = build_vae(len(features), config)
-    result = fit_vae(
-        model,
-        x_all[is_train],
-        x_all[is_val] if is_val.any() else None,
-        config,
-        device,
-        resume=resume,
+    outcome = run_training(
+        run,
+        output_dir=output_dir,
+        device=device,
+        resume_dir=resume_dir,
+        full_config=full_config,
+        workflow_dir=workflow_dir,
         on_epoch_end=on_epoch_end,
     )
-    model.eval()
-
-    out = Path(output_dir)
-    n_params = sum(p.numel() for p in model.parameters())
-    payload = {
-        "format": VAE_FORMAT,
-        "name": name,
-        "architecture": {
-            "n_features": len(features),
-            "hidden": list(config.hidden),
-            "latent_dim": config.latent_dim,
-            "activation": "relu",
-            "parameters": n_params,
-        },
-        "training": {
-            "optimizer": "adam",
-            "learning_rate": config.learning_rate,
-            "batch_size": config.batch_size,
-            "epochs": config.epochs,
-            "beta_start": config.beta_start,
-            "beta_end": config.beta_end,
-            "beta_warmup_epochs": config.beta_warmup_epochs,
-            "loss": "SSE/B + beta*KL/B in scaled space",
-            "early_stopping": False,
-            "saved_weights": "after the last epoch",
-        },
-        "features": features,
-        "split": config.split,
-        "train_on": config.train_on,
-        "scaler_fit": config.scaler_fit,
-        "seed": config.seed,
-        "rows": {
-            "train": int(is_train.sum()),
-            "val": int(is_val.sum()),
-            "scaler_fit": int(fit_rows.sum()),
-            "all": len(frame),
-        },
-    }
-    model.cpu()
-    save_vae(out, model, scaler, payload)
-    write_csv(out / HISTORY_FILE, history_frame(result))
-
-    mu = emb.encode_in_batches(model, x_all, "cpu")
-    table = emb.embeddings_frame(frame, split, mu)
-    emb.write_embeddings(
-        out / EMBEDDINGS_FILE,
-        table,
-        {
-            "vae": name,
-            "split_method": config.split,
-            "train_on": config.train_on,
-            "scaler_fit": config.scaler_fit,
-            "latent_columns": emb.latent_columns(config.latent_dim),
-        },
-    )
-    record = build_provenance(
-        step="train_vae",
-        config=full_config,
-        settings=settings,
-        device=describe_device(device),
-        workflow_dir=workflow_dir,
-        extra={
-            "training_seconds": float(sum(r["seconds"] for r in result.history)),
-            "epochs_run": result.epochs_run,
-            "resumed_from_epoch": result.resumed_from_epoch,
-        },
-    )
-    write_provenance(out / PROVENANCE_FILE, record)
-    if resume is not None:
-        resume.clear()
-    return result
+    return outcome.training

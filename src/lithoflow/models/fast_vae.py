@@ -1,0 +1,221 @@
+"""Hand-written gradients for the plain VAE: an accelerator, not the training path.
+
+For layers as small as the v2.6.7 VAE's, autograd's bookkeeping costs more than the arithmetic.
+`FastVAEStep` computes the loss and its exact gradient by hand for exactly the architecture of
+`lithoflow.models.vae.VAE` (checked against autograd in tests/unit/test_vae.py), writing every
+gradient into one flat buffer (`FlatParameters`) that `FlatAdam` updates in a handful of tensor
+operations. Every other model (VAE variants, classifiers) trains with autograd and torch.optim;
+`lithoflow.models.vae.fit_vae` picks this step only where it applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch import nn
+
+if TYPE_CHECKING:
+    from lithoflow.models.vae import VAE
+
+
+class FlatParameters:
+    """A module's parameters as views into one flat buffer, gradients into another.
+
+    Call after the module is on its final device. `order` fixes the layout (adjacent parameters of
+    equal trailing shape can then be viewed together, see `span`).
+    """
+
+    def __init__(self, module: nn.Module, order: Sequence[str] | None = None) -> None:
+        named = dict(module.named_parameters())
+        names = list(order) if order is not None else list(named)
+        if sorted(names) != sorted(named):
+            raise ValueError(f"layout {names} does not list exactly the parameters {list(named)}")
+        first = next(iter(named.values()))
+        total = sum(p.numel() for p in named.values())
+        self.values = torch.empty(total, dtype=first.dtype, device=first.device)
+        self.grads = torch.zeros(total, dtype=first.dtype, device=first.device)
+        self._offsets: dict[str, tuple[int, int]] = {}
+        offset = 0
+        with torch.no_grad():
+            for name in names:
+                param = named[name]
+                size = param.numel()
+                self.values[offset : offset + size].copy_(param.reshape(-1))
+                param.data = self.values[offset : offset + size].view_as(param)
+                # Autograd accumulates into an existing .grad in place, so backward() fills
+                # self.grads; the manual gradient code writes into the same views directly.
+                param.grad = self.grads[offset : offset + size].view_as(param)
+                self._offsets[name] = (offset, size)
+                offset += size
+
+    def __len__(self) -> int:
+        return self.values.numel()
+
+    def span(self, names: Sequence[str], shape: Sequence[int], grad: bool = False) -> torch.Tensor:
+        """A view of consecutive parameters `names` (or their gradients) with `shape`."""
+        start = self._offsets[names[0]][0]
+        stop = start
+        for name in names:
+            offset, size = self._offsets[name]
+            if offset != stop:
+                raise ValueError(f"parameters {list(names)} are not adjacent in the flat layout")
+            stop = offset + size
+        buffer = self.grads if grad else self.values
+        return buffer[start:stop].view(*shape)
+
+    def zero_grad(self) -> None:
+        """Zero every gradient in one operation."""
+        self.grads.zero_()
+
+
+class FlatAdam:
+    """Adam (no weight decay, no amsgrad) over one flat buffer.
+
+    The update is torch.optim.Adam's single-tensor update, operation for operation, applied to all
+    parameters at once: 7 tensor operations per step however many parameter tensors there are.
+    """
+
+    def __init__(
+        self,
+        params: torch.Tensor,
+        grads: torch.Tensor,
+        lr: float,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        self.params = params
+        self.grads = grads
+        self.lr = float(lr)
+        self.beta1, self.beta2 = (float(b) for b in betas)
+        self.eps = float(eps)
+        self.steps = 0
+        self.exp_avg = torch.zeros_like(params)
+        self.exp_avg_sq = torch.zeros_like(params)
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.steps += 1
+        grad = self.grads
+        self.exp_avg.lerp_(grad, 1 - self.beta1)
+        self.exp_avg_sq.mul_(self.beta2).addcmul_(grad, grad, value=1 - self.beta2)
+        bias_correction1 = 1 - self.beta1**self.steps
+        bias_correction2_sqrt = (1 - self.beta2**self.steps) ** 0.5
+        denom = self.exp_avg_sq.sqrt().div_(bias_correction2_sqrt).add_(self.eps)
+        self.params.addcdiv_(self.exp_avg, denom, value=-self.lr / bias_correction1)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "steps": self.steps,
+            "exp_avg": self.exp_avg.detach().cpu().clone(),
+            "exp_avg_sq": self.exp_avg_sq.detach().cpu().clone(),
+            "lr": self.lr,
+            "betas": [self.beta1, self.beta2],
+            "eps": self.eps,
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.steps = int(state["steps"])
+        self.exp_avg.copy_(state["exp_avg"])
+        self.exp_avg_sq.copy_(state["exp_avg_sq"])
+        self.lr = float(state["lr"])
+        self.beta1, self.beta2 = (float(b) for b in state["betas"])
+        self.eps = float(state["eps"])
+
+
+def relu_backward(grad: torch.Tensor, relu_output: torch.Tensor) -> torch.Tensor:
+    """`grad` where the ReLU was active (output > 0), else 0: the kernel autograd uses for ReLU."""
+    return torch.ops.aten.threshold_backward(grad, relu_output, 0.0)
+
+
+class FastVAEStep:
+    """The plain VAE's loss and its exact gradient for one batch, computed by hand.
+
+    The backward pass writes every gradient straight into the flat gradient buffer, and the μ and
+    log σ² heads run as one matrix product. Built with the model, it owns a `FlatAdam` over the
+    same buffer (`optimizer`). Only for `lithoflow.models.vae.VAE` itself: a subclass or another
+    architecture has other gradients (use autograd, `lithoflow.models.vae.AutogradVAEStep`).
+    """
+
+    def __init__(self, model: VAE, learning_rate: float) -> None:
+        self.model = model
+        self.flat = FlatParameters(model, order=model.flat_layout())
+        self.optimizer = FlatAdam(self.flat.values, self.flat.grads, learning_rate)
+        named = dict(model.named_parameters())
+
+        def views(prefix: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+            w, b = f"{prefix}.weight", f"{prefix}.bias"
+            shape = tuple(named[w].shape)
+            return (
+                self.flat.span([w], shape),
+                self.flat.span([b], (shape[0],)),
+                self.flat.span([w], shape, grad=True),
+                self.flat.span([b], (shape[0],), grad=True),
+            )
+
+        linear_names = [n for n, m in model.named_modules() if isinstance(m, nn.Linear)]
+        self.encoder = [views(n) for n in linear_names if n.startswith("encoder.")]
+        self.decoder = [views(n) for n in linear_names if n.startswith("decoder.")]
+        k, h = model.latent_dim, model.hidden[-1]
+        weights, biases = ["fc_mu.weight", "fc_logvar.weight"], ["fc_mu.bias", "fc_logvar.bias"]
+        self.head = (
+            self.flat.span(weights, (2 * k, h)),
+            self.flat.span(biases, (2 * k,)),
+            self.flat.span(weights, (2 * k, h), grad=True),
+            self.flat.span(biases, (2 * k,), grad=True),
+        )
+
+    @torch.no_grad()
+    def loss_and_grad(
+        self, x: torch.Tensor, eps: torch.Tensor, beta: float
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Fill the flat gradients of SSE/B + β·KL/B; return the batch's (SSE, 2·KL) sums."""
+        n_rows = x.shape[0]
+        k = self.model.latent_dim
+        encoder_inputs = [x]
+        h = x
+        for weight, bias, _, _ in self.encoder:
+            h = torch.addmm(bias, h, weight.t()).relu_()
+            encoder_inputs.append(h)
+        head = torch.addmm(self.head[1], h, self.head[0].t())
+        mu, logvar = head[:, :k], head[:, k:]
+        std = logvar.mul(0.5).exp_()
+        var = std * std
+        z = torch.addcmul(mu, std, eps)
+        decoder_inputs = [z]
+        d = z
+        for weight, bias, _, _ in self.decoder[:-1]:
+            d = torch.addmm(bias, d, weight.t()).relu_()
+            decoder_inputs.append(d)
+        weight, bias, _, _ = self.decoder[-1]
+        diff = torch.addmm(bias, d, weight.t()).sub_(x)
+        sse = torch.dot(diff.view(-1), diff.view(-1))
+        # 2·KL summed over the batch: Σ(μ² + σ² − log σ² − 1).
+        kl_twice = (var - logvar).addcmul_(mu, mu).sub_(1.0).sum()
+
+        grad = diff.mul_(2.0 / n_rows)  # d(SSE/B)/dx̂
+        for i in range(len(self.decoder) - 1, -1, -1):
+            weight, _, grad_weight, grad_bias = self.decoder[i]
+            layer_input = decoder_inputs[i]
+            torch.mm(grad.t(), layer_input, out=grad_weight)
+            torch.sum(grad, 0, out=grad_bias)
+            grad = torch.mm(grad, weight)
+            if i > 0:  # through the ReLU that produced layer_input
+                grad = relu_backward(grad, layer_input)
+        # z = μ + σ·ε and β·KL/B: dμ = dz + β·μ/B, dlog σ² = ½·dz·ε·σ + β·(σ² − 1)/(2B).
+        scale = beta / n_rows
+        grad_mu = torch.add(grad, mu, alpha=scale)
+        grad_logvar = grad.mul_(eps).mul_(std).mul_(0.5).add_(var, alpha=0.5 * scale)
+        grad_logvar.sub_(0.5 * scale)
+        grad = torch.cat((grad_mu, grad_logvar), dim=1)
+        weight, _, grad_weight, grad_bias = self.head
+        torch.mm(grad.t(), encoder_inputs[-1], out=grad_weight)
+        torch.sum(grad, 0, out=grad_bias)
+        for i in range(len(self.encoder) - 1, -1, -1):
+            layer_output = encoder_inputs[i + 1]
+            grad = relu_backward(torch.mm(grad, weight), layer_output)
+            weight, _, grad_weight, grad_bias = self.encoder[i]
+            torch.mm(grad.t(), encoder_inputs[i], out=grad_weight)
+            torch.sum(grad, 0, out=grad_bias)
+        return sse, kl_twice
