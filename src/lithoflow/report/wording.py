@@ -65,12 +65,25 @@ def agrees(summary: Any, log: Any) -> bool:
     return abs(float(log) - float(summary)) <= 0.5 * 10 ** -_decimals(summary) + 1e-12
 
 
+# The investigation studied LILY: its figures stand beside this run's only for LILY data, real or
+# simulated in LILY's image; other data (a tidy table, LAS well logs) get this instead.
+NOT_APPLICABLE = "not applicable to this data"
+LILY_SOURCES = ("lily", "simulate")
+
+
+def compares_with_investigation(t: Tracer) -> bool:
+    """Whether the investigation's LILY figures apply to this run's data."""
+    return t.inputs.config["data"]["source"] in LILY_SOURCES
+
+
 def reference_text(t: Tracer, path: Sequence[Key], fmt: str) -> str:
     """The investigation's figure at `path` of the reference, labelled with its source(s).
 
     A Summary figure that rounds the log's is shown once, from the log ("Summary, log");
     figures that disagree are all shown; a Summary figure no log backs is marked unsupported.
     """
+    if not compares_with_investigation(t):
+        return NOT_APPLICABLE
     figure = t.inputs.get("reference", *path, default=None)
     if not isinstance(figure, Mapping):
         return DASH

@@ -11,12 +11,40 @@ from lithoflow.report.wording import code, figure_row, names, reference_text, ta
 TITLE = "Data and protocol"
 
 
+def _las_lines(t: Tracer, las: dict) -> list[str]:
+    """The LAS source: files read, and per well which curve gave each feature."""
+    wells = t.inputs.get("ingest", "tables", "las", "wells", default=[])
+    lines = [
+        f"**Data source:** LAS well logs, {code(las['path'])}: {len(wells)} wells, label curve "
+        f"{code(las['label_curve'])}. These are not LILY data: the investigation's LILY figures "
+        "are not applicable to them and are not shown.",
+        "",
+    ]
+    if not wells:
+        return lines
+    features = list(las["curves"])
+    rows = []
+    for i, well in enumerate(wells):
+        found = well.get("curves", {})
+        rows.append(
+            [
+                code(well.get("borehole_id", "?")),
+                t.at("ingest", "tables", "las", "wells", i, "rows", fmt="count"),
+                t.at("ingest", "tables", "las", "wells", i, "bins", fmt="count"),
+                *(code(found[f]) if found.get(f) else DASH for f in features),
+            ]
+        )
+    return [*lines, *table(["well", "rows", "bins", *features], rows)]
+
+
 def _source_lines(t: Tracer) -> list[str]:
     data = t.inputs.config["data"]
     if data["source"] == "lily":
         return [f"**Data source:** real LILY tables read from {code(data['lily_dir'])}.", ""]
     if data["source"] == "table":
         return [f"**Data source:** one tidy table, {code(data['table']['path'])}.", ""]
+    if data["source"] == "las":
+        return _las_lines(t, data["las"])
     lines = [
         "**Data source:** tables written by lithoflow's LILY simulator at scale "
         f"{code(t.inputs.config['simulate']['scale'])}, seed "
