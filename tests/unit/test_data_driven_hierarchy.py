@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
+from lithoflow.core.config import validate_config
 from lithoflow.core.dataset import write_dataset
 from lithoflow.core.errors import ConfigError, InputDataError
 from lithoflow.core.io import read_json, write_csv
@@ -21,6 +26,9 @@ from lithoflow.hierarchy.data_driven import (
 )
 from lithoflow.hierarchy.mapping import MAPPING_COLUMNS, read_hierarchy_table
 from lithoflow.models.scaling import ScalingConfig
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 
 # Three well-separated clouds of label centroids in 2-D.
 CLOUDS = {
@@ -237,3 +245,36 @@ def test_run_scales_on_the_train_part_and_writes_the_expert_format(tmp_path):
     assert agreement["ari_labels"] == pytest.approx(1.0)
     assert agreement["data_driven"]["n_groups"] == 4  # three clusters and the unseen group
     assert read_json(tmp_path / "summary.json")["k"] == 3
+
+
+def test_k_range_beyond_the_labels_is_clipped():
+    values, labels = rows_at(CLOUDS)  # 8 labels: k up to 7 has a silhouette
+    config = DataDrivenConfig.from_config(settings(k_range=[9, 12]))
+    result = build_data_driven_hierarchy(values, labels, counts_of(labels), config, ["x", "y"])
+    assert set(result.silhouettes) == {7}
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda s: s.update(input="embedding"), "data_driven.vae: input 'embedding' needs"),
+        (lambda s: s.update(input="embedding", vae="nope"), "'nope' is not one of vae.models"),
+        (lambda s: s.update(vae="v2_6_7"), "input 'raw' uses no VAE"),
+        (lambda s: s.update(split="explicit"), "data_driven.split: 'explicit' is not in"),
+        (lambda s: s.update(k_range=[8, 4]), "data_driven.k_range: min must not exceed max"),
+    ],
+)
+def test_config_cross_key_problems(edit, message):
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    edit(config["hierarchy"]["data_driven"])
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        validate_config(config, SCHEMA)
+
+
+def test_config_defaults_fill_the_section():
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    del config["hierarchy"]["data_driven"]
+    validate_config(config, SCHEMA)
+    section = config["hierarchy"]["data_driven"]
+    assert DataDrivenConfig.from_config(section).rows == "train"
+    assert section["n_groups"] is None

@@ -154,16 +154,25 @@ def _group_order_key(name: str) -> tuple[int, str]:
 def silhouettes_by_k(points: np.ndarray, k_range: tuple[int, int]) -> dict[int, float]:
     """Silhouette of the Ward clustering of `points` for every k of the range that is defined.
 
-    A silhouette needs 2 <= k <= n_points - 1; the range is clipped to that, and a range with no
-    such k is an error.
+    A silhouette needs 2 <= k <= n_points - 1. The range is clipped to that (a warning says so
+    when the range's low end is out of reach, e.g. on a tiny dataset); fewer than 3 points are an
+    error.
     """
     n_points = len(points)
-    low, high = k_range[0], min(k_range[1], n_points - 1)
-    if low > high:
+    if n_points < 3:
         raise InputDataError(
-            f"cannot choose k by silhouette in hierarchy.data_driven.k_range {list(k_range)}: "
-            f"only {n_points} labels have enough rows to be clustered (a silhouette needs "
-            f"2 <= k <= {n_points - 1}); lower k_range or min_rows, or set n_groups"
+            f"cannot choose k by silhouette: only {n_points} labels have enough rows to be "
+            "clustered (at least 3 are needed); lower hierarchy.data_driven.min_rows or set "
+            "n_groups"
+        )
+    low, high = min(k_range[0], n_points - 1), min(k_range[1], n_points - 1)
+    if (low, high) != tuple(k_range):
+        log.warning(
+            "hierarchy.data_driven.k_range %s clipped to [%d, %d]: only %d labels are clustered",
+            list(k_range),
+            low,
+            high,
+            n_points,
         )
     return {
         k: float(silhouette_score(points, ward_clusters(points, k), metric="euclidean"))
