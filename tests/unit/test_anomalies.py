@@ -168,3 +168,27 @@ def test_bad_input_names_the_column():
     frame.loc[1, "recon_mae_scaled"] = np.nan
     with pytest.raises(InputDataError, match="recon_mae_scaled"):
         detect_anomalies(frame, ["GRA", "MS"], BIN, config())
+
+
+def test_figure_has_one_block_of_tracks_per_borehole():
+    from lithoflow.core.figure_style import FigureStyle
+    from lithoflow.validation.anomalies_figure import anomaly_log_figure, label_runs
+
+    errors = [0.1, 0.1, 2.0, 3.0, 0.1, 0.1, 4.0, 4.0, 0.1, 0.1]
+    frame = error_frame(errors, "AAAAABBBBB", "tttttttttt", [0.5] * 10)
+    for name in ("GRA", "MS"):
+        frame[f"true_{name}"] = np.arange(10.0)
+        frame[f"pred_{name}"] = np.arange(10.0) + 0.5
+    result = detect_anomalies(frame, ["GRA", "MS"], BIN, config())
+    figure = anomaly_log_figure(
+        frame, result.intervals, ["A", "B"], ["GRA", "MS"], result.threshold, BIN, FigureStyle()
+    )
+    assert len(figure.axes) == 2 * (2 + 2)  # two boreholes x (two features, error, labels)
+    low, high = figure.axes[0].get_ylim()
+    assert low > high  # depth increases downward
+    empty = anomaly_log_figure(
+        frame, result.intervals.iloc[:0], [], ["GRA"], 1.0, BIN, FigureStyle()
+    )
+    assert "No anomaly interval" in empty.axes[0].texts[0].get_text()
+    runs = label_runs(np.array([0.1, 0.3, 0.7]), np.array(["a", "a", "a"]), BIN)
+    assert runs == [(0.0, pytest.approx(0.4), "a"), (pytest.approx(0.6), pytest.approx(0.8), "a")]

@@ -34,20 +34,19 @@ rule lithology_hierarchy:
 DATA_DRIVEN = config["hierarchy"]["data_driven"]
 
 
-def data_driven_inputs(wildcards):
-    """The rows the data-driven hierarchy is fitted on: the split's train part (raw features) or
-    the VAE's embeddings (mu), besides the dataset and the expert mapping it is compared with."""
-    inputs = {}
-    if DATA_DRIVEN["input"] == "embedding":
-        inputs["embeddings"] = f"{vae_dir(DATA_DRIVEN['vae'])}/embeddings.parquet"
-    elif DATA_DRIVEN["rows"] == "train":
-        inputs["train"] = f"results/splits/{DATA_DRIVEN['split']}/train.parquet"
-    return inputs
+# The rows it is fitted on: the split's train part (raw features) or the VAE's embeddings (mu).
+DATA_DRIVEN_INPUTS = {}
+if DATA_DRIVEN["input"] == "embedding":
+    DATA_DRIVEN_INPUTS["embeddings"] = (
+        f"{vae_dir(DATA_DRIVEN['vae'])}/embeddings.parquet"
+    )
+elif DATA_DRIVEN["rows"] == "train":
+    DATA_DRIVEN_INPUTS["train"] = f"results/splits/{DATA_DRIVEN['split']}/train.parquet"
 
 
 rule data_driven_hierarchy:
     input:
-        unpack(data_driven_inputs),
+        **DATA_DRIVEN_INPUTS,
         features="results/data/features.parquet",
         expert="results/hierarchy/lithology_hierarchy_mapping.csv",
         code=script_code("data_driven_hierarchy.py"),

@@ -303,7 +303,9 @@ def build_data_driven_hierarchy(
         )
     mapping = dict(zip(clustered["label"], clustered[GROUP_COLUMN], strict=True))
     table = hierarchy_table(label_counts.set_axis(all_labels), mapping)
-    centroids_out = clustered.rename(columns=dict(zip(mu_columns(clustered), dimensions)))
+    centroids_out = clustered.rename(
+        columns=dict(zip(mu_columns(clustered), dimensions, strict=True))
+    )
     log.info(
         "data-driven hierarchy: %d labels (%d clustered, %d rare, %d unseen) in k = %d groups (%s)",
         len(table),

@@ -17,6 +17,7 @@ mean squared scaled error over the interval divided by the sum over features.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from lithoflow.core.errors import InputDataError, format_list
+from lithoflow.core.io import read_parquet_metadata
 from lithoflow.validation.reconstruction import ROW_ERROR_COLUMN
 
 log = logging.getLogger(__name__)
@@ -143,19 +145,37 @@ def check_error_frame(errors: pd.DataFrame, features: Sequence[str], path: str) 
     ]
     missing = [c for c in required if c not in errors.columns]
     if missing:
-        raise InputDataError(f"reconstruction errors lack columns {format_list(missing)}", path=path)
+        raise InputDataError(
+            f"reconstruction errors lack columns {format_list(missing)}", path=path
+        )
     for column in (DEPTH_COLUMN, ROW_ERROR_COLUMN, *(f"{ABS_ERROR_PREFIX}{f}" for f in features)):
         values = errors[column].to_numpy(dtype=float)
         bad = ~np.isfinite(values)
         if bad.any():
             raise InputDataError(
-                f"{int(bad.sum())} non-finite values", path=path, column=column, examples=errors[bad]
+                f"{int(bad.sum())} non-finite values",
+                path=path,
+                column=column,
+                examples=errors[bad],
             )
     duplicated = errors.duplicated([BOREHOLE_COLUMN, DEPTH_COLUMN], keep=False)
     if duplicated.any():
         raise InputDataError(
             "duplicate (borehole_id, depth_bin_m) rows", path=path, examples=errors[duplicated]
         )
+
+
+def read_error_table(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list[str], str | None]:
+    """The per-row reconstruction errors, their feature list and VAE name (Parquet metadata)."""
+    metadata = read_parquet_metadata(path)
+    if "features" not in metadata:
+        raise InputDataError(
+            "no feature list in the Parquet metadata (key 'lithoflow', field 'features'); "
+            "rebuild it with rule validate_reconstruction",
+            path=str(path),
+        )
+    vae = metadata.get("vae")
+    return pd.read_parquet(path), [str(f) for f in metadata["features"]], vae
 
 
 def training_threshold(errors: pd.Series, split: pd.Series, quantile: float) -> float:
@@ -195,9 +215,9 @@ def merge_flagged(
     positions = np.flatnonzero(flagged)
     columns = [BOREHOLE_COLUMN, "start", "stop", "top_m", "bottom_m", "n_flagged"]
     if len(positions) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object if c == BOREHOLE_COLUMN else float)
-                             for c in columns}).astype({"start": "int64", "stop": "int64",
-                                                       "n_flagged": "int64"})
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object if c == BOREHOLE_COLUMN else float) for c in columns}
+        ).astype({"start": "int64", "stop": "int64", "n_flagged": "int64"})
     hole = boreholes[positions]
     depth = depths[positions]
     gap = np.diff(depth) - bin_size_m
@@ -257,7 +277,9 @@ def interval_statistics(
 
     labels = pd.DataFrame({"_id": ids, LABEL_COLUMN: inside[LABEL_COLUMN].astype(str).to_numpy()})
     label_counts = labels.groupby(["_id", LABEL_COLUMN]).size().rename("n").reset_index()
-    label_counts = label_counts.sort_values(["_id", "n", LABEL_COLUMN], ascending=[True, False, True])
+    label_counts = label_counts.sort_values(
+        ["_id", "n", LABEL_COLUMN], ascending=[True, False, True]
+    )
     dominant = label_counts.drop_duplicates("_id").set_index("_id")
     splits = pd.Series(inside[SPLIT_COLUMN].astype(str).to_numpy(), index=ids)
     splits = splits.groupby(level=0).first()
