@@ -172,7 +172,11 @@ def test_bad_input_names_the_column():
 
 def test_figure_has_one_block_of_tracks_per_borehole():
     from lithoflow.core.figure_style import FigureStyle
-    from lithoflow.validation.anomalies_figure import anomaly_log_figure, label_runs
+    from lithoflow.validation.anomalies_figure import (
+        anomaly_log_figure,
+        break_at_gaps,
+        label_runs,
+    )
 
     errors = [0.1, 0.1, 2.0, 3.0, 0.1, 0.1, 4.0, 4.0, 0.1, 0.1]
     frame = error_frame(errors, "AAAAABBBBB", "tttttttttt", [0.5] * 10)
@@ -192,3 +196,5 @@ def test_figure_has_one_block_of_tracks_per_borehole():
     assert "No anomaly interval" in empty.axes[0].texts[0].get_text()
     runs = label_runs(np.array([0.1, 0.3, 0.7]), np.array(["a", "a", "a"]), BIN)
     assert runs == [(0.0, pytest.approx(0.4), "a"), (pytest.approx(0.6), pytest.approx(0.8), "a")]
+    depths, values = break_at_gaps(np.array([0.1, 0.3, 2.1]), np.array([1.0, 2.0, 3.0]), BIN)
+    assert np.isnan(depths[2]) and np.isnan(values[2]) and len(depths) == 4

@@ -41,6 +41,8 @@ TRAIN_PART = "train"
 DRIVERS_SHOWN = 3
 # Two bin edges closer than this (metres) count as touching (float round-off of bin centres).
 GAP_TOLERANCE_M = 1e-6
+# Interval edges are rounded to a micrometre: bin centres carry float round-off (1247.5000000000002).
+DEPTH_DECIMALS = 6
 
 INTERVAL_COLUMNS: tuple[str, ...] = (
     BOREHOLE_COLUMN,
@@ -231,8 +233,8 @@ def merge_flagged(
             BOREHOLE_COLUMN: hole[firsts],
             "start": positions[firsts].astype("int64"),
             "stop": positions[lasts].astype("int64"),
-            "top_m": depth[firsts] - half,
-            "bottom_m": depth[lasts] + half,
+            "top_m": np.round(depth[firsts] - half, DEPTH_DECIMALS),
+            "bottom_m": np.round(depth[lasts] + half, DEPTH_DECIMALS),
             "n_flagged": (lasts - firsts + 1).astype("int64"),
         }
     )
@@ -289,7 +291,7 @@ def interval_statistics(
     result = merged.drop(columns=["start", "stop"]).copy()
     result["interval"] = result.groupby(BOREHOLE_COLUMN).cumcount() + 1
     result["split"] = splits.to_numpy()
-    result["length_m"] = result["bottom_m"] - result["top_m"]
+    result["length_m"] = np.round(result["bottom_m"] - result["top_m"], DEPTH_DECIMALS)
     result["n_rows"] = stats["n_rows"].to_numpy()
     result["mean_error"] = stats["mean_error"].to_numpy()
     result["max_error"] = stats["max_error"].to_numpy()

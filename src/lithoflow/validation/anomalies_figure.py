@@ -57,6 +57,15 @@ def label_runs(depths: np.ndarray, labels: np.ndarray, bin_size_m: float) -> lis
     return runs
 
 
+def break_at_gaps(depths: np.ndarray, values: np.ndarray, bin_size_m: float) -> tuple:
+    """Depths and values with a NaN inserted wherever bins are missing, so no line bridges a
+    stretch without data."""
+    depths = np.asarray(depths, dtype=float)
+    values = np.asarray(values, dtype=float)
+    gaps = np.flatnonzero(np.diff(depths) > 1.5 * bin_size_m) + 1
+    return np.insert(depths, gaps, np.nan), np.insert(values, gaps, np.nan)
+
+
 def anomaly_log_figure(
     errors: pd.DataFrame,
     intervals: pd.DataFrame,
@@ -95,18 +104,14 @@ def anomaly_log_figure(
         axes = block.subplots(1, n_tracks, sharey=True)
         depth = rows[DEPTH_COLUMN].to_numpy(dtype=float)
         for ax, feature in zip(axes, features, strict=False):
-            ax.plot(rows[f"true_{feature}"], depth, color="black", linewidth=0.6, label="measured")
-            ax.plot(
-                rows[f"pred_{feature}"],
-                depth,
-                color="tab:blue",
-                linewidth=0.6,
-                linestyle="--",
-                label="reconstructed",
-            )
+            y, x = break_at_gaps(depth, rows[f"true_{feature}"], bin_size_m)
+            ax.plot(x, y, color="black", linewidth=0.6)
+            y, x = break_at_gaps(depth, rows[f"pred_{feature}"], bin_size_m)
+            ax.plot(x, y, color="tab:blue", linewidth=0.6, linestyle="--")
             ax.set_title(feature, fontsize=9)
         error_ax, strip_ax = axes[-2], axes[-1]
-        error_ax.plot(rows[ROW_ERROR_COLUMN], depth, color="black", linewidth=0.6)
+        y, x = break_at_gaps(depth, rows[ROW_ERROR_COLUMN], bin_size_m)
+        error_ax.plot(x, y, color="black", linewidth=0.6)
         error_ax.axvline(threshold, color=SHADE_COLOUR, linewidth=0.8, linestyle=":")
         error_ax.set_title("error", fontsize=9)
         for top, bottom, label in label_runs(
