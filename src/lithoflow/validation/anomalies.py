@@ -41,7 +41,7 @@ TRAIN_PART = "train"
 DRIVERS_SHOWN = 3
 # Two bin edges closer than this (metres) count as touching (float round-off of bin centres).
 GAP_TOLERANCE_M = 1e-6
-# Interval edges are rounded to a micrometre: bin centres carry float round-off (1247.5000000000002).
+# Interval edges are rounded to a micrometre (bin centres carry round-off: 1247.5000000000002).
 DEPTH_DECIMALS = 6
 
 INTERVAL_COLUMNS: tuple[str, ...] = (
