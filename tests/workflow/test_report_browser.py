@@ -93,9 +93,9 @@ def test_report_opens_in_a_browser_with_its_items(report_folder: Path):
         page.set_default_timeout(TIMEOUT_MS)
         page.on(
             "console",
-            lambda message: log.console_errors.append(message.text)
-            if message.type == "error"
-            else None,
+            lambda message: (
+                log.console_errors.append(message.text) if message.type == "error" else None
+            ),
         )
         page.on("pageerror", lambda error: log.page_errors.append(str(error)))
         page.goto((report_folder / REPORT_HTML).as_uri(), wait_until="load")
