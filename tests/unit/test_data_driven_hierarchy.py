@@ -278,3 +278,44 @@ def test_config_defaults_fill_the_section():
     section = config["hierarchy"]["data_driven"]
     assert DataDrivenConfig.from_config(section).rows == "train"
     assert section["n_groups"] is None
+
+
+def test_run_on_a_vae_embedding_uses_its_training_rows(tmp_path):
+    values, labels = rows_at(CLOUDS)
+    n = len(labels)
+    embeddings = pd.DataFrame({"label": labels, "mu_0": values[:, 0], "mu_1": values[:, 1]})
+    embeddings["split"] = "train"
+    # Held-out rows far away from everything: with rows "train" they change nothing.
+    held_out = embeddings.head(3).assign(split="test", mu_0=1e3, mu_1=-1e3)
+    embeddings = pd.concat([embeddings, held_out], ignore_index=True)
+    embeddings.to_parquet(tmp_path / "embeddings.parquet")
+    frame = pd.DataFrame(
+        {
+            "borehole_id": "1-A",
+            "exp": "1",
+            "site": "1",
+            "hole": "A",
+            "depth_bin_m": np.arange(len(embeddings)) * 0.2,
+            "label": embeddings["label"],
+            "F": 0.0,
+        }
+    )
+    write_dataset(tmp_path / "features.parquet", frame, ["F"])
+    expert = pd.DataFrame({"Principal_Lithology": list(CLOUDS), "Lithology_Group": "All"})
+    write_csv(tmp_path / "expert.csv", expert)
+    section = settings(input="embedding", vae="v", n_groups=None)
+    summary = run_data_driven_hierarchy(
+        config=DataDrivenConfig.from_config(section),
+        scaling=ScalingConfig.from_config({"default_transform": "identity", "transforms": {}}),
+        features_path=tmp_path / "features.parquet",
+        expert_mapping_path=tmp_path / "expert.csv",
+        mapping_path=tmp_path / "mapping.csv",
+        summary_path=tmp_path / "summary.json",
+        embeddings_path=tmp_path / "embeddings.parquet",
+    )
+    assert summary["k"] == 3
+    assert summary["n_fit_rows"] == n
+    assert summary["dimensions"] == ["mu_0", "mu_1"]
+    assert summary["vae"] == "v"
+    assert "scaler" not in summary
+    assert read_hierarchy_table(tmp_path / "mapping.csv")["Count"].sum() == len(embeddings)
