@@ -1,13 +1,14 @@
 # Entry points for a fresh clone (each installs what it needs into .venv first):
 #   make run         - run the whole workflow on the default (simulated) data
-#   make test        - lint checks, the test suite, and the SLURM cluster test (needs root + apt)
-#   make test-local  - lint checks and the test suite without the cluster test
+#   make test        - lint checks, the test suite, the SLURM cluster test and the browser test
+#                      of the HTML report (both need root + apt)
+#   make test-local  - lint checks and the test suite without the cluster and browser tests
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= 2
 
-.PHONY: run test test-local test-cluster lint install
+.PHONY: run test test-local test-cluster test-browser lint install
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +29,12 @@ lint: install
 	$(BIN)/snakemake --lint --cores 1
 
 test-local: lint
-	$(BIN)/pytest -m "not cluster"
+	$(BIN)/pytest -m "not cluster and not browser"
 
 test-cluster: install
 	.ci/cluster.sh
 
-test: test-local test-cluster
+test-browser: install
+	.ci/browser.sh
+
+test: test-local test-cluster test-browser

@@ -26,6 +26,7 @@ FIGURE_JOBS = {
     "hierarchy_dendrogram",
     "reconstruction_figure",
     "plot_simulation_realism",
+    "anomaly_figure",
 }
 
 
@@ -85,6 +86,9 @@ def test_hierarchy_rules_rerun_group_steps_but_not_splits_vae_or_lithology_model
         "hierarchy_dendrogram",
         "validate_reconstruction",  # its per-group errors read the mapping
         "reconstruction_figure",
+        "anomalies",  # from the per-row errors, rewritten with the groups
+        "anomaly_figure",
+        "data_driven_hierarchy",  # compared with the expert mapping
         "investigation_summary",
     }
     assert not any(j.startswith(("split_boreholes", "train_vae", "merge_tables")) for j in jobs)

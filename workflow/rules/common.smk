@@ -115,6 +115,16 @@ def all_targets():
     )
     if SOURCE == "simulate":
         targets += ["results/simulation/realism.json", "results/simulation/realism.png"]
+    if config["hierarchy"]["data_driven"]["enabled"]:
+        targets += [
+            "results/hierarchy/data_driven_mapping.csv",
+            "results/hierarchy/data_driven_summary.json",
+        ]
+    targets += [
+        "results/validation/anomalies.csv",
+        "results/validation/anomalies.json",
+        "results/figures/anomaly_logs.png",
+    ]
     return targets
 
 

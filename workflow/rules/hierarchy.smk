@@ -27,3 +27,48 @@ rule lithology_hierarchy:
         hierarchy=config["hierarchy"],
     script:
         "../scripts/lithology_hierarchy.py"
+
+
+# --- data-driven hierarchy (hierarchy.data_driven) -----------------------------------------------
+
+DATA_DRIVEN = config["hierarchy"]["data_driven"]
+
+
+# The rows it is fitted on: the split's train part (raw features) or the VAE's embeddings (mu).
+DATA_DRIVEN_INPUTS = {}
+if DATA_DRIVEN["input"] == "embedding":
+    DATA_DRIVEN_INPUTS["embeddings"] = (
+        f"{vae_dir(DATA_DRIVEN['vae'])}/embeddings.parquet"
+    )
+elif DATA_DRIVEN["rows"] == "train":
+    DATA_DRIVEN_INPUTS["train"] = f"results/splits/{DATA_DRIVEN['split']}/train.parquet"
+
+
+rule data_driven_hierarchy:
+    input:
+        **DATA_DRIVEN_INPUTS,
+        features="results/data/features.parquet",
+        expert="results/hierarchy/lithology_hierarchy_mapping.csv",
+        code=script_code("data_driven_hierarchy.py"),
+    output:
+        mapping=report(
+            "results/hierarchy/data_driven_mapping.csv",
+            caption="../report/data_driven_mapping.rst",
+            category="Data-driven hierarchy",
+        ),
+        summary=report(
+            "results/hierarchy/data_driven_summary.json",
+            caption="../report/data_driven_summary.rst",
+            category="Data-driven hierarchy",
+        ),
+    log:
+        "logs/data_driven_hierarchy/data_driven_hierarchy.log",
+    benchmark:
+        "benchmarks/data_driven_hierarchy/data_driven_hierarchy.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        data_driven=DATA_DRIVEN,
+        scaling=config["scaling"],
+    script:
+        "../scripts/data_driven_hierarchy.py"

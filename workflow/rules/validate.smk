@@ -112,3 +112,55 @@ rule reconstruction_figure:
         figures=config["figures"],
     script:
         "../scripts/reconstruction_figure.py"
+
+
+rule anomalies:
+    input:
+        errors="results/validation/reconstruction_errors.parquet",
+        code=script_code("anomalies.py"),
+    output:
+        intervals=report(
+            "results/validation/anomalies.csv",
+            caption="../report/anomalies.rst",
+            category="Anomaly intervals",
+        ),
+        summary=report(
+            "results/validation/anomalies.json",
+            caption="../report/anomalies_summary.rst",
+            category="Anomaly intervals",
+        ),
+    log:
+        "logs/anomalies/anomalies.log",
+    benchmark:
+        "benchmarks/anomalies/anomalies.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        anomalies=config["validation"]["anomalies"],
+        bin_size_m=config["ingest"]["bin_size_m"],
+    script:
+        "../scripts/anomalies.py"
+
+
+rule anomaly_figure:
+    input:
+        errors="results/validation/reconstruction_errors.parquet",
+        intervals="results/validation/anomalies.csv",
+        summary="results/validation/anomalies.json",
+        code=script_code("anomaly_figure.py"),
+    output:
+        figure=report(
+            "results/figures/anomaly_logs.png",
+            caption="../report/anomaly_logs.rst",
+            category="Anomaly intervals",
+        ),
+    log:
+        "logs/anomaly_figure/anomaly_figure.log",
+    benchmark:
+        "benchmarks/anomaly_figure/anomaly_figure.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        figures=config["figures"],
+    script:
+        "../scripts/anomaly_figure.py"

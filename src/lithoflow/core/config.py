@@ -296,6 +296,32 @@ def _report_problems(config: Mapping[str, Any]) -> Iterator[str]:
             )
 
 
+def _data_driven_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    """Section ``hierarchy.data_driven`` names an existing VAE or split and a usable k range."""
+    section = config["hierarchy"]["data_driven"]
+    if not section["enabled"]:
+        return
+    key = "config key hierarchy.data_driven"
+    vaes = sorted(config["vae"]["models"])
+    if section["input"] == "embedding":
+        if "vae" not in section:
+            yield f"{key}.vae: input 'embedding' needs the name of a VAE model"
+        elif section["vae"] not in vaes:
+            yield f"{key}.vae: {section['vae']!r} is not one of vae.models ({format_list(vaes)})"
+    else:
+        if "vae" in section:
+            yield f"{key}.vae: input 'raw' uses no VAE; remove the key (or set input: embedding)"
+        methods = sorted(config["splits"]["methods"])
+        if section["rows"] == "train" and section["split"] not in methods:
+            yield (
+                f"{key}.split: {section['split']!r} is not in splits.methods "
+                f"({format_list(methods)})"
+            )
+    low, high = section["k_range"]
+    if low > high:
+        yield f"{key}.k_range: min must not exceed max, got {[low, high]}"
+
+
 def _scaling_problems(config: Mapping[str, Any]) -> Iterator[str]:
     features = feature_names(config)
     yield from _feature_key_problems(
@@ -310,6 +336,7 @@ def config_problems(config: Mapping[str, Any]) -> list[str]:
         *_scaling_problems(config),
         *_split_problems(config),
         *_model_problems(config),
+        *_data_driven_problems(config),
         *_report_problems(config),
     ]
 
