@@ -385,7 +385,8 @@ def test_reference_text_labels_sources():
         "claim": {"summary": 0.1164, "unsupported": True},
         "later": {"later": 0.822},
     }
-    t = Tracer(ReportInputs({"reference": reference}))
+    lily = {"data": {"source": "simulate"}}
+    t = Tracer(ReportInputs({"reference": reference, "config": lily}))
     texts = [t.render(reference_text(t, (key,), "percent"))[0] for key in reference]
     assert texts == [
         "29.73% (Summary, log)",
@@ -394,6 +395,9 @@ def test_reference_text_labels_sources():
         "82.20% (later work)",
     ]
     assert reference_text(t, ("absent",), "percent") == "–"
+    # The investigation studied LILY: on other data its figures do not apply.
+    las = Tracer(ReportInputs({"reference": reference, "config": {"data": {"source": "las"}}}))
+    assert reference_text(las, ("same",), "percent") == "not applicable to this data"
 
 
 def test_packaged_reference_has_the_figures_the_summary_quotes():
