@@ -88,3 +88,23 @@ def test_window_bounds_include_rows_exactly_at_the_edge() -> None:
     along = depth_order(pd.Series(["A"] * 4), np.array([0.0, 0.2, 0.4, 0.6]), 0.3)
     lo, hi = window_bounds(along, 0.2)
     assert list(lo) == [0, 0, 1, 2] and list(hi) == [2, 3, 4, 4]
+
+
+def test_context_file_round_trip(tmp_path) -> None:
+    from lithoflow.core.dataset import write_dataset
+    from lithoflow.models.context import build_context_file, join_context, read_context_table
+
+    frame = hand_made().assign(exp="1", site="2", hole="A")
+    source = tmp_path / "features.parquet"
+    write_dataset(source, frame, ["GR"])
+    names = build_context_file(source, tmp_path / "ctx.parquet", "raw", CONFIG)
+    table, columns = read_context_table(tmp_path / "ctx.parquet")
+    assert columns == names == CONFIG.column_names(["GR"])
+    values = join_context(frame, table, columns, "ctx")
+    expected = context_features(frame, ["GR"], CONFIG).to_numpy()
+    np.testing.assert_array_equal(values, expected)
+    from lithoflow.core.errors import InputDataError
+
+    stray = frame.assign(depth_bin_m=frame["depth_bin_m"] + 0.05)
+    with pytest.raises(InputDataError, match="no depth context row"):
+        join_context(stray, table, columns, "ctx")

@@ -15,17 +15,24 @@ a window holds only the rows that exist. Labels are never read.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lithoflow.core.dataset import DEPTH_COLUMN
+from lithoflow.core.dataset import DEPTH_COLUMN, KEY_COLUMNS
+from lithoflow.core.errors import InputDataError
+from lithoflow.core.io import read_parquet_metadata, write_parquet
 from lithoflow.models.along_depth import depth_order, shifted, window_bounds, window_sums
 
+log = logging.getLogger(__name__)
+
 DEPTH_FEATURE = "depth_m"
+RAW_SOURCE = "raw"
 
 
 @dataclass(frozen=True)
@@ -106,3 +113,95 @@ def context_features(
     names = config.column_names(columns)
     restored = {name: along.to_original(out[name]) for name in names}
     return pd.DataFrame(restored, index=frame.index)
+
+
+def context_table(
+    frame: pd.DataFrame, columns: Sequence[str], config: ContextConfig
+) -> pd.DataFrame:
+    """Keys (``borehole_id``, ``depth_bin_m``) and the context columns of every row of `frame`."""
+    keys = frame[list(KEY_COLUMNS)].reset_index(drop=True)
+    features = context_features(frame.reset_index(drop=True), columns, config)
+    return pd.concat([keys, features], axis=1)
+
+
+def write_context_table(
+    path: str | os.PathLike[str],
+    table: pd.DataFrame,
+    source: str,
+    columns: Sequence[str],
+    config: ContextConfig,
+) -> None:
+    """Write a context table; its metadata names the source, input columns and context columns."""
+    context_columns = [c for c in table.columns if c not in KEY_COLUMNS]
+    write_parquet(
+        path,
+        table,
+        {
+            "source": source,
+            "input_columns": list(columns),
+            "context_columns": context_columns,
+            "settings": asdict(config) | {"windows_m": list(config.windows_m)},
+        },
+    )
+
+
+def read_context_table(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, list[str]]:
+    """(table, context column names) of a file written by `write_context_table`."""
+    metadata = read_parquet_metadata(path)
+    if "context_columns" not in metadata:
+        raise InputDataError("not a lithoflow context table (no context_columns)", path=str(path))
+    return pd.read_parquet(path), list(metadata["context_columns"])
+
+
+def join_context(
+    frame: pd.DataFrame, table: pd.DataFrame, columns: Sequence[str], path: str
+) -> np.ndarray:
+    """The context columns of the rows of `frame` (matched on the keys), in `frame`'s order.
+
+    Raises InputDataError, with examples, if a row of `frame` has no context row.
+    """
+    keyed = frame[list(KEY_COLUMNS)].merge(
+        table[[*KEY_COLUMNS, *columns]], on=list(KEY_COLUMNS), how="left", indicator=True
+    )
+    missing = keyed["_merge"] != "both"
+    if missing.any():
+        raise InputDataError(
+            f"{int(missing.sum())} rows have no depth context row",
+            path=path,
+            examples=keyed.loc[missing, list(KEY_COLUMNS)],
+        )
+    return keyed[list(columns)].to_numpy(dtype=np.float64)
+
+
+def build_context_file(
+    source_path: str | os.PathLike[str],
+    output_path: str | os.PathLike[str],
+    source: str,
+    config: ContextConfig,
+) -> list[str]:
+    """Rule depth_context: the context table of a dataset (source "raw") or of a VAE's embeddings.
+
+    Returns the context column names. The input columns are the dataset's features, or the latent
+    columns recorded in the embeddings' metadata.
+    """
+    metadata = read_parquet_metadata(source_path)
+    if source == RAW_SOURCE:
+        if "features" not in metadata:
+            raise InputDataError("not a lithoflow dataset (no feature list)", path=str(source_path))
+        columns = list(metadata["features"])
+    else:
+        if "latent_columns" not in metadata:
+            raise InputDataError("not a lithoflow embeddings table", path=str(source_path))
+        columns = list(metadata["latent_columns"])
+    frame = pd.read_parquet(source_path, columns=[*KEY_COLUMNS, *columns])
+    table = context_table(frame, columns, config)
+    write_context_table(output_path, table, source, columns, config)
+    names = [c for c in table.columns if c not in KEY_COLUMNS]
+    log.info(
+        "depth context of %s: %d rows, %d columns from %d inputs",
+        source,
+        len(table),
+        len(names),
+        len(columns),
+    )
+    return names
