@@ -48,7 +48,7 @@ def fitted():
 def test_fits_with_missing_values_and_stops_on_validation_rows() -> None:
     model, summary = fitted()
     assert summary["early_stopping"] and 1 <= summary["iterations"] <= PARAMS.max_iter
-    assert len(summary["validation_loss"]) >= summary["iterations"]
+    assert len(summary["validation_score"]) >= summary["iterations"]
     x, y = data(2, 300)
     assert (predict_proba(model, x, 3).argmax(axis=1) == y).mean() > 0.7
 

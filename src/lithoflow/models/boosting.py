@@ -12,6 +12,7 @@ refused. A loaded model gives identical predictions (tests/unit/test_boosting.py
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 from collections.abc import Mapping
@@ -61,10 +62,14 @@ class BoostingParams:
         return asdict(self)
 
 
+SCORING = {"loss": "loss", "accuracy": "accuracy", "balanced_accuracy": "balanced_accuracy"}
+
+
 def build_boosting(
-    params: BoostingParams, seed: int, has_validation: bool
+    params: BoostingParams, seed: int, has_validation: bool, selection_metric: str = "loss"
 ) -> HistGradientBoostingClassifier:
-    """An unfitted model; early stopping only when there are validation rows to stop on."""
+    """An unfitted model; early stopping on `selection_metric` of the validation rows, only when
+    there are validation rows to stop on."""
     return HistGradientBoostingClassifier(
         learning_rate=params.learning_rate,
         max_iter=params.max_iter,
@@ -74,7 +79,7 @@ def build_boosting(
         max_features=params.max_features,
         early_stopping=bool(params.early_stopping and has_validation),
         n_iter_no_change=params.n_iter_no_change,
-        scoring="loss",
+        scoring=SCORING[selection_metric],
         random_state=seed,
     )
 
@@ -96,9 +101,16 @@ def fit_boosting(
         known = np.isin(y_val, np.unique(y_train))
         validation = {"X_val": x_val[known], "y_val": y_val[known]}
     model.fit(x_train, y_train, sample_weight=sample_weight, **validation)
+    # Scoring on accuracy while fitting leaves bound methods of the model on the instance (a
+    # cache of its own predict); they are not state, and a saved model must not refer to itself.
+    # The early-stopping scorer is likewise only used while fitting.
+    for name, value in list(vars(model).items()):
+        if name == "_scorer" or (inspect.ismethod(value) and value.__self__ is model):
+            delattr(model, name)
     summary = {"iterations": int(model.n_iter_), "early_stopping": bool(model.early_stopping)}
     if validation:
-        summary["validation_loss"] = [float(-s) for s in model.validation_score_]
+        summary["validation_score"] = [float(s) for s in model.validation_score_]
+        summary["scoring"] = str(model.scoring)
     log.info("gradient boosting: %d iterations", model.n_iter_)
     return summary
 
