@@ -12,8 +12,8 @@ from torch import nn
 
 from lithoflow.models.checkpoints import ResumeStore, load_torch
 from lithoflow.models.classifiers import ClassifierSpec
-from lithoflow.models.mlp import build_mlp, fit_mlp
 from lithoflow.models.fast_vae import FlatAdam, FlatParameters
+from lithoflow.models.mlp import build_mlp, fit_mlp
 from lithoflow.models.training import (
     EarlyStopping,
     batch_bounds,
