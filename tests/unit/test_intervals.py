@@ -77,3 +77,14 @@ def test_bootstrap_resamples_whole_boreholes() -> None:
     )
     assert not one.has_bounds and one.mean == 1.0
     assert np.isfinite(result.std)
+
+
+def test_intervals_stay_inside_the_metric_range() -> None:
+    summary = summarize([0.0, 0.3, 0.0], bounds=(0.0, 1.0))
+    assert summary.low == 0.0 and summary.high < 1.0
+
+
+def test_unstratifiable_folds_fall_back_to_plain_folds() -> None:
+    boreholes = [f"W{i}" for i in range(6)]
+    folds = group_folds(boreholes, ["a", "b", "c", "a", "b", "c"], 3, seed=0)
+    assert sorted(folds.values()) == [0, 0, 1, 1, 2, 2]

@@ -16,6 +16,7 @@ predicts class probabilities, smooths them along depth if configured, and scores
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -216,10 +217,22 @@ def sub_store(resume: ResumeStore | None, unit: Unit, n_units: int) -> ResumeSto
     return ResumeStore(resume.folder / unit.name, resume.key)
 
 
+# The range each score can take (the penalty score is minus a non-negative cost).
+SCORE_BOUNDS = {
+    "accuracy": (0.0, 1.0),
+    "balanced_accuracy": (0.0, 1.0),
+    "macro_f1": (0.0, 1.0),
+    "penalty_score": (-math.inf, 0.0),
+}
+
+
 def summarize_units(results: Sequence[UnitResult]) -> dict[str, Interval]:
     """Each score's mean, std and 95 % interval over the units."""
     names = list(results[0].scores)
-    return {name: summarize([r.scores[name] for r in results]) for name in names}
+    return {
+        name: summarize([r.scores[name] for r in results], bounds=SCORE_BOUNDS[name])
+        for name in names
+    }
 
 
 def bootstrap_scores(

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -23,7 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
+
+log = logging.getLogger(__name__)
 
 CONFIDENCE = 0.95
 HIGHER, LOWER, NO_DIFFERENCE = "higher", "lower", "no distinguishable difference"
@@ -48,8 +51,13 @@ class Interval:
         return math.isfinite(self.low) and math.isfinite(self.high)
 
 
-def summarize(values: Sequence[float], confidence: float = CONFIDENCE) -> Interval:
-    """Mean, sample std and the Student-t interval of the mean of `values` (NaNs ignored)."""
+def summarize(
+    values: Sequence[float],
+    confidence: float = CONFIDENCE,
+    bounds: tuple[float, float] = (-math.inf, math.inf),
+) -> Interval:
+    """Mean, sample std and the Student-t interval of the mean of `values` (NaNs ignored),
+    clipped to the metric's possible range `bounds` (a share cannot leave [0, 1])."""
     array = np.asarray([v for v in values if v is not None], dtype=np.float64)
     array = array[~np.isnan(array)]
     n = int(array.size)
@@ -60,7 +68,8 @@ def summarize(values: Sequence[float], confidence: float = CONFIDENCE) -> Interv
         return Interval(mean, math.nan, math.nan, math.nan, 1, "t")
     std = float(array.std(ddof=1))
     half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1)) * std / math.sqrt(n)
-    return Interval(mean, std, mean - half, mean + half, n, "t")
+    low, high = max(mean - half, bounds[0]), min(mean + half, bounds[1])
+    return Interval(mean, std, low, high, n, "t")
 
 
 def bootstrap_interval(
@@ -108,13 +117,22 @@ def group_folds(
         raise ValueError("each borehole must appear once")
     if n_folds < 2 or n_folds > len(names):
         raise ValueError(
-            f"{n_folds} folds need between 2 and {len(names)} boreholes per fold count"
+            f"{n_folds} folds of whole boreholes need at least 2 folds and {n_folds} boreholes; "
+            f"the data have {len(names)}"
         )
-    splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    classes = np.asarray(list(dominant_class))
+    _, counts = np.unique(classes, return_counts=True)
+    if counts.max() >= n_folds:
+        splitter: KFold | StratifiedKFold = StratifiedKFold(
+            n_splits=n_folds, shuffle=True, random_state=seed
+        )
+    else:  # no class has a borehole for every fold: stratifying is impossible
+        log.warning("no dominant class has %d boreholes: folds are not stratified", n_folds)
+        splitter = KFold(n_splits=n_folds, shuffle=True, random_state=seed)
     folds: dict[str, int] = {}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The least populated class")
-        splits = splitter.split(np.zeros(len(names)), np.asarray(list(dominant_class)))
+        splits = splitter.split(np.zeros(len(names)), classes)
         for fold, (_, test_index) in enumerate(splits):
             for i in test_index:
                 folds[names[i]] = fold
