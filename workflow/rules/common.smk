@@ -118,6 +118,8 @@ def all_targets():
         "results/figures/hierarchy_dendrogram.png",
         "results/figures/vae_reconstruction_validation.png",
         "results/report/investigation_summary.md",
+        "results/report/leaderboard.csv",
+        "results/report/leaderboard.png",
     ]
     targets += expand("results/splits/{method}/split_report.json", method=SPLIT_METHODS)
     for method in SPLIT_METHODS:

@@ -99,7 +99,13 @@ def fit_boosting(
     if model.early_stopping and x_val is not None and x_val.shape[0]:
         # Validation rows of classes unseen in training cannot be scored by the loss.
         known = np.isin(y_val, np.unique(y_train))
-        validation = {"X_val": x_val[known], "y_val": y_val[known]}
+        if known.any():
+            validation = {"X_val": x_val[known], "y_val": y_val[known]}
+    if model.early_stopping and not validation:
+        # Never let scikit-learn hold out random training rows instead (rows of one borehole
+        # are not independent): without validation boreholes, all max_iter iterations run.
+        log.warning("no usable validation rows: gradient boosting runs without early stopping")
+        model.set_params(early_stopping=False)
     model.fit(x_train, y_train, sample_weight=sample_weight, **validation)
     # Scoring on accuracy while fitting leaves bound methods of the model on the instance (a
     # cache of its own predict); they are not state, and a saved model must not refer to itself.
