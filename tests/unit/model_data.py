@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from lithoflow.core.dataset import write_dataset
-from lithoflow.models.classifiers import ClassifierData, PartData
-from lithoflow.models.scaling import Scaler
 
 FEATURES = ("GRA", "MS", "NGR", "R", "G", "B")
 LABELS = {
@@ -93,22 +92,23 @@ def write_model_inputs(
     return {"features": features_path, "splits": split_paths, "mapping": mapping_path}
 
 
-def toy_classifier_data(n: int = 240, seed: int = 0) -> ClassifierData:
+@dataclass
+class ToyData:
+    """Train/val/test (inputs, class indices) of a toy problem, and its class names."""
+
+    classes: tuple[str, ...]
+    parts: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def toy_classifier_data(n: int = 240, seed: int = 0) -> ToyData:
     """Three separable classes in 4-D plus an empty fourth class."""
     rng = np.random.default_rng(seed)
 
-    def part(m: int) -> PartData:
+    def part(m: int) -> tuple[np.ndarray, np.ndarray]:
         y = rng.integers(0, 3, size=m)
-        x = rng.normal(size=(m, 4)) + 2.0 * np.eye(4)[y]
-        keys = pd.DataFrame(
-            {"borehole_id": [f"b{i % 5}" for i in range(m)], "depth_bin_m": np.arange(m) * 0.2}
-        )
-        return PartData(keys=keys, x=x, y=y)
+        return rng.normal(size=(m, 4)) + 2.0 * np.eye(4)[y], y
 
-    columns = ["f0", "f1", "f2", "f3"]
-    return ClassifierData(
+    return ToyData(
         classes=("a", "b", "c", "d"),
-        input_columns=columns,
-        scaler=Scaler.identity(columns),
         parts={"train": part(n), "val": part(n // 4), "test": part(n // 4)},
     )

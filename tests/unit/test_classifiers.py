@@ -11,15 +11,14 @@ import torch
 
 from lithoflow.core.errors import InputDataError
 from lithoflow.models.classifiers import (
+    ClassifierInputs,
     ClassifierSpec,
-    ClassifierTask,
-    MLPClassifier,
-    build_classifier,
     class_weights,
     load_classifier,
     prepare_classifier_data,
     train_classifier_run,
 )
+from lithoflow.models.mlp import ClassifierTask, MLPClassifier, build_mlp
 from lithoflow.models.scaling import Scaler, ScalingConfig
 from lithoflow.models.vae import VAEConfig, train_vae_run
 
@@ -49,6 +48,7 @@ SCALING = ScalingConfig.from_config(
 )
 OUTPUT_FILES = (
     "model.pt",
+    "boreholes.csv",
     "config.json",
     "scaler.json",
     "metrics.json",
@@ -83,19 +83,25 @@ def test_validation_loss_is_the_class_weighted_mean_cross_entropy():
     # methodology.md §7: CrossEntropyLoss(weight=w), mean reduction = Σ w_y·nll / Σ w_y.
     data = toy_classifier_data()
     run_spec = spec(hidden=[8], dropout=0.0, target="lithology")
-    weights = class_weights(data.parts["train"].y, len(data.classes))
-    model = build_classifier(4, len(data.classes), run_spec)
-    task = ClassifierTask(model, data, run_spec, weights, torch.device("cpu"))
+    n_classes = len(data.classes)
+    weights = class_weights(data.parts["train"][1], n_classes)
+    model = build_mlp(4, n_classes, run_spec.mlp, run_spec.seed)
+    cpu = torch.device("cpu")
+
+    def task(w):
+        train, val = data.parts["train"], data.parts["val"]
+        return ClassifierTask(model, train, val, n_classes, run_spec.mlp, 42, w, cpu)
+
     model.eval()
-    val_loss = task.evaluate(0)["val_loss"]
-    logits = model(torch.as_tensor(data.parts["val"].x, dtype=torch.float32)).detach().numpy()
+    val_loss = task(weights).evaluate(0)["val_loss"]
+    x_val, y = data.parts["val"]
+    logits = model(torch.as_tensor(x_val, dtype=torch.float32)).detach().numpy()
     logits = logits.astype(np.float64)
     log_softmax = logits - logits.max(axis=1, keepdims=True)
     log_softmax -= np.log(np.exp(log_softmax).sum(axis=1, keepdims=True))
-    y = data.parts["val"].y
     nll = -log_softmax[np.arange(len(y)), y]
     assert val_loss == pytest.approx((weights[y] * nll).sum() / weights[y].sum(), rel=1e-5)
-    unweighted = ClassifierTask(model, data, run_spec, None, torch.device("cpu"))
+    unweighted = task(None)
     assert unweighted.evaluate(0)["val_loss"] == pytest.approx(nll.mean(), rel=1e-5)
 
 
@@ -172,24 +178,27 @@ def inputs(tmp_path_factory):
     return {**paths, "embeddings": root / "vae" / "embeddings.parquet", "root": root}
 
 
+def files(inputs, **extra) -> ClassifierInputs:
+    return ClassifierInputs(split_paths=inputs["splits"], **extra)
+
+
 def test_prepare_groups_raw_inputs(inputs):
-    data = prepare_classifier_data(
-        spec(), inputs["splits"], SCALING, mapping_path=inputs["mapping"]
-    )
+    data = prepare_classifier_data(spec(), files(inputs, mapping_path=inputs["mapping"]), SCALING)
     assert list(data.classes) == sorted(data.classes)
     assert RARE_GROUP in data.classes
-    train_classes = {data.classes[i] for i in np.unique(data.parts["train"].y)}
+    train_classes = {data.classes[i] for i in np.unique(data.y[data.part == "train"])}
     assert RARE_GROUP not in train_classes  # only in test
     assert data.input_columns == ["GRA", "MS", "NGR", "R", "G", "B"]
-    assert data.scaler.n_samples == data.parts["train"].n_rows
-    assert np.allclose(data.parts["train"].x.mean(axis=0), 0, atol=1e-9)
+    assert data.transforms[1] == "signed_log1p"
+    train = pd.read_parquet(inputs["splits"]["train"])
+    np.testing.assert_array_equal(data.x[data.part == "train"], train[data.input_columns])
     assert data.leakage is None
 
 
 def test_prepare_embedding_inputs_and_leakage(inputs):
     run = spec(input="embedding", vae="v", target="lithology")
     data = prepare_classifier_data(
-        run, inputs["splits"], SCALING, embeddings_path=inputs["embeddings"]
+        run, files(inputs, embeddings_path=inputs["embeddings"]), SCALING
     )
     assert data.input_columns == [f"mu_{i}" for i in range(10)]
     assert RARE_LABEL in data.classes
@@ -203,7 +212,7 @@ def test_unmapped_labels_and_missing_embeddings_raise(inputs, tmp_path):
     partial = tmp_path / "mapping.csv"
     mapping.to_csv(partial, index=False)
     with pytest.raises(InputDataError, match=RARE_LABEL):
-        prepare_classifier_data(spec(), inputs["splits"], SCALING, mapping_path=partial)
+        prepare_classifier_data(spec(), files(inputs, mapping_path=partial), SCALING)
     table = pd.read_parquet(inputs["embeddings"]).iloc[5:]
     from lithoflow.core.io import read_parquet_metadata, write_parquet
 
@@ -211,18 +220,23 @@ def test_unmapped_labels_and_missing_embeddings_raise(inputs, tmp_path):
     write_parquet(cut, table, read_parquet_metadata(inputs["embeddings"]))
     run = spec(input="embedding", vae="v", target="lithology")
     with pytest.raises(InputDataError, match="no VAE embedding"):
-        prepare_classifier_data(run, inputs["splits"], SCALING, embeddings_path=cut)
+        prepare_classifier_data(run, files(inputs, embeddings_path=cut), SCALING)
 
 
 def run_once(inputs, out, run_spec):
+    kfold = run_spec.evaluation == "group_kfold"
     return train_classifier_run(
         spec=run_spec,
-        split_paths=inputs["splits"],
+        files=ClassifierInputs(
+            split_paths=None if kfold else inputs["splits"],
+            features_path=inputs["features"] if kfold else None,
+            embeddings_path=inputs["embeddings"] if run_spec.input == "embedding" else None,
+            mapping_path=inputs["mapping"] if run_spec.target == "group" else None,
+            context_path=inputs.get("context") if run_spec.context else None,
+        ),
         scaling=SCALING,
         output_dir=out,
         device=torch.device("cpu"),
-        embeddings_path=inputs["embeddings"] if run_spec.input == "embedding" else None,
-        mapping_path=inputs["mapping"] if run_spec.target == "group" else None,
         resume_dir=out.parent / ".resume" / out.name,
         workflow_dir=".",
     )
@@ -263,7 +277,9 @@ def test_end_to_end_run_writes_every_file_and_is_reproducible(inputs, tmp_path):
     assert saved["balanced_accuracy"] == pytest.approx(metrics["balanced_accuracy"])
 
     predictions = pd.read_parquet(tmp_path / "a" / "run" / "predictions.parquet")
-    assert list(predictions.columns) == ["borehole_id", "depth_bin_m", "true", "predicted", "part"]
+    assert list(predictions.columns) == [
+        "borehole_id", "depth_bin_m", "true", "predicted", "part", "replicate", "fold"
+    ]  # fmt: skip
     assert set(predictions["part"]) == {"train", "val", "test"}
     test = predictions[predictions["part"] == "test"]
     assert (test["true"] == test["predicted"]).mean() == pytest.approx(saved["accuracy"])
@@ -293,3 +309,145 @@ def test_penalty_matrix_only_for_lithology_targets():
         "input": "raw", "target": "lithology", "split": "random",
         "class_weighting": "none", "selection_metric": "accuracy"}}}  # fmt: skip
     assert ClassifierSpec.from_config(classifiers, "r").penalty_matrix == "p.csv"
+
+
+BOOSTING = {
+    "learning_rate": 0.1,
+    "max_iter": 30,
+    "max_leaf_nodes": 15,
+    "min_samples_leaf": 5,
+    "l2_regularization": 0.0,
+    "max_features": 1.0,
+    "early_stopping": True,
+    "n_iter_no_change": 5,
+}
+
+
+def boosting_spec(**overrides) -> ClassifierSpec:
+    return spec(model="gradient_boosting", gradient_boosting=BOOSTING, **overrides)
+
+
+def test_replicates_give_intervals_and_replicate_zero_keeps_the_seed(inputs, tmp_path):
+    single = run_once(inputs, tmp_path / "one" / "run", spec())
+    three = run_once(inputs, tmp_path / "three" / "run", spec(replicates=3))
+    assert single["n_units"] == 1 and three["n_units"] == 3
+    assert three["units"][0]["seed"] == 42 and len({u["seed"] for u in three["units"]}) == 3
+    assert three["units"][0]["balanced_accuracy"] == single["balanced_accuracy"]
+    values = [u["balanced_accuracy"] for u in three["units"]]
+    interval = three["intervals"]["balanced_accuracy"]
+    assert three["balanced_accuracy"] == pytest.approx(np.mean(values))
+    assert interval["n"] == 3 and interval["low"] <= np.mean(values) <= interval["high"]
+    assert single["intervals"]["balanced_accuracy"]["low"] is None or np.isnan(
+        float(single["intervals"]["balanced_accuracy"]["low"])
+    )
+    predictions = pd.read_parquet(tmp_path / "three" / "run" / "predictions.parquet")
+    assert sorted(predictions["replicate"].unique()) == [0, 1, 2]
+    for unit in three["units"]:
+        test = predictions[
+            (predictions["part"] == "test") & (predictions["replicate"] == unit["replicate"])
+        ]
+        assert (test["true"] == test["predicted"]).mean() == pytest.approx(unit["accuracy"])
+
+
+def test_gradient_boosting_run_saves_with_skops_and_reloads_to_identical_predictions(
+    inputs, tmp_path
+):
+    out = tmp_path / "gb" / "run"
+    metrics = run_once(inputs, out, boosting_spec(missing="native", bootstrap=50))
+    assert (out / "model.skops").is_file() and not (out / "model.pt").exists()
+    assert metrics["model"] == "gradient_boosting" and metrics["balanced_accuracy"] > 0.3
+    assert metrics["bootstrap"]["accuracy"]["n"] == 2  # two test boreholes resampled
+    model, _, config = load_classifier(out)
+    assert config["architecture"]["kind"] == "gradient_boosting"
+    test = pd.read_parquet(inputs["splits"]["test"])
+    x = test[config["model_inputs"]].to_numpy()
+    predictions = pd.read_parquet(out / "predictions.parquet")
+    saved = predictions[predictions["part"] == "test"]["predicted"].to_numpy()
+    names = np.asarray(config["classes"], dtype=object)
+    np.testing.assert_array_equal(
+        names[model.classes_[model.predict_proba(x).argmax(axis=1)]], saved
+    )
+
+
+def test_group_kfold_predicts_every_borehole_once_out_of_fold(inputs, tmp_path):
+    metrics = run_once(inputs, tmp_path / "cv" / "run", spec(evaluation="group_kfold", folds=4))
+    assert metrics["evaluation"] == "group_kfold" and metrics["n_units"] == 4
+    predictions = pd.read_parquet(tmp_path / "cv" / "run" / "predictions.parquet")
+    assert set(predictions["part"]) == {"test"}
+    folds_per_borehole = predictions.groupby("borehole_id")["fold"].nunique()
+    assert (folds_per_borehole == 1).all() and len(folds_per_borehole) == 12
+    features = pd.read_parquet(inputs["features"])
+    assert len(predictions) == len(features)  # every row predicted exactly once
+    assert metrics["intervals"]["accuracy"]["n"] == 4
+    boreholes = pd.read_csv(tmp_path / "cv" / "run" / "boreholes.csv")
+    assert set(boreholes["borehole_id"]) == set(features["borehole_id"])
+
+
+@pytest.fixture(scope="module")
+def gappy(inputs, tmp_path_factory):
+    """The inputs with PEF-like gaps: one training borehole lacks NGR entirely."""
+    root = tmp_path_factory.mktemp("gappy")
+    splits = {}
+    for part, path in inputs["splits"].items():
+        from lithoflow.core.dataset import read_dataset, write_dataset
+
+        dataset = read_dataset(path)
+        frame = dataset.frame.copy()
+        if part == "train":
+            first = frame["borehole_id"].iloc[0]
+            frame.loc[frame["borehole_id"] == first, "NGR"] = np.nan
+        splits[part] = root / f"{part}.parquet"
+        write_dataset(splits[part], frame, dataset.features)
+    return {**inputs, "splits": splits}
+
+
+def test_missing_policies(gappy, tmp_path):
+    dropped = run_once(gappy, tmp_path / "drop" / "run", spec())
+    use = dropped["data_use"]
+    assert use["rows_dropped_for_missing_values"]["train"] == 40
+    assert len(use["boreholes_lost_to_missing_values"]["train"]) == 1
+    assert dropped["boreholes"]["train"] == 7
+    imputed = run_once(
+        gappy, tmp_path / "impute" / "run", spec(missing="impute", missing_indicators=True)
+    )
+    assert imputed["boreholes"]["train"] == 8 and imputed["data_use"]["inputs"] == 7
+    config = json.loads((tmp_path / "impute" / "run" / "config.json").read_text())
+    assert config["imputer"]["indicator_columns"] == ["NGR"]
+    native = run_once(gappy, tmp_path / "native" / "run", boosting_spec(missing="native"))
+    assert native["rows"]["train"] == 320
+    with pytest.raises(InputDataError, match="native needs gradient_boosting"):
+        run_once(gappy, tmp_path / "bad" / "run", spec(missing="native"))
+
+
+def test_smoothing_and_context_change_the_inputs_and_predictions(inputs, tmp_path):
+    from lithoflow.models.context import ContextConfig, build_context_file
+
+    context = tmp_path / "context.parquet"
+    build_context_file(
+        inputs["features"], context, "raw", ContextConfig(1, True, (1.0,), False, 0.3)
+    )
+    with_context = {**inputs, "context": context}
+    smoothed_spec = boosting_spec(
+        context="window",
+        smoothing={"method": "mode", "window_m": 1.0, "max_gap_m": 0.3},
+    )
+    metrics = run_once(with_context, tmp_path / "ctx" / "run", smoothed_spec)
+    config = json.loads((tmp_path / "ctx" / "run" / "config.json").read_text())
+    assert "GRA_above1" in config["model_inputs"] and "GRA_mean1m" in config["model_inputs"]
+    plain = boosting_spec(context="window")
+    run_once(with_context, tmp_path / "plain" / "run", plain)
+
+    def changes_along_depth(folder):
+        predictions = pd.read_parquet(folder / "predictions.parquet")
+        test = predictions[predictions["part"] == "test"]
+        test = test.sort_values(["borehole_id", "depth_bin_m"])
+        return sum(
+            int((hole["predicted"].to_numpy()[1:] != hole["predicted"].to_numpy()[:-1]).sum())
+            for _, hole in test.groupby("borehole_id")
+        )
+
+    # the mode filter merges isolated rows into the beds around them
+    assert changes_along_depth(tmp_path / "ctx" / "run") < changes_along_depth(
+        tmp_path / "plain" / "run"
+    )
+    assert metrics["spec"]["smoothing"]["method"] == "mode"

@@ -11,8 +11,9 @@ import torch
 from torch import nn
 
 from lithoflow.models.checkpoints import ResumeStore, load_torch
-from lithoflow.models.classifiers import ClassifierSpec, build_classifier, fit_classifier
+from lithoflow.models.classifiers import ClassifierSpec
 from lithoflow.models.fast_vae import FlatAdam, FlatParameters
+from lithoflow.models.mlp import build_mlp, fit_mlp
 from lithoflow.models.training import (
     EarlyStopping,
     batch_bounds,
@@ -208,9 +209,14 @@ def test_classifier_resume_with_early_stopping_gives_identical_weights(tmp_path)
         },
     )
     device = torch.device("cpu")
-    n_inputs, n_classes = data.parts["train"].x.shape[1], len(data.classes)
-    reference = build_classifier(n_inputs, n_classes, spec)
-    expected = fit_classifier(reference, data, spec, device)
+    n_inputs, n_classes = data.parts["train"][0].shape[1], len(data.classes)
+    train, val = data.parts["train"], data.parts["val"]
+
+    def fit(model, **kwargs):
+        return fit_mlp(model, train, val, n_classes, spec.mlp, spec.seed, device, **kwargs)
+
+    reference = build_mlp(n_inputs, n_classes, spec.mlp, spec.seed)
+    expected = fit(reference)
 
     store = ResumeStore(tmp_path / "resume", key="c")
 
@@ -219,16 +225,13 @@ def test_classifier_resume_with_early_stopping_gives_identical_weights(tmp_path)
             raise Interrupted
 
     with pytest.raises(Interrupted):
-        fit_classifier(
-            build_classifier(n_inputs, n_classes, spec),
-            data,
-            spec,
-            device,
+        fit(
+            build_mlp(n_inputs, n_classes, spec.mlp, spec.seed),
             resume=store,
             on_epoch_end=stop_after_three,
         )
-    model = build_classifier(n_inputs, n_classes, spec)
-    result = fit_classifier(model, data, spec, device, resume=store)
+    model = build_mlp(n_inputs, n_classes, spec.mlp, spec.seed)
+    result = fit(model, resume=store)
     assert result.resumed_from_epoch == 3
     assert result.best_epoch == expected.best_epoch
     assert result.epochs_run == expected.epochs_run

@@ -1,7 +1,55 @@
-# Rules: classify. One rule for every named classifier run (methodology.md §7): a spec from
-# config["classifiers"]["runs"] merged over config["classifiers"]["defaults"]. Inputs are the
-# split parts, plus the VAE's embeddings (input: embedding) and the hierarchy (target: group) only
-# where the run uses them, so e.g. a hierarchy edit reruns the group classifiers only.
+# Rules: classify. One rule for every named classifier run (methodology.md §7, extended): a spec
+# from config["classifiers"]["runs"] merged over config["classifiers"]["defaults"]. Inputs are the
+# split parts (or the whole dataset for group K-fold), plus the VAE's embeddings, the depth context
+# and the hierarchy only where the run uses them, so e.g. a hierarchy edit reruns the group
+# classifiers only. The two model kinds differ only in the model file (model.pt: a torch state
+# dict; model.skops: gradient-boosted trees saved with skops), so the boosting rule is the same
+# rule with that output. The depth context of a source (raw features or a VAE's embeddings) is
+# computed once per context set and shared by every run that uses it.
+
+
+def classifier_outputs(model_file):
+    """The run folder's files; `model_file` is the model kind's."""
+    folder = "results/models/classifiers/{run}"
+    return {
+        "model": f"{folder}/{model_file}",
+        "config": f"{folder}/config.json",
+        "scaler": f"{folder}/scaler.json",
+        "metrics": report(
+            f"{folder}/metrics.json",
+            caption="../report/classifier_metrics.rst",
+            category="Classifiers",
+            labels={"run": "{run}", "content": "test metrics"},
+        ),
+        "confusion": report(
+            f"{folder}/confusion.csv",
+            caption="../report/classifier_confusion.rst",
+            category="Classifiers",
+            labels={"run": "{run}", "content": "confusion (test)"},
+        ),
+        "predictions": f"{folder}/predictions.parquet",
+        "boreholes": f"{folder}/boreholes.csv",
+        "history": f"{folder}/history.csv",
+        "provenance": f"{folder}/provenance.json",
+    }
+
+
+rule depth_context:
+    input:
+        table=context_source,
+        code=script_code("depth_context.py"),
+    output:
+        table="results/data/context/{source}/{context}.parquet",
+    log:
+        "logs/depth_context/{source}/{context}.log",
+    benchmark:
+        "benchmarks/depth_context/{source}/{context}.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        settings=context_settings,
+    script:
+        "../scripts/depth_context.py"
 
 
 rule train_classifier:
@@ -9,28 +57,13 @@ rule train_classifier:
         unpack(classifier_inputs),
         code=script_code("train_classifier.py"),
     output:
-        model="results/models/classifiers/{run}/model.pt",
-        config="results/models/classifiers/{run}/config.json",
-        scaler="results/models/classifiers/{run}/scaler.json",
-        metrics=report(
-            "results/models/classifiers/{run}/metrics.json",
-            caption="../report/classifier_metrics.rst",
-            category="Classifiers",
-            labels={"run": "{run}", "content": "test metrics"},
-        ),
-        confusion=report(
-            "results/models/classifiers/{run}/confusion.csv",
-            caption="../report/classifier_confusion.rst",
-            category="Classifiers",
-            labels={"run": "{run}", "content": "confusion (test)"},
-        ),
-        predictions="results/models/classifiers/{run}/predictions.parquet",
-        history="results/models/classifiers/{run}/history.csv",
-        provenance="results/models/classifiers/{run}/provenance.json",
+        **classifier_outputs("model.pt"),
     log:
         "logs/train_classifier/{run}.log",
     benchmark:
         "benchmarks/train_classifier/{run}.tsv"
+    wildcard_constraints:
+        run=one_of(MLP_RUNS),
     conda:
         "../../envs/torch.yaml"
     threads: config["compute"]["training_threads"]
@@ -43,3 +76,18 @@ rule train_classifier:
         resume_dir="results/models/classifiers/.resume/{run}",
     script:
         "../scripts/train_classifier.py"
+
+
+# Gradient-boosted trees run on the CPU: no GPU request.
+use rule train_classifier as train_boosting_classifier with:
+    output:
+        **classifier_outputs("model.skops"),
+    log:
+        "logs/train_boosting_classifier/{run}.log",
+    benchmark:
+        "benchmarks/train_boosting_classifier/{run}.tsv"
+    wildcard_constraints:
+        run=one_of(BOOSTING_RUNS),
+    threads: config["compute"]["boosting_threads"]
+    resources:
+        gpu=0,

@@ -1,6 +1,7 @@
 # Config validation, path helpers and input functions shared by every rule file.
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ os.environ.update(
 sys.path.insert(0, str(SRC_DIR))
 
 from lithoflow.core.codedeps import library_modules
-from lithoflow.core.config import validate_config
+from lithoflow.core.config import merged_run_settings, validate_config
 from lithoflow.ingest.las import las_files
 from lithoflow.splits.methods import SplitConfig
 
@@ -38,7 +39,20 @@ SPLIT_METHODS = list(config["splits"]["methods"])
 SPLIT_PARTS = ["train", "val", "test"]
 VAE_MODELS = list(config["vae"]["models"])
 CLASSIFIER_RUNS = list(config["classifiers"]["runs"])
+CLASSIFIER_MODELS = {
+    run: merged_run_settings(config["classifiers"], run).get("model", "mlp")
+    for run in CLASSIFIER_RUNS
+}
+MLP_RUNS = [run for run, model in CLASSIFIER_MODELS.items() if model == "mlp"]
+BOOSTING_RUNS = [run for run, model in CLASSIFIER_MODELS.items() if model != "mlp"]
+CONTEXT_SETS = list((config.get("context") or {}).get("sets") or {})
+CONTEXT_SOURCES = ["raw", *VAE_MODELS]
 RECONSTRUCTION_SCOPES = list(config["validation"]["reconstruction_scopes"])
+
+
+def one_of(names):
+    """A wildcard pattern matching exactly these names (nothing when there are none)."""
+    return "|".join(re.escape(n) for n in names) if names else "(?!)"
 
 
 wildcard_constraints:
@@ -48,6 +62,8 @@ wildcard_constraints:
     vae="|".join(VAE_MODELS),
     run="|".join(CLASSIFIER_RUNS),
     scope="|".join(RECONSTRUCTION_SCOPES),
+    source=one_of(CONTEXT_SOURCES),
+    context=one_of(CONTEXT_SETS),
 
 
 def script_code(script_name):
@@ -102,6 +118,8 @@ def all_targets():
         "results/figures/hierarchy_dendrogram.png",
         "results/figures/vae_reconstruction_validation.png",
         "results/report/investigation_summary.md",
+        "results/report/leaderboard.csv",
+        "results/report/leaderboard.png",
     ]
     targets += expand("results/splits/{method}/split_report.json", method=SPLIT_METHODS)
     for method in SPLIT_METHODS:
@@ -208,11 +226,7 @@ def vae_split_parts(wildcards):
 
 def classifier_spec(wildcards):
     """The run's spec merged over the defaults: changing it reruns this run only."""
-    classifiers = config["classifiers"]
-    spec = {**classifiers["defaults"], **classifiers["runs"][wildcards.run]}
-    if classifiers.get("penalty_matrix") and spec["target"] == "lithology":
-        spec["penalty_matrix"] = classifiers["penalty_matrix"]
-    return spec
+    return merged_run_settings(config["classifiers"], wildcards.run)
 
 
 def classifier_scaling(wildcards):
@@ -221,15 +235,35 @@ def classifier_scaling(wildcards):
 
 
 def classifier_inputs(wildcards):
-    """Split parts of the run's method, plus embeddings and hierarchy where the run uses them."""
+    """Split parts of the run's method (or the whole dataset for group K-fold), plus embeddings,
+    depth context, hierarchy and penalty matrix where the run uses them."""
     spec = classifier_spec(wildcards)
-    inputs = {
-        part: f"results/splits/{spec['split']}/{part}.parquet" for part in SPLIT_PARTS
-    }
+    if spec.get("evaluation", "split") == "group_kfold":
+        inputs = {"features": "results/data/features.parquet"}
+    else:
+        inputs = {
+            part: f"results/splits/{spec['split']}/{part}.parquet"
+            for part in SPLIT_PARTS
+        }
     if spec["input"] == "embedding":
         inputs["embeddings"] = f"{vae_dir(spec['vae'])}/embeddings.parquet"
+    if spec.get("context"):
+        source = spec["vae"] if spec["input"] == "embedding" else "raw"
+        inputs["context"] = f"results/data/context/{source}/{spec['context']}.parquet"
     if spec["target"] == "group":
         inputs["hierarchy"] = "results/hierarchy/lithology_hierarchy_mapping.csv"
     if spec.get("penalty_matrix"):
         inputs["penalty_matrix"] = spec["penalty_matrix"]
     return inputs
+
+
+def context_source(wildcards):
+    """The table a depth context is computed on: the dataset, or a VAE's embeddings."""
+    if wildcards.source == "raw":
+        return "results/data/features.parquet"
+    return f"{vae_dir(wildcards.source)}/embeddings.parquet"
+
+
+def context_settings(wildcards):
+    """One context set's settings: changing it recomputes that context only."""
+    return config["context"]["sets"][wildcards.context]

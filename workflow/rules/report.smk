@@ -92,3 +92,33 @@ rule investigation_summary:
         },
     script:
         "../scripts/investigation_summary.py"
+
+
+rule leaderboard:
+    input:
+        metrics=expand(
+            "results/models/classifiers/{run}/metrics.json", run=CLASSIFIER_RUNS
+        ),
+        code=script_code("leaderboard.py"),
+    output:
+        table=report(
+            "results/report/leaderboard.csv",
+            caption="../report/leaderboard.rst",
+            category="Leaderboard",
+        ),
+        figure=report(
+            "results/report/leaderboard.png",
+            caption="../report/leaderboard_figure.rst",
+            category="Leaderboard",
+        ),
+    log:
+        "logs/leaderboard/leaderboard.log",
+    benchmark:
+        "benchmarks/leaderboard/leaderboard.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        runs=CLASSIFIER_RUNS,
+        figures=config["figures"],
+    script:
+        "../scripts/leaderboard.py"

@@ -1,10 +1,10 @@
-"""Rule train_classifier: train one named classifier run and write its folder."""
+"""Rule train_classifier: train one named classifier run (every unit) and write its folder."""
 
 from pathlib import Path
 
 from lithoflow.core.device import ComputeConfig, prepare_device
 from lithoflow.core.logs import configure_logging
-from lithoflow.models.classifiers import ClassifierSpec, train_classifier_run
+from lithoflow.models.classifiers import ClassifierInputs, ClassifierSpec, train_classifier_run
 from lithoflow.models.scaling import ScalingConfig
 
 
@@ -16,14 +16,20 @@ def main(smk) -> None:
     scaling = (
         ScalingConfig.from_config(smk.params.scaling) if smk.params.scaling else ScalingConfig()
     )
+    parts = ("train", "val", "test")
+    files = ClassifierInputs(
+        split_paths={p: smk.input[p] for p in parts} if "train" in smk.input.keys() else None,
+        features_path=smk.input.get("features"),
+        embeddings_path=smk.input.get("embeddings"),
+        mapping_path=smk.input.get("hierarchy"),
+        context_path=smk.input.get("context"),
+    )
     train_classifier_run(
         spec=spec,
-        split_paths={part: smk.input[part] for part in ("train", "val", "test")},
+        files=files,
         scaling=scaling,
         output_dir=Path(smk.output.metrics).parent,
         device=prepare_device(compute),
-        embeddings_path=smk.input.get("embeddings"),
-        mapping_path=smk.input.get("hierarchy"),
         resume_dir=smk.params.resume_dir,
         full_config=smk.config,
         workflow_dir=smk.scriptdir,

@@ -135,6 +135,22 @@ def feature_names(config: Mapping[str, Any]) -> list[str]:
     return names
 
 
+def merged_run_settings(classifiers: Mapping[str, Any], run: str) -> dict[str, Any]:
+    """A classifier run's settings over `classifiers.defaults` (`gradient_boosting` merged key by
+    key), with `classifiers.penalty_matrix` for lithology targets."""
+    defaults, settings = classifiers["defaults"], classifiers["runs"][run]
+    merged = {**defaults, **settings}
+    merged.pop("gradient_boosting", None)
+    if merged.get("model") == "gradient_boosting":  # only its own runs depend on these
+        merged["gradient_boosting"] = {
+            **(defaults.get("gradient_boosting") or {}),
+            **(settings.get("gradient_boosting") or {}),
+        }
+    if classifiers.get("penalty_matrix") and merged["target"] == "lithology":
+        merged["penalty_matrix"] = classifiers["penalty_matrix"]
+    return merged
+
+
 def _las_problems(las: Mapping[str, Any]) -> Iterator[str]:
     """data.las: model features must be configured curves; a mnemonic serves one feature only."""
     curves = las["curves"]
@@ -277,6 +293,41 @@ def _model_problems(config: Mapping[str, Any]) -> Iterator[str]:
             yield f"config key validation.{key}: {problem}"
 
 
+def _classifier_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    """Model kinds, missing-value policies, context sets and evaluation settings of every run."""
+    classifiers = config["classifiers"]
+    sets = sorted((config.get("context") or {}).get("sets") or {})
+    for name in classifiers["runs"]:
+        run = merged_run_settings(classifiers, name)
+        key = f"classifiers.runs.{name}"
+        model = run.get("model", "mlp")
+        if run.get("missing") == "native" and model != "gradient_boosting":
+            yield (
+                f"config key {key}.missing: 'native' keeps missing values, which only "
+                "model: gradient_boosting handles; use drop or impute"
+            )
+        if model == "gradient_boosting" and not run.get("gradient_boosting"):
+            yield (
+                f"config key {key}.gradient_boosting: model gradient_boosting needs its "
+                "settings (classifiers.defaults.gradient_boosting)"
+            )
+        if "gradient_boosting" in classifiers["runs"][name] and model != "gradient_boosting":
+            yield f"config key {key}.gradient_boosting: set, but the run's model is {model!r}"
+        context = run.get("context")
+        if context and context not in sets:
+            yield (
+                f"config key {key}.context: {context!r} is not one of context.sets "
+                f"({format_list(sets)}){close_matches_text(context, sets)}"
+            )
+        if run.get("missing_indicators") and run.get("missing") != "impute":
+            yield f"config key {key}.missing_indicators: only used with missing: impute"
+        if run.get("evaluation") == "group_kfold" and classifiers["runs"][name].get("bootstrap"):
+            yield (
+                f"config key {key}.bootstrap: the borehole bootstrap is for split evaluation; "
+                "group_kfold gives intervals over its folds"
+            )
+
+
 def _report_problems(config: Mapping[str, Any]) -> Iterator[str]:
     """Every run that config section ``report`` names is a run of classifiers.runs."""
     runs = sorted(config["classifiers"]["runs"])
@@ -337,6 +388,7 @@ def config_problems(config: Mapping[str, Any]) -> list[str]:
         *_split_problems(config),
         *_model_problems(config),
         *_data_driven_problems(config),
+        *_classifier_problems(config),
         *_report_problems(config),
     ]
 

@@ -1,69 +1,59 @@
-"""Lithology / group classifiers on VAE embeddings or raw features (methodology.md §7).
+"""Lithology / group classifier runs (methodology.md §7, extended): one rule, several model kinds.
 
-MLP: inputs → hidden[0] → ReLU → Dropout → hidden[1] → ReLU → Dropout → classes. Classes are the
-labels (target lithology) or groups (target group) of the whole split (all parts), in sorted order.
-Class weights (inverse_frequency): w_c = 1/(n_c + 1) over the training rows (classes absent from
-train get 1/1), rescaled so Σw = C, used by CrossEntropyLoss(weight=w) with mean reduction.
-Early stopping on a validation metric (patience, strict improvement); best weights restored.
-Trained with autograd and torch.optim.Adam; rule train_classifier is a `ClassifierRun` through
+A run (`classifiers.runs.<name>` merged over `classifiers.defaults`) names its inputs (the VAE's μ
+or the raw features, optionally with depth context features), its target (lithology or group), its
+model kind (`mlp`: the investigation's network; `gradient_boosting`: scikit-learn's
+HistGradientBoostingClassifier), what it does with missing values, whether predictions are
+smoothed along depth, and how it is evaluated (`lithoflow.models.evaluation`: a fixed split with
+replicate seeds, or group K-fold over every borehole). Every score comes with its interval.
+
+Classes are the labels (or groups) of every row the run sees, in sorted order. Class weights
+(inverse_frequency): w_c = 1/(n_c + 1) over the training rows (classes absent from train get 1/1),
+rescaled so Σw = C. Rule train_classifier is a `ClassifierRun` through
 `lithoflow.models.runs.run_training`.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
-from torch import nn
-from torch.nn.utils import skip_init
 
+from lithoflow.core.config import merged_run_settings
 from lithoflow.core.dataset import DEPTH_COLUMN, KEY_COLUMNS, LABEL_COLUMN, read_dataset
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_json, write_csv, write_json, write_parquet
 from lithoflow.hierarchy.mapping import groups_of, read_mapping
 from lithoflow.models import embeddings as emb
+from lithoflow.models import evaluation as ev
 from lithoflow.models import metrics as mt
+from lithoflow.models.boosting import BoostingParams, load_boosting
 from lithoflow.models.checkpoints import ResumeStore, load_torch
-from lithoflow.models.runs import (
-    CONFIG_FILE,
-    MODEL_FILE,
-    SCALER_FILE,
-    TorchModelRun,
-    run_training,
-)
+from lithoflow.models.classifier_kinds import BoostingKind, ClassifierKind, MLPKind
+from lithoflow.models.context import join_context, read_context_table
+from lithoflow.models.mlp import MLPClassifier, MLPParams
+from lithoflow.models.runs import CONFIG_FILE, SCALER_FILE, run_training
 from lithoflow.models.scaling import Scaler, ScalingConfig
-from lithoflow.models.training import (
-    EarlyStopping,
-    GeneratorsAndOptimizer,
-    TrainingResult,
-    batch_bounds,
-    derive_seeds,
-    init_linear_,
-    make_generator,
-    run_epochs,
-    shuffled,
-    to_tensor,
-)
+from lithoflow.models.smoothing import SmoothingConfig
+from lithoflow.models.training import TrainingResult
 
 log = logging.getLogger(__name__)
 
 CLASSIFIER_FORMAT = "lithoflow.classifier"
-PARTS: tuple[str, ...] = ("train", "val", "test")
+PARTS: tuple[str, ...] = ev.PARTS
 METRICS_FILE = "metrics.json"
 CONFUSION_FILE = "confusion.csv"
 PREDICTIONS_FILE = "predictions.parquet"
-# The module whose code (with every lithoflow module it imports) is part of the resume key.
+BOREHOLES_FILE = "boreholes.csv"
+# The modules whose code (with every lithoflow module they import) is part of the resume key.
 CODE_MODULES = ("models.classifiers",)
-SELECTION_MODES = {"accuracy": "max", "balanced_accuracy": "max", "loss": "min"}
 
 
 @dataclass(frozen=True)
@@ -86,18 +76,26 @@ class ClassifierSpec:
     scaler_fit: str
     vae: str | None = None
     penalty_matrix: str | None = None  # cost CSV for penalty_score (lithology targets only)
+    model: str = "mlp"
+    context: str | None = None
+    missing: str = "drop"
+    missing_indicators: bool = False
+    smoothing: SmoothingConfig | None = None
+    replicates: int = 1
+    evaluation: str = "split"
+    folds: int = 5
+    bootstrap: int = 0
+    gradient_boosting: BoostingParams | None = None
 
     @classmethod
     def from_config(cls, classifiers: Mapping[str, Any], run: str) -> ClassifierSpec:
         """Merge `classifiers.runs[run]` over `classifiers.defaults`."""
-        merged = {**classifiers["defaults"], **classifiers["runs"][run]}
-        if classifiers.get("penalty_matrix"):
-            merged["penalty_matrix"] = classifiers["penalty_matrix"]
-        return cls.from_merged(run, merged)
+        return cls.from_merged(run, merged_run_settings(classifiers, run))
 
     @classmethod
     def from_merged(cls, name: str, merged: Mapping[str, Any]) -> ClassifierSpec:
         """Build from a run's settings already merged over the defaults."""
+        boosting = merged.get("gradient_boosting")
         return cls(
             name=name,
             input=str(merged["input"]),
@@ -119,13 +117,41 @@ class ClassifierSpec:
             penalty_matrix=str(merged["penalty_matrix"])
             if merged.get("penalty_matrix") and merged["target"] == "lithology"
             else None,
+            model=str(merged.get("model", "mlp")),
+            context=merged.get("context") or None,
+            missing=str(merged.get("missing", "drop")),
+            missing_indicators=bool(merged.get("missing_indicators", False)),
+            smoothing=SmoothingConfig.from_config(merged.get("smoothing")),
+            replicates=int(merged.get("replicates", 1)),
+            evaluation=str(merged.get("evaluation", "split")),
+            folds=int(merged.get("folds", 5)),
+            bootstrap=int(merged.get("bootstrap", 0)),
+            gradient_boosting=BoostingParams.from_config(boosting)
+            if boosting and merged.get("model") == "gradient_boosting"
+            else None,
+        )
+
+    @property
+    def mlp(self) -> MLPParams:
+        return MLPParams(
+            hidden=self.hidden,
+            dropout=self.dropout,
+            learning_rate=self.learning_rate,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            patience=self.patience,
+            selection_metric=self.selection_metric,
         )
 
     def to_dict(self) -> dict[str, Any]:
         payload = asdict(self)
         payload["hidden"] = list(self.hidden)
-        if payload["penalty_matrix"] is None:  # keep specs without it as they were
+        if payload["penalty_matrix"] is None:
             del payload["penalty_matrix"]
+        if self.smoothing is not None:
+            payload["smoothing"] = asdict(self.smoothing)
+        if self.gradient_boosting is not None:
+            payload["gradient_boosting"] = self.gradient_boosting.to_dict()
         return payload
 
 
@@ -134,81 +160,6 @@ def class_weights(y_train: np.ndarray, n_classes: int) -> np.ndarray:
     counts = np.bincount(np.asarray(y_train, dtype=np.int64), minlength=n_classes)
     weights = 1.0 / (counts + 1.0)
     return weights * n_classes / weights.sum()
-
-
-class MLPClassifier(nn.Module):
-    """Linear → ReLU → Dropout per hidden layer, then a linear output of class logits.
-
-    Dropout masks are drawn from the generator passed to `forward`, never from torch's global RNG.
-    """
-
-    def __init__(
-        self,
-        n_inputs: int,
-        hidden: Sequence[int],
-        n_classes: int,
-        dropout: float,
-        generator: torch.Generator | None = None,
-    ) -> None:
-        super().__init__()
-        sizes = [int(n_inputs), *(int(h) for h in hidden)]
-        self.hidden_layers = nn.ModuleList(
-            skip_init(nn.Linear, n_in, n_out) for n_in, n_out in itertools.pairwise(sizes)
-        )
-        self.output = skip_init(nn.Linear, sizes[-1], int(n_classes))
-        self.dropout = float(dropout)
-        # Initialised from `generator` only (seed 0 if none), never from torch's global RNG.
-        generator = generator if generator is not None else make_generator(0)
-        for layer in [*self.hidden_layers, self.output]:
-            init_linear_(layer, generator)
-
-    def forward(
-        self, x: torch.Tensor, dropout_generator: torch.Generator | None = None
-    ) -> torch.Tensor:
-        keep = 1.0 - self.dropout
-        for layer in self.hidden_layers:
-            x = F.relu(layer(x))
-            if self.training and self.dropout > 0:
-                mask = torch.empty_like(x).bernoulli_(keep, generator=dropout_generator)
-                x = x * mask.div_(keep)
-        return self.output(x)
-
-    @torch.no_grad()
-    def predict(self, x: torch.Tensor, batch_rows: int = 65536) -> torch.Tensor:
-        """Argmax class index of each row (eval mode, no dropout)."""
-        was_training = self.training
-        self.eval()
-        out = [self(x[i : i + batch_rows]).argmax(dim=1) for i in range(0, x.shape[0], batch_rows)]
-        self.train(was_training)
-        return torch.cat(out) if out else torch.zeros(0, dtype=torch.long, device=x.device)
-
-
-@dataclass
-class PartData:
-    """One split part: its keys, inputs (model space) and class indices."""
-
-    keys: pd.DataFrame
-    x: np.ndarray
-    y: np.ndarray
-
-    @property
-    def n_rows(self) -> int:
-        return int(self.y.shape[0])
-
-    @property
-    def boreholes(self) -> set[str]:
-        return set(self.keys["borehole_id"])
-
-
-@dataclass
-class ClassifierData:
-    """Everything a classifier run trains and is evaluated on."""
-
-    classes: tuple[str, ...]
-    input_columns: list[str]
-    scaler: Scaler
-    parts: dict[str, PartData]
-    leakage: dict[str, Any] | None = None
 
 
 def targets_of(frame: pd.DataFrame, target: str, mapping: Mapping[str, str] | None) -> np.ndarray:
@@ -221,42 +172,79 @@ def targets_of(frame: pd.DataFrame, target: str, mapping: Mapping[str, str] | No
     return groups_of(labels, mapping).to_numpy(dtype=object)
 
 
-def prepare_classifier_data(
-    spec: ClassifierSpec,
-    split_paths: Mapping[str, str | os.PathLike[str]],
-    scaling: ScalingConfig,
-    embeddings_path: str | os.PathLike[str] | None = None,
-    mapping_path: str | os.PathLike[str] | None = None,
-) -> ClassifierData:
-    """Read the split parts, build targets and inputs (VAE μ or scaled raw features)."""
-    datasets = {part: read_dataset(split_paths[part]) for part in PARTS}
-    frames = {part: d.frame.reset_index(drop=True) for part, d in datasets.items()}
-    if frames["train"].empty:
-        raise InputDataError("the training part is empty", path=str(split_paths["train"]))
-    if frames["test"].empty:
-        raise InputDataError("the test part is empty", path=str(split_paths["test"]))
+@dataclass
+class ClassifierData:
+    """Every row a run sees (its pool), with raw inputs, targets and, for a split, its parts."""
 
+    classes: tuple[str, ...]
+    input_columns: list[str]
+    transforms: tuple[str, ...]  # per input column, for the scaler of raw-feature runs
+    keys: pd.DataFrame  # borehole_id, depth_bin_m per pool row
+    x: np.ndarray  # raw inputs (NaN where missing), rows × input columns
+    y: np.ndarray  # class index per pool row
+    part: np.ndarray  # "train" | "val" | "test" per pool row (split evaluation), else ""
+    leakage: dict[str, Any] | None = None
+
+    @property
+    def boreholes(self) -> np.ndarray:
+        return self.keys["borehole_id"].to_numpy()
+
+
+@dataclass(frozen=True)
+class ClassifierInputs:
+    """The files a run reads: split parts or the whole dataset, and optional extras."""
+
+    split_paths: Mapping[str, str | os.PathLike[str]] | None = None
+    features_path: str | os.PathLike[str] | None = None
+    embeddings_path: str | os.PathLike[str] | None = None
+    mapping_path: str | os.PathLike[str] | None = None
+    context_path: str | os.PathLike[str] | None = None
+
+    def files(self) -> list[str | os.PathLike[str]]:
+        files = [self.split_paths[p] for p in PARTS] if self.split_paths else []
+        extras = (self.features_path, self.embeddings_path, self.mapping_path, self.context_path)
+        return files + [p for p in extras if p is not None]
+
+
+def _pool_frame(spec: ClassifierSpec, files: ClassifierInputs) -> tuple[pd.DataFrame, list[str]]:
+    """Every row of the run with its part, and the dataset's feature names."""
+    if spec.evaluation == "split":
+        if files.split_paths is None:
+            raise InputDataError(f"run {spec.name} (split evaluation) needs the split parts")
+        datasets = {part: read_dataset(files.split_paths[part]) for part in PARTS}
+        for part in ("train", "test"):
+            if datasets[part].frame.empty:
+                raise InputDataError(f"the {part} part is empty", path=str(files.split_paths[part]))
+        frames = [d.frame.assign(_part=part) for part, d in datasets.items()]
+        return pd.concat(frames, ignore_index=True), list(datasets["train"].features)
+    if files.features_path is None:
+        raise InputDataError(f"run {spec.name} (group_kfold evaluation) needs the dataset")
+    dataset = read_dataset(files.features_path)
+    return dataset.frame.reset_index(drop=True).assign(_part=""), list(dataset.features)
+
+
+def prepare_classifier_data(
+    spec: ClassifierSpec, files: ClassifierInputs, scaling: ScalingConfig
+) -> ClassifierData:
+    """Read the run's rows, build targets and raw inputs (μ or features, plus depth context)."""
+    frame, features = _pool_frame(spec, files)
     mapping = None
-    if spec.target == "group" and mapping_path is not None:
-        mapping = read_mapping(mapping_path)
-    targets = {part: targets_of(frame, spec.target, mapping) for part, frame in frames.items()}
-    classes = tuple(sorted(set().union(*(set(t) for t in targets.values()))))
+    if spec.target == "group" and files.mapping_path is not None:
+        mapping = read_mapping(files.mapping_path)
+    targets = targets_of(frame, spec.target, mapping)
+    classes = tuple(sorted(set(targets)))
     index = {name: i for i, name in enumerate(classes)}
 
     leakage = None
     if spec.input == "embedding":
-        if embeddings_path is None:
+        if files.embeddings_path is None:
             raise InputDataError(f"run {spec.name} needs the VAE embeddings")
-        table, metadata = emb.read_embeddings(embeddings_path)
+        table, metadata = emb.read_embeddings(files.embeddings_path)
         columns = list(metadata["latent_columns"])
-        inputs = {
-            part: emb.join_embeddings(frame, table, columns, embeddings_path)
-            for part, frame in frames.items()
-        }
-        # The classifier uses μ as it is (methodology.md §7): its own scaler is the identity.
-        scaler = Scaler.identity(columns)
+        x = emb.join_embeddings(frame, table, columns, files.embeddings_path)
+        transforms = ("identity",) * len(columns)
         seen = emb.vae_training_boreholes(table, metadata)
-        test_boreholes = set(frames["test"]["borehole_id"])
+        test_boreholes = set(frame.loc[frame["_part"].isin(["test", ""]), "borehole_id"])
         leakage = {
             "vae": metadata.get("vae", spec.vae),
             "vae_split": metadata.get("split_method"),
@@ -272,228 +260,50 @@ def prepare_classifier_data(
                 leakage["test_boreholes"],
             )
     else:
-        columns = list(datasets["train"].features)
-        raw = {part: frame[columns].to_numpy(dtype=np.float64) for part, frame in frames.items()}
-        fit_on = raw["train"] if spec.scaler_fit == "train" else np.vstack(list(raw.values()))
-        scaler = Scaler.fit(fit_on, columns, scaling.transforms_for(columns))
-        inputs = {part: scaler.transform(values) for part, values in raw.items()}
-
-    parts = {
-        part: PartData(
-            keys=frames[part][list(KEY_COLUMNS)].copy(),
-            x=inputs[part],
-            y=np.array([index[t] for t in targets[part]], dtype=np.int64),
-        )
-        for part in PARTS
-    }
+        columns = features
+        x = frame[columns].to_numpy(dtype=np.float64)
+        transforms = scaling.transforms_for(columns)
+    if files.context_path is not None:
+        table, context_columns = read_context_table(files.context_path)
+        x = np.hstack((x, join_context(frame, table, context_columns, str(files.context_path))))
+        columns = [*columns, *context_columns]
+        transforms = (*transforms, *["identity"] * len(context_columns))
     return ClassifierData(
-        classes=classes, input_columns=columns, scaler=scaler, parts=parts, leakage=leakage
+        classes=classes,
+        input_columns=list(columns),
+        transforms=tuple(transforms),
+        keys=frame[list(KEY_COLUMNS)].reset_index(drop=True),
+        x=x,
+        y=np.array([index[t] for t in targets], dtype=np.int64),
+        part=frame["_part"].to_numpy(dtype=object).astype(str),
+        leakage=leakage,
     )
 
 
-class ClassifierTask(GeneratorsAndOptimizer):
-    """One MLP run for `run_epochs`: autograd, torch.optim.Adam, shuffle and dropout generators."""
-
-    def __init__(
-        self,
-        model: MLPClassifier,
-        data: ClassifierData,
-        spec: ClassifierSpec,
-        weights: np.ndarray | None,
-        device: torch.device,
-    ) -> None:
-        self.model = model
-        self.device = device
-
-        def tensors(part: str) -> tuple[torch.Tensor, torch.Tensor]:
-            item = data.parts[part]
-            return to_tensor(item.x, device), to_tensor(item.y, device, torch.int64)
-
-        self.x_train, self.y_train = tensors("train")
-        self.x_val, self.y_val = tensors("val")
-        self.n_classes = len(data.classes)
-        self.weight = to_tensor(weights, device) if weights is not None else None
-        self.optimizer = torch.optim.Adam(model.parameters(), lr=spec.learning_rate)
-        _, shuffle_seed, dropout_seed = derive_seeds(spec.seed, 3)
-        self.shuffle_generator = make_generator(shuffle_seed, device)
-        self.dropout_generator = make_generator(dropout_seed, device)
-        self.generators = {
-            "shuffle_generator": self.shuffle_generator,
-            "dropout_generator": self.dropout_generator,
-        }
-        self.bounds = batch_bounds(self.x_train.shape[0], spec.batch_size)
-
-    def train_epoch(self, epoch: int) -> dict[str, float]:
-        x_epoch, y_epoch = shuffled([self.x_train, self.y_train], self.shuffle_generator)
-        total = torch.zeros((), dtype=torch.float64, device=self.device)
-        for start, stop in self.bounds:
-            self.optimizer.zero_grad()
-            logits = self.model(x_epoch[start:stop], self.dropout_generator)
-            loss = F.cross_entropy(logits, y_epoch[start:stop], weight=self.weight)
-            loss.backward()
-            self.optimizer.step()
-            total += loss.detach()
-        return {"train_loss": total.item() / len(self.bounds)}
-
-    @torch.no_grad()
-    def evaluate(self, epoch: int) -> dict[str, float]:
-        if self.x_val.shape[0] == 0:
-            return {}
-        logits = self.model(self.x_val)
-        loss = F.cross_entropy(logits, self.y_val, weight=self.weight).item()
-        y_pred = logits.argmax(dim=1).cpu().numpy()
-        y_true = self.y_val.cpu().numpy()
-        return {
-            "val_loss": loss,
-            "val_accuracy": mt.accuracy(y_true, y_pred),
-            "val_balanced_accuracy": mt.balanced_accuracy(y_true, y_pred, self.n_classes),
-        }
+def make_kind(spec: ClassifierSpec, n_inputs: int) -> ClassifierKind:
+    """The run's model kind, unfitted."""
+    if spec.model == "gradient_boosting":
+        if spec.gradient_boosting is None:
+            raise InputDataError(f"run {spec.name}: gradient_boosting settings are missing")
+        return BoostingKind(spec.gradient_boosting, n_inputs, spec.selection_metric)
+    return MLPKind(spec.mlp, n_inputs)
 
 
-def build_classifier(n_inputs: int, n_classes: int, spec: ClassifierSpec) -> MLPClassifier:
-    """A freshly initialised classifier; the weights depend only on the spec's seed."""
-    init_seed = derive_seeds(spec.seed, 3)[0]
-    return MLPClassifier(
-        n_inputs, spec.hidden, n_classes, spec.dropout, generator=make_generator(init_seed)
-    )
-
-
-def fit_classifier(
-    model: MLPClassifier,
-    data: ClassifierData,
-    spec: ClassifierSpec,
-    device: torch.device,
-    *,
-    weights: np.ndarray | None = None,
-    resume: ResumeStore | None = None,
-    on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
-) -> TrainingResult:
-    """Train with early stopping on the validation `spec.selection_metric`; best weights restored.
-
-    Without validation rows there is nothing to select on: all `max_epochs` run, last weights kept.
-    """
-    model.to(device)
-    task = ClassifierTask(model, data, spec, weights, device)
-    stopping = None
-    if data.parts["val"].n_rows:
-        stopping = EarlyStopping(spec.patience, SELECTION_MODES[spec.selection_metric])
-    else:
-        log.warning("no validation rows: no early stopping, the last epoch's weights are kept")
-    return run_epochs(
-        task,
-        spec.max_epochs,
-        stopping=stopping,
-        selection_metric=f"val_{spec.selection_metric}",
-        resume=resume,
-        on_epoch_end=on_epoch_end,
-    )
-
-
-def predict_parts(
-    model: MLPClassifier, data: ClassifierData, device: torch.device
-) -> dict[str, np.ndarray]:
-    """Predicted class index of every row of every part."""
-    model.eval()
-    return {
-        part: model.predict(to_tensor(item.x, device)).cpu().numpy()
-        for part, item in data.parts.items()
-    }
-
-
-def _best_validation(result: TrainingResult) -> dict[str, float] | None:
-    record = result.best_record
-    if record is None:
-        return None
-    keys = ("val_loss", "val_accuracy", "val_balanced_accuracy")
-    return {k.removeprefix("val_"): float(record[k]) for k in keys if k in record}
-
-
-def classifier_metrics(
-    spec: ClassifierSpec,
-    data: ClassifierData,
-    predictions: Mapping[str, np.ndarray],
-    result: TrainingResult,
-    weights: np.ndarray | None,
-) -> dict[str, Any]:
-    """metrics.json: test metrics, class coverage, weights, training summary (no timings)."""
-    classes = data.classes
-    test = data.parts["test"]
-    summary = mt.classification_summary(test.y, predictions["test"], classes)
-    present_in = {part: set(np.unique(item.y)) for part, item in data.parts.items()}
-    return {
-        "run": spec.name,
-        "spec": spec.to_dict(),
-        "n_classes": len(classes),
-        "classes": list(classes),
-        "accuracy": summary["accuracy"],
-        "balanced_accuracy": summary["balanced_accuracy"],
-        "balanced_accuracy_scope": "mean recall over the classes present in the test part",
-        "macro_f1": summary["macro_f1"],
-        "n_test_classes_present": summary["n_classes_present"],
-        "per_class_recall": summary["per_class_recall"],
-        "classes_absent_from_test": [
-            c for i, c in enumerate(classes) if i not in present_in["test"]
-        ],
-        "classes_absent_from_train": [
-            c for i, c in enumerate(classes) if i not in present_in["train"]
-        ],
-        "classes_absent_from_val": [c for i, c in enumerate(classes) if i not in present_in["val"]],
-        "class_weighting": spec.class_weighting,
-        "class_weight_ratio": float(weights.max() / weights.min()) if weights is not None else 1.0,
-        "selection_metric": spec.selection_metric,
-        "stop_epoch": result.epochs_run,
-        "best_epoch": result.best_epoch if result.best_epoch is not None else result.epochs_run,
-        "stopped_early": result.stopped_early,
-        "best_validation": _best_validation(result),
-        "rows": {part: item.n_rows for part, item in data.parts.items()},
-        "boreholes": {part: len(item.boreholes) for part, item in data.parts.items()},
-        "leakage": data.leakage,
-        **penalty_metrics(spec, test.y, predictions["test"], classes),
-    }
-
-
-def penalty_metrics(
-    spec: ClassifierSpec, y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]
-) -> dict[str, Any]:
-    """penalty_score on the test part and the matrix it used, when the spec names a matrix."""
-    if spec.penalty_matrix is None:
-        return {}
-    penalty = mt.read_penalty_matrix(spec.penalty_matrix)
-    return {
-        "penalty_score": mt.penalty_score(y_true, y_pred, classes, penalty, spec.penalty_matrix),
-        "penalty_score_scope": "-mean over test rows of penalty[true, predicted]; 0 = perfect",
-        "penalty_matrix": spec.penalty_matrix,
-    }
-
-
-def predictions_frame(data: ClassifierData, predictions: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """predictions.parquet: borehole_id, depth_bin_m, true, predicted, part (every row)."""
-    names = np.asarray(data.classes, dtype=object)
-    frames = []
-    for part, item in data.parts.items():
-        frames.append(
-            pd.DataFrame(
-                {
-                    "borehole_id": item.keys["borehole_id"].to_numpy(),
-                    DEPTH_COLUMN: item.keys[DEPTH_COLUMN].to_numpy(dtype=np.float64),
-                    "true": names[item.y],
-                    "predicted": names[predictions[part]],
-                    "part": part,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+def _units(spec: ClassifierSpec, data: ClassifierData) -> tuple[list[ev.Unit], dict[str, int]]:
+    if spec.evaluation == "group_kfold":
+        return ev.kfold_units(data.boreholes, data.y, spec.folds, spec.seed, spec.replicates)
+    return ev.split_units(data.part, spec.seed, spec.replicates), {}
 
 
 @dataclass
-class ClassifierRun(TorchModelRun[MLPClassifier]):
-    """Rule train_classifier's part of `run_training` for the MLP.
+class ClassifierRun:
+    """Rule train_classifier's part of `run_training`, for every classifier kind.
 
-    Besides the common files it writes metrics.json, confusion.csv (long form: true, predicted,
-    count; test part, non-zero cells) and predictions.parquet. Data, class weights, metrics and
-    files are the same for every classifier kind; what is the MLP's own is `fit`,
-    `save_weights`, `architecture` and `predict`, which another kind (fitted per epoch or in one
-    go) overrides, with `weights_file` and `code_modules`.
+    `fit` fits one model per evaluation unit (replicates × folds); the model of unit 0 is the
+    run's saved model. Besides the common files it writes metrics.json (scores of every unit, their
+    means and intervals), confusion.csv (unit 0's test rows, or replicate 0's out-of-fold rows in
+    k-fold), predictions.parquet (every unit's predicted rows) and boreholes.csv (per-borehole
+    accuracy on test rows).
     """
 
     step: ClassVar[str] = "train_classifier"
@@ -502,13 +312,25 @@ class ClassifierRun(TorchModelRun[MLPClassifier]):
 
     spec: ClassifierSpec
     data: ClassifierData
-    class_weights: np.ndarray | None
     input_files: list[str | os.PathLike[str]]
-    model: MLPClassifier | None = None
+    penalty: pd.DataFrame | None = None
+    results: list[ev.UnitResult] = field(default_factory=list)
+    folds: dict[str, int] = field(default_factory=dict)
+    unit_stores: list[ResumeStore] = field(default_factory=list)
+
+    @property
+    def weights_file(self) -> str:
+        return make_kind(self.spec, 0).weights_file
+
+    @property
+    def first(self) -> ev.UnitResult:
+        if not self.results:
+            raise RuntimeError("the classifier run has not been fitted")
+        return self.results[0]
 
     @property
     def scaler(self) -> Scaler:
-        return self.data.scaler
+        return self.first.inputs.scaler
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -516,8 +338,61 @@ class ClassifierRun(TorchModelRun[MLPClassifier]):
             "spec": self.spec.to_dict(),
             "classes": list(self.data.classes),
             "inputs": self.data.input_columns,
-            "scaler": self.data.scaler.to_dict(),
         }
+
+    def _weights(self, y_train: np.ndarray) -> np.ndarray | None:
+        if self.spec.class_weighting != "inverse_frequency":
+            return None
+        return class_weights(y_train, len(self.data.classes))
+
+    def fit_unit(
+        self,
+        unit: ev.Unit,
+        device: torch.device,
+        resume: ResumeStore | None,
+        on_epoch_end: Callable[[dict[str, Any]], None] | None,
+    ) -> ev.UnitResult:
+        """Fit and score one unit."""
+        spec, data = self.spec, self.data
+        kind = make_kind(spec, 0)
+        if spec.missing == "native" and not kind.handles_missing:
+            raise InputDataError(f"run {spec.name}: missing: native needs gradient_boosting")
+        inputs = ev.unit_inputs(
+            data.x,
+            data.boreholes,
+            unit,
+            data.input_columns,
+            missing=spec.missing,
+            indicators=spec.missing_indicators,
+            scale=kind.scales_inputs and spec.input == "raw",
+            transforms=data.transforms,
+            scaler_fit=spec.scaler_fit,
+        )
+        kind = make_kind(spec, len(inputs.scaler.features))
+        y = {part: data.y[inputs.rows[part]] for part in PARTS}
+        weights = self._weights(y["train"])
+        training = kind.fit(
+            (inputs.x["train"], y["train"]),
+            (inputs.x["val"], y["val"]),
+            len(data.classes),
+            unit.seed,
+            weights,
+            device,
+            resume,
+            on_epoch_end,
+        )
+        parts = PARTS if unit.fold is None else ("test",)
+        predicted = ev.predict_parts(kind, inputs, data.keys, spec.smoothing, device, parts)
+        scores = ev.score(
+            y["test"], predicted["test"], data.classes, self.penalty, spec.penalty_matrix or ""
+        )
+        log.info(
+            "classifier %s unit %s: %s",
+            spec.name,
+            unit.name,
+            ", ".join(f"{k} {v:.4f}" for k, v in scores.items()),
+        )
+        return ev.UnitResult(unit, training, inputs, predicted, scores, kind, {"weights": weights})
 
     def fit(
         self,
@@ -525,106 +400,240 @@ class ClassifierRun(TorchModelRun[MLPClassifier]):
         resume: ResumeStore | None,
         on_epoch_end: Callable[[dict[str, Any]], None] | None,
     ) -> TrainingResult:
-        n_inputs, n_classes = len(self.data.input_columns), len(self.data.classes)
-        self.model = build_classifier(n_inputs, n_classes, self.spec)
-        return fit_classifier(
-            self.model,
-            self.data,
-            self.spec,
-            device,
-            weights=self.class_weights,
-            resume=resume,
-            on_epoch_end=on_epoch_end,
-        )
+        units, self.folds = _units(self.spec, self.data)
+        self.results = []
+        for i, unit in enumerate(units):
+            store = ev.sub_store(resume, unit, len(units))
+            if store is not None and store is not resume:
+                self.unit_stores.append(store)
+            result = self.fit_unit(unit, device, store, on_epoch_end if i == 0 else None)
+            if i > 0:
+                result.kind = None  # only unit 0's model is kept and saved
+            self.results.append(result)
+        return self.first.training
 
-    def architecture(self) -> dict[str, Any]:
-        """config.json's "architecture": what `load_classifier` rebuilds the model from."""
-        return {
-            "n_inputs": len(self.data.input_columns),
-            "hidden": list(self.spec.hidden),
-            "n_classes": len(self.data.classes),
-            "dropout": self.spec.dropout,
-            "parameters": sum(p.numel() for p in self.fitted().parameters()),
-        }
-
-    def predict(self, device: torch.device) -> dict[str, np.ndarray]:
-        """Predicted class index of every row of every part."""
-        return predict_parts(self.fitted(), self.data, device)
+    def save_weights(self, path: Path) -> None:
+        assert self.first.kind is not None
+        self.first.kind.save(path)
 
     def config_payload(self, result: TrainingResult) -> dict[str, Any]:
-        weights = self.class_weights
+        first = self.first
+        assert first.kind is not None
+        weights = first.extra["weights"]
         return {
             "format": CLASSIFIER_FORMAT,
             "name": self.spec.name,
             "spec": self.spec.to_dict(),
             "classes": list(self.data.classes),
             "input_columns": self.data.input_columns,
-            "architecture": self.architecture(),
+            "model_inputs": list(first.inputs.scaler.features),
+            "architecture": first.kind.architecture(),
+            "weights_file": first.kind.weights_file,
+            "saved_model": f"unit {first.unit.name} (replicate 0"
+            + (", fold 0)" if first.unit.fold is not None else ")"),
             "class_weights": weights.tolist() if weights is not None else None,
-            "input_scaling": SCALER_FILE if self.spec.input == "raw" else "none (VAE μ as is)",
+            "imputer": first.inputs.imputer.to_dict() if first.inputs.imputer else None,
+            "input_scaling": SCALER_FILE if self.scaler.n_samples else "none (inputs as they are)",
+        }
+
+    def metrics(self) -> dict[str, Any]:
+        """metrics.json: scores (mean over units) with intervals, unit 0's details, data use."""
+        spec, data, first = self.spec, self.data, self.first
+        classes = data.classes
+        intervals = ev.summarize_units(self.results)
+        test_rows = first.inputs.rows["test"]
+        pooled_true, pooled_pred = self._confusion_rows()
+        summary = mt.classification_summary(pooled_true, pooled_pred, classes)
+        present_in = {part: set(np.unique(data.y[first.inputs.rows[part]])) for part in PARTS}
+        record = first.training.best_record
+        best_validation = None
+        if record is not None:
+            keys = ("val_loss", "val_accuracy", "val_balanced_accuracy")
+            best_validation = {
+                k.removeprefix("val_"): float(record[k]) for k in keys if k in record
+            }
+        metrics: dict[str, Any] = {
+            "run": spec.name,
+            "spec": spec.to_dict(),
+            "model": spec.model,
+            "evaluation": spec.evaluation,
+            "n_units": len(self.results),
+            "n_classes": len(classes),
+            "classes": list(classes),
+            **{name: interval.mean for name, interval in intervals.items()},
+            "metric_scope": (
+                "mean over the units (replicates"
+                + (" × folds" if spec.evaluation == "group_kfold" else "")
+                + ") of each unit's test rows"
+            ),
+            "intervals": ev.intervals_payload(intervals),
+            "balanced_accuracy_scope": "mean recall over the classes present in the test part",
+            "n_test_classes_present": summary["n_classes_present"],
+            "per_class_recall": summary["per_class_recall"],
+            "classes_absent_from_test": [
+                c for i, c in enumerate(classes) if i not in present_in["test"]
+            ],
+            "classes_absent_from_train": [
+                c for i, c in enumerate(classes) if i not in present_in["train"]
+            ],
+            "classes_absent_from_val": [
+                c for i, c in enumerate(classes) if i not in present_in["val"]
+            ],
+            "class_weighting": spec.class_weighting,
+            "class_weight_ratio": _weight_ratio(first.extra["weights"]),
+            "selection_metric": spec.selection_metric,
+            "stop_epoch": first.training.epochs_run,
+            "best_epoch": first.training.best_epoch
+            if first.training.best_epoch is not None
+            else first.training.epochs_run,
+            "stopped_early": first.training.stopped_early,
+            "best_validation": best_validation,
+            "rows": {part: int(first.inputs.rows[part].size) for part in PARTS},
+            "boreholes": {
+                part: int(np.unique(data.boreholes[first.inputs.rows[part]]).size) for part in PARTS
+            },
+            "data_use": self._data_use(),
+            "units": [self._unit_record(r) for r in self.results],
+            "leakage": data.leakage,
+        }
+        if self.penalty is not None:
+            metrics["penalty_score_scope"] = (
+                "-mean over test rows of penalty[true, predicted]; 0 = perfect"
+            )
+            metrics["penalty_matrix"] = spec.penalty_matrix
+        if spec.evaluation == "split" and spec.bootstrap > 0:
+            metrics["bootstrap"] = ev.intervals_payload(
+                ev.bootstrap_scores(
+                    first,
+                    data.y,
+                    data.keys,
+                    classes,
+                    self.penalty,
+                    spec.penalty_matrix or "",
+                    spec.bootstrap,
+                    spec.seed,
+                )
+            )
+        if test_rows.size == 0:
+            raise InputDataError(f"run {spec.name}: no test rows left to score")
+        return metrics
+
+    def _confusion_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(true, predicted) of the rows confusion.csv counts: unit 0's test rows, or every
+        out-of-fold test row of replicate 0."""
+        chosen = [r for r in self.results if r.unit.replicate == 0]
+        if self.spec.evaluation == "split":
+            chosen = chosen[:1]
+        true = np.concatenate([self.data.y[r.inputs.rows["test"]] for r in chosen])
+        pred = np.concatenate([r.predicted["test"] for r in chosen])
+        return true, pred
+
+    def _unit_record(self, result: ev.UnitResult) -> dict[str, Any]:
+        rows = result.inputs.rows
+        return {
+            "unit": result.unit.name,
+            "replicate": result.unit.replicate,
+            "fold": result.unit.fold,
+            "seed": result.unit.seed,
+            **result.scores,
+            "rows": {part: int(rows[part].size) for part in PARTS},
+            "boreholes": {
+                part: int(np.unique(self.data.boreholes[rows[part]]).size) for part in PARTS
+            },
+            "epochs_run": result.training.epochs_run,
+        }
+
+    def _data_use(self) -> dict[str, Any]:
+        """Rows and boreholes the run saw and used, and what missing values cost (unit 0)."""
+        first = self.first
+        return {
+            "missing": self.spec.missing,
+            "rows_seen": int(self.data.y.size),
+            "boreholes_seen": int(np.unique(self.data.boreholes).size),
+            "rows_dropped_for_missing_values": first.inputs.dropped,
+            "boreholes_lost_to_missing_values": first.inputs.boreholes_lost,
+            "inputs": len(first.inputs.scaler.features),
         }
 
     def write_results(
         self, folder: Path, result: TrainingResult, device: torch.device
     ) -> dict[str, Any]:
-        """metrics.json, confusion.csv and predictions.parquet; returns the metrics."""
-        data = self.data
-        predictions = self.predict(device)
-        metrics = classifier_metrics(self.spec, data, predictions, result, self.class_weights)
+        """metrics.json, confusion.csv, predictions.parquet and boreholes.csv; the metrics."""
+        metrics = self.metrics()
         write_json(folder / METRICS_FILE, metrics)
-        test = data.parts["test"]
-        confusion = mt.confusion_long(test.y, predictions["test"], data.classes)
-        write_csv(folder / CONFUSION_FILE, confusion)
-        write_parquet(folder / PREDICTIONS_FILE, predictions_frame(data, predictions))
+        true, pred = self._confusion_rows()
+        write_csv(folder / CONFUSION_FILE, mt.confusion_long(true, pred, self.data.classes))
+        write_parquet(folder / PREDICTIONS_FILE, predictions_frame(self.data, self.results))
+        write_csv(
+            folder / BOREHOLES_FILE,
+            ev.per_borehole_scores(self.results, self.data.y, self.data.keys),
+        )
+        for store in self.unit_stores:  # the run's own store is cleared by run_training
+            store.clear()
         return metrics
 
 
+def _weight_ratio(weights: np.ndarray | None) -> float:
+    return float(weights.max() / weights.min()) if weights is not None else 1.0
+
+
+def predictions_frame(data: ClassifierData, results: Sequence[ev.UnitResult]) -> pd.DataFrame:
+    """predictions.parquet: borehole_id, depth_bin_m, true, predicted, part, replicate, fold."""
+    names = np.asarray(data.classes, dtype=object)
+    frames = []
+    for result in results:
+        for part, predicted in result.predicted.items():
+            rows = result.inputs.rows[part]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "borehole_id": data.keys["borehole_id"].to_numpy()[rows],
+                        DEPTH_COLUMN: data.keys[DEPTH_COLUMN].to_numpy(dtype=np.float64)[rows],
+                        "true": names[data.y[rows]],
+                        "predicted": names[predicted],
+                        "part": part,
+                        "replicate": np.int64(result.unit.replicate),
+                        "fold": np.int64(-1 if result.unit.fold is None else result.unit.fold),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
 def prepare_classifier_run(
-    spec: ClassifierSpec,
-    split_paths: Mapping[str, str | os.PathLike[str]],
-    scaling: ScalingConfig,
-    embeddings_path: str | os.PathLike[str] | None = None,
-    mapping_path: str | os.PathLike[str] | None = None,
+    spec: ClassifierSpec, files: ClassifierInputs, scaling: ScalingConfig
 ) -> ClassifierRun:
-    """Prepare the data and class weights of one classifier run."""
-    data = prepare_classifier_data(spec, split_paths, scaling, embeddings_path, mapping_path)
-    n_classes = len(data.classes)
-    weights = None
-    if spec.class_weighting == "inverse_frequency":
-        weights = class_weights(data.parts["train"].y, n_classes)
+    """Prepare the rows, inputs and penalty matrix of one classifier run."""
+    data = prepare_classifier_data(spec, files, scaling)
+    penalty = mt.read_penalty_matrix(spec.penalty_matrix) if spec.penalty_matrix else None
+    counts = {part: int((data.part == part).sum()) for part in PARTS}
     log.info(
-        "classifier %s: %d classes, rows train/val/test %d/%d/%d, inputs %s",
+        "classifier %s (%s, %s evaluation): %d classes, %d rows (train/val/test %s), inputs %s",
         spec.name,
-        n_classes,
-        data.parts["train"].n_rows,
-        data.parts["val"].n_rows,
-        data.parts["test"].n_rows,
+        spec.model,
+        spec.evaluation,
+        len(data.classes),
+        data.y.size,
+        "/".join(str(counts[p]) for p in PARTS) if spec.evaluation == "split" else "by fold",
         format_list(data.input_columns),
     )
-    files = [split_paths[p] for p in PARTS]
-    files += [p for p in (embeddings_path, mapping_path) if p is not None]
-    return ClassifierRun(spec=spec, data=data, class_weights=weights, input_files=files)
+    return ClassifierRun(spec=spec, data=data, input_files=files.files(), penalty=penalty)
 
 
 def train_classifier_run(
     *,
     spec: ClassifierSpec,
-    split_paths: Mapping[str, str | os.PathLike[str]],
+    files: ClassifierInputs,
     scaling: ScalingConfig,
     output_dir: str | os.PathLike[str],
     device: torch.device,
-    embeddings_path: str | os.PathLike[str] | None = None,
-    mapping_path: str | os.PathLike[str] | None = None,
     resume_dir: str | os.PathLike[str] | None = None,
     full_config: Mapping[str, Any] | None = None,
     workflow_dir: str | os.PathLike[str] | None = None,
     on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Rule train_classifier: prepare data, train, evaluate, write the run folder; the metrics.
-
-    The steps (resume key, fit, files, provenance) are `lithoflow.models.runs.run_training`'s.
-    """
-    run = prepare_classifier_run(spec, split_paths, scaling, embeddings_path, mapping_path)
+    """Rule train_classifier: prepare, fit every unit, write the run folder; the metrics."""
+    run = prepare_classifier_run(spec, files, scaling)
     outcome = run_training(
         run,
         output_dir=output_dir,
@@ -635,27 +644,33 @@ def train_classifier_run(
         on_epoch_end=on_epoch_end,
     )
     metrics = outcome.summary
+    intervals = metrics["intervals"]
     log.info(
-        "classifier %s: test accuracy %.4f, balanced accuracy %.4f (best epoch %s of %d)",
+        "classifier %s: balanced accuracy %.4f [%.4f, %.4f] over %d unit(s), accuracy %.4f",
         spec.name,
-        metrics["accuracy"],
         metrics["balanced_accuracy"],
-        metrics["best_epoch"],
-        metrics["stop_epoch"],
+        intervals["balanced_accuracy"]["low"],
+        intervals["balanced_accuracy"]["high"],
+        metrics["n_units"],
+        metrics["accuracy"],
     )
     return metrics
 
 
 def load_classifier(
     model_dir: str | os.PathLike[str],
-) -> tuple[MLPClassifier, Scaler, dict[str, Any]]:
-    """(model in eval mode on the CPU, its input scaler, its config.json) from a run folder."""
+) -> tuple[MLPClassifier | Any, Scaler, dict[str, Any]]:
+    """(model on the CPU, its input scaler, its config.json) from a run folder (either kind)."""
     folder = Path(model_dir)
     config = read_json(folder / CONFIG_FILE)
     if config.get("format") != CLASSIFIER_FORMAT:
         raise InputDataError("not a lithoflow classifier config", path=str(folder))
     arch = config["architecture"]
-    model = MLPClassifier(arch["n_inputs"], arch["hidden"], arch["n_classes"], arch["dropout"])
-    model.load_state_dict(load_torch(folder / MODEL_FILE))
-    model.eval()
+    path = folder / config.get("weights_file", "model.pt")
+    if arch.get("kind") == "gradient_boosting":
+        model: Any = load_boosting(path)
+    else:
+        model = MLPClassifier(arch["n_inputs"], arch["hidden"], arch["n_classes"], arch["dropout"])
+        model.load_state_dict(load_torch(path))
+        model.eval()
     return model, Scaler.from_json(folder / SCALER_FILE), config

@@ -3,11 +3,12 @@ the investigation's figures of a run (under the investigation's name for it)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lithoflow.report.plan import Comparison, SummaryPlan
-from lithoflow.report.tracing import DASH, Const, Key, Op, Tracer, div, ref
+from lithoflow.report.tracing import DASH, Const, Key, Op, Tracer, div, ref, sub
 from lithoflow.report.wording import code, compare_sentence, reference_text
 
 PARTS = ("train", "val", "test")
@@ -98,15 +99,64 @@ def pair_sentence(
     """The pair's runs compared on `metric` (worded as `subject` and `other`), then the
     investigation's figures of the runs they repeat."""
     a, b = pair.runs
-    sentence = compare_sentence(
-        t,
-        subject,
-        other,
-        METRIC_WORDS[metric],
-        ref(f"metrics:{a}", metric),
-        ref(f"metrics:{b}", metric),
-    )
+    sentence = interval_sentence(t, subject, other, metric, a, b)
+    if sentence is None:
+        sentence = compare_sentence(
+            t,
+            subject,
+            other,
+            METRIC_WORDS[metric],
+            ref(f"metrics:{a}", metric),
+            ref(f"metrics:{b}", metric),
+        )
+        sentence += " (no interval: a single fit per run)"
     investigation = " vs ".join(
         run_reference(t, plan, "classifiers", run, metric, fmt="percent") for run in pair.runs
     )
     return f"{sentence} Investigation: {investigation}."
+
+
+def _bounds(t: Tracer, run: str, metric: str) -> tuple[float, float] | None:
+    """A run's 95 % interval of `metric` over its units, when it has one."""
+    source = f"metrics:{run}"
+    if not (t.inputs.has(source, "intervals", metric, "low")):
+        return None
+    low = t.value(ref(source, "intervals", metric, "low"))
+    high = t.value(ref(source, "intervals", metric, "high"))
+    try:
+        low, high = float(low), float(high)
+    except (TypeError, ValueError):
+        return None
+    return (low, high) if math.isfinite(low) and math.isfinite(high) else None
+
+
+def interval_text(t: Tracer, run: str, metric: str) -> str:
+    """ "[low, high]" of a run's 95 % interval, traced."""
+    source = f"metrics:{run}"
+    low = t.num(ref(source, "intervals", metric, "low"), "percent")
+    high = t.num(ref(source, "intervals", metric, "high"), "percent")
+    return f"[{low}, {high}]"
+
+
+def interval_sentence(
+    t: Tracer, subject: str, other: str, metric: str, a: str, b: str
+) -> str | None:
+    """The pair compared on `metric` through their 95 % intervals over replicates (or folds):
+    one beats the other only when the intervals do not overlap. None without intervals."""
+    bounds_a, bounds_b = _bounds(t, a, metric), _bounds(t, b, metric)
+    if bounds_a is None or bounds_b is None:
+        return None
+    both = (
+        f"{t.num(ref(f'metrics:{a}', metric), 'percent')} vs "
+        f"{t.num(ref(f'metrics:{b}', metric), 'percent')}; 95 % intervals "
+        f"{interval_text(t, a, metric)} and {interval_text(t, b, metric)}"
+    )
+    words = METRIC_WORDS[metric]
+    if bounds_a[0] > bounds_b[1] or bounds_a[1] < bounds_b[0]:
+        verb = "scores higher than" if bounds_a[0] > bounds_b[1] else "scores lower than"
+        difference = t.num(sub(ref(f"metrics:{a}", metric), ref(f"metrics:{b}", metric)), "points")
+        return (
+            f"{subject} {verb} {other} on {words} by {difference} points ({both}, which do not "
+            "overlap)."
+        )
+    return f"{subject} and {other}: no distinguishable difference on {words} ({both} overlap)."

@@ -1,0 +1,150 @@
+"""Gradient-boosted trees (scikit-learn's HistGradientBoostingClassifier) as a classifier kind.
+
+The public lithology competitions on well logs were won by gradient-boosted trees on depth-window
+features. The model handles missing values natively, takes class weights as sample weights, and
+stops early on the validation boreholes (passed as `X_val`, never a random share of training rows,
+which would leak whole-borehole structure).
+
+Saved with skops (`model.skops`), not pickle: loading executes no code and trusts exactly one type
+beyond skops' own safe defaults, scikit-learn's tree predictor; a file that needs anything else is
+refused. A loaded model gives identical predictions (tests/unit/test_boosting.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import skops.io as sio
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from lithoflow.core.errors import InputDataError, format_list
+from lithoflow.core.io import atomic_path
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = "model.skops"
+TRUSTED_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",)
+
+
+@dataclass(frozen=True)
+class BoostingParams:
+    """The hyperparameters a run's `gradient_boosting:` entry sets (scikit-learn's names)."""
+
+    learning_rate: float
+    max_iter: int
+    max_leaf_nodes: int
+    min_samples_leaf: int
+    l2_regularization: float
+    max_features: float
+    early_stopping: bool
+    n_iter_no_change: int
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any]) -> BoostingParams:
+        return cls(
+            learning_rate=float(section["learning_rate"]),
+            max_iter=int(section["max_iter"]),
+            max_leaf_nodes=int(section["max_leaf_nodes"]),
+            min_samples_leaf=int(section["min_samples_leaf"]),
+            l2_regularization=float(section["l2_regularization"]),
+            max_features=float(section["max_features"]),
+            early_stopping=bool(section["early_stopping"]),
+            n_iter_no_change=int(section["n_iter_no_change"]),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+SCORING = {"loss": "loss", "accuracy": "accuracy", "balanced_accuracy": "balanced_accuracy"}
+
+
+def build_boosting(
+    params: BoostingParams, seed: int, has_validation: bool, selection_metric: str = "loss"
+) -> HistGradientBoostingClassifier:
+    """An unfitted model; early stopping on `selection_metric` of the validation rows, only when
+    there are validation rows to stop on."""
+    return HistGradientBoostingClassifier(
+        learning_rate=params.learning_rate,
+        max_iter=params.max_iter,
+        max_leaf_nodes=params.max_leaf_nodes,
+        min_samples_leaf=params.min_samples_leaf,
+        l2_regularization=params.l2_regularization,
+        max_features=params.max_features,
+        early_stopping=bool(params.early_stopping and has_validation),
+        n_iter_no_change=params.n_iter_no_change,
+        scoring=SCORING[selection_metric],
+        random_state=seed,
+    )
+
+
+def fit_boosting(
+    model: HistGradientBoostingClassifier,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray | None,
+    y_val: np.ndarray | None,
+    sample_weight: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Fit in place (early stopping on the validation rows if enabled); a training summary."""
+    if x_train.shape[0] == 0:
+        raise InputDataError("gradient boosting has no training rows")
+    validation: dict[str, Any] = {}
+    if model.early_stopping and x_val is not None and x_val.shape[0]:
+        # Validation rows of classes unseen in training cannot be scored by the loss.
+        known = np.isin(y_val, np.unique(y_train))
+        if known.any():
+            validation = {"X_val": x_val[known], "y_val": y_val[known]}
+    if model.early_stopping and not validation:
+        # Never let scikit-learn hold out random training rows instead (rows of one borehole
+        # are not independent): without validation boreholes, all max_iter iterations run.
+        log.warning("no usable validation rows: gradient boosting runs without early stopping")
+        model.set_params(early_stopping=False)
+    model.fit(x_train, y_train, sample_weight=sample_weight, **validation)
+    # Scoring on accuracy while fitting leaves bound methods of the model on the instance (a
+    # cache of its own predict); they are not state, and a saved model must not refer to itself.
+    # The early-stopping scorer is likewise only used while fitting.
+    for name, value in list(vars(model).items()):
+        if name == "_scorer" or (inspect.ismethod(value) and value.__self__ is model):
+            delattr(model, name)
+    summary = {"iterations": int(model.n_iter_), "early_stopping": bool(model.early_stopping)}
+    if validation:
+        summary["validation_score"] = [float(s) for s in model.validation_score_]
+        summary["scoring"] = str(model.scoring)
+    log.info("gradient boosting: %d iterations", model.n_iter_)
+    return summary
+
+
+def predict_proba(
+    model: HistGradientBoostingClassifier, x: np.ndarray, n_classes: int
+) -> np.ndarray:
+    """Probabilities over all `n_classes` (classes absent from training get 0)."""
+    out = np.zeros((x.shape[0], n_classes))
+    if x.shape[0]:
+        out[:, model.classes_.astype(np.int64)] = model.predict_proba(x)
+    return out
+
+
+def save_boosting(path: str | os.PathLike[str], model: HistGradientBoostingClassifier) -> None:
+    """Write the fitted model with skops, atomically."""
+    with atomic_path(path) as tmp:
+        sio.dump(model, tmp)
+
+
+def load_boosting(path: str | os.PathLike[str]) -> HistGradientBoostingClassifier:
+    """Load a model saved by `save_boosting`; any type beyond the tree predictor is refused."""
+    untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
+    if untrusted:
+        raise InputDataError(
+            f"refusing to load types {format_list(untrusted)} from a model file", path=str(path)
+        )
+    model = sio.load(path, trusted=list(TRUSTED_TYPES))
+    if not isinstance(model, HistGradientBoostingClassifier):
+        raise InputDataError("not a gradient boosting model", path=str(path))
+    return model

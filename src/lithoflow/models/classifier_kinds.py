@@ -1,0 +1,173 @@
+"""Classifier kinds: what differs between an MLP and gradient-boosted trees, behind one interface.
+
+A kind builds, fits (per epoch or in one go), predicts class probabilities and saves its model.
+Everything else of a classifier run (data, units, missing values, smoothing, metrics, files) is
+shared (`lithoflow.models.classifiers`, `lithoflow.models.evaluation`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+import torch
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from lithoflow.models.boosting import (
+    MODEL_FILE as BOOSTING_MODEL_FILE,
+)
+from lithoflow.models.boosting import (
+    BoostingParams,
+    build_boosting,
+    fit_boosting,
+    predict_proba,
+    save_boosting,
+)
+from lithoflow.models.checkpoints import ResumeStore, save_state_dict
+from lithoflow.models.mlp import MLPClassifier, MLPParams, build_mlp, fit_mlp
+from lithoflow.models.runs import MODEL_FILE
+from lithoflow.models.training import TrainingResult, to_tensor
+
+EpochCallback = Callable[[dict[str, Any]], None]
+KINDS = ("mlp", "gradient_boosting")
+
+
+class ClassifierKind(Protocol):
+    """One fitted-or-not model of a classifier run."""
+
+    name: ClassVar[str]
+    weights_file: ClassVar[str]
+    handles_missing: ClassVar[bool]
+    scales_inputs: ClassVar[bool]
+
+    def fit(
+        self,
+        train: tuple[np.ndarray, np.ndarray],
+        val: tuple[np.ndarray, np.ndarray],
+        n_classes: int,
+        seed: int,
+        weights: np.ndarray | None,
+        device: torch.device,
+        resume: ResumeStore | None,
+        on_epoch_end: EpochCallback | None,
+    ) -> TrainingResult:
+        """Fit on (inputs, class indices); a history with one row per epoch (or one row)."""
+
+    def predict_proba(self, x: np.ndarray, device: torch.device) -> np.ndarray:
+        """Class probabilities (rows × n_classes) of model-space inputs."""
+
+    def save(self, path: Path) -> None:
+        """Write the fitted model to `path` atomically, without pickle."""
+
+    def architecture(self) -> dict[str, Any]:
+        """config.json's "architecture": what rebuilds the model."""
+
+
+@dataclass
+class MLPKind:
+    """The investigation's MLP, trained per epoch with early stopping (resumable)."""
+
+    name: ClassVar[str] = "mlp"
+    weights_file: ClassVar[str] = MODEL_FILE
+    handles_missing: ClassVar[bool] = False
+    scales_inputs: ClassVar[bool] = True
+
+    params: MLPParams
+    n_inputs: int
+    model: MLPClassifier | None = None
+    n_classes: int = 0
+
+    def fit(self, train, val, n_classes, seed, weights, device, resume, on_epoch_end):
+        self.n_classes = n_classes
+        self.model = build_mlp(self.n_inputs, n_classes, self.params, seed)
+        return fit_mlp(
+            self.model,
+            train,
+            val,
+            n_classes,
+            self.params,
+            seed,
+            device,
+            weights=weights,
+            resume=resume,
+            on_epoch_end=on_epoch_end,
+        )
+
+    def predict_proba(self, x: np.ndarray, device: torch.device) -> np.ndarray:
+        assert self.model is not None, "fit first"
+        return self.model.predict_proba(to_tensor(x, device)).cpu().numpy().astype(np.float64)
+
+    def save(self, path: Path) -> None:
+        assert self.model is not None, "fit first"
+        self.model.cpu()
+        save_state_dict(path, self.model)
+
+    def architecture(self) -> dict[str, Any]:
+        assert self.model is not None, "fit first"
+        return {
+            "kind": self.name,
+            "n_inputs": self.n_inputs,
+            "hidden": list(self.params.hidden),
+            "n_classes": self.n_classes,
+            "dropout": self.params.dropout,
+            "parameters": sum(p.numel() for p in self.model.parameters()),
+        }
+
+
+@dataclass
+class BoostingKind:
+    """scikit-learn's HistGradientBoostingClassifier, fitted in one go (missing values native)."""
+
+    name: ClassVar[str] = "gradient_boosting"
+    weights_file: ClassVar[str] = BOOSTING_MODEL_FILE
+    handles_missing: ClassVar[bool] = True
+    scales_inputs: ClassVar[bool] = False
+
+    params: BoostingParams
+    n_inputs: int
+    selection_metric: str = "loss"
+    model: HistGradientBoostingClassifier | None = None
+    n_classes: int = 0
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def fit(self, train, val, n_classes, seed, weights, device, resume, on_epoch_end):
+        self.n_classes = n_classes
+        started = time.perf_counter()
+        self.model = build_boosting(self.params, seed, val[1].shape[0] > 0, self.selection_metric)
+        sample_weight = weights[train[1]] if weights is not None else None
+        self.summary = fit_boosting(self.model, *train, *val, sample_weight=sample_weight)
+        record: dict[str, Any] = {"epoch": 1, "iterations": self.summary["iterations"]}
+        if "validation_score" in self.summary:
+            # scikit-learn's score: higher is better (the loss is negated)
+            record[f"val_{self.summary['scoring']}_score"] = self.summary["validation_score"][-1]
+        record["seconds"] = time.perf_counter() - started
+        if on_epoch_end is not None:
+            on_epoch_end(record)
+        return TrainingResult(history=[record])
+
+    def predict_proba(self, x: np.ndarray, device: torch.device) -> np.ndarray:
+        assert self.model is not None, "fit first"
+        return predict_proba(self.model, x, self.n_classes)
+
+    def save(self, path: Path) -> None:
+        assert self.model is not None, "fit first"
+        save_boosting(path, self.model)
+
+    def architecture(self) -> dict[str, Any]:
+        assert self.model is not None, "fit first"
+        return {
+            "kind": self.name,
+            "n_inputs": self.n_inputs,
+            "n_classes": self.n_classes,
+            "iterations": int(self.model.n_iter_),
+            "params": self.params.to_dict(),
+        }
+
+
+def weights_file(kind: str) -> str:
+    """The model file name of a classifier kind."""
+    return {"mlp": MLPKind.weights_file, "gradient_boosting": BoostingKind.weights_file}[kind]

@@ -1,0 +1,292 @@
+"""How a classifier run is evaluated: units (replicates × folds), each fitted and scored alike.
+
+A unit is one fit of the run's model kind with its own seed and its own train / val / test rows:
+
+- ``split`` evaluation: the split's fixed parts; `replicates` units with different seeds
+  (replicate 0 uses the run's seed itself, the others seeds derived from it);
+- ``group_kfold`` evaluation: K folds of whole boreholes over every borehole, stratified by each
+  borehole's dominant class; in the unit of fold k, fold k is the test part, fold k+1 the
+  validation part (early stopping) and the rest the training part, so every borehole is predicted
+  once out of fold per replicate.
+
+Each unit fits its own missing-value handling and scaler on its training rows only, fits the model,
+predicts class probabilities, smooths them along depth if configured, and scores the test rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from lithoflow.core.errors import InputDataError
+from lithoflow.models import metrics as mt
+from lithoflow.models.checkpoints import ResumeStore
+from lithoflow.models.classifier_kinds import ClassifierKind
+from lithoflow.models.intervals import Interval, bootstrap_interval, group_folds, summarize
+from lithoflow.models.missing import MedianImputer, complete_rows
+from lithoflow.models.scaling import Scaler
+from lithoflow.models.smoothing import SmoothingConfig, smooth_predictions
+from lithoflow.models.training import TrainingResult, derive_seeds
+
+log = logging.getLogger(__name__)
+
+PARTS: tuple[str, ...] = ("train", "val", "test")
+METRICS: tuple[str, ...] = ("accuracy", "balanced_accuracy", "macro_f1")
+EpochCallback = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One fit: its replicate, fold (None for split evaluation), seed and rows' parts."""
+
+    replicate: int
+    fold: int | None
+    seed: int
+    part: np.ndarray  # per pool row: "train" | "val" | "test" | "" (not used)
+
+    @property
+    def name(self) -> str:
+        return f"r{self.replicate}" + (f"f{self.fold}" if self.fold is not None else "")
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """Replicate 0 keeps the run's seed; the others get seeds derived from it."""
+    return [seed, *derive_seeds(seed, replicates)[1:]] if replicates > 1 else [seed]
+
+
+def dominant_classes(boreholes: np.ndarray, y: np.ndarray) -> pd.Series:
+    """Each borehole's most frequent class index (ties to the lower index), by borehole id."""
+    frame = pd.DataFrame({"borehole": boreholes, "y": y})
+    counts = frame.groupby(["borehole", "y"]).size().reset_index(name="n")
+    counts = counts.sort_values(["borehole", "n", "y"], ascending=[True, False, True])
+    return counts.drop_duplicates("borehole").set_index("borehole")["y"]
+
+
+def split_units(part: np.ndarray, seed: int, replicates: int) -> list[Unit]:
+    """`replicates` units over the split's fixed parts."""
+    return [
+        Unit(replicate=r, fold=None, seed=s, part=part)
+        for r, s in enumerate(replicate_seeds(seed, replicates))
+    ]
+
+
+def kfold_units(
+    boreholes: np.ndarray, y: np.ndarray, n_folds: int, seed: int, replicates: int
+) -> tuple[list[Unit], dict[str, int]]:
+    """Units of group K-fold evaluation, and the fold of every borehole."""
+    dominant = dominant_classes(boreholes, y)
+    folds = group_folds(list(dominant.index), [str(c) for c in dominant], n_folds, seed)
+    fold_of_row = pd.Series(boreholes).map(folds).to_numpy()
+    units = []
+    for r, unit_seed in enumerate(replicate_seeds(seed, replicates)):
+        for k in range(n_folds):
+            part = np.where(
+                fold_of_row == k,
+                "test",
+                np.where(fold_of_row == (k + 1) % n_folds, "val", "train"),
+            )
+            units.append(Unit(replicate=r, fold=k, seed=unit_seed, part=part))
+    return units, folds
+
+
+@dataclass
+class UnitInputs:
+    """A unit's model-space inputs per part, their rows (pool indices) and what fitted them."""
+
+    x: dict[str, np.ndarray]
+    rows: dict[str, np.ndarray]
+    scaler: Scaler
+    imputer: MedianImputer | None
+    dropped: dict[str, int]
+    boreholes_lost: dict[str, list[str]]
+
+
+def unit_inputs(
+    x: np.ndarray,
+    boreholes: np.ndarray,
+    unit: Unit,
+    columns: Sequence[str],
+    *,
+    missing: str,
+    indicators: bool,
+    scale: bool,
+    transforms: Sequence[str],
+    scaler_fit: str,
+) -> UnitInputs:
+    """Missing values handled and inputs scaled with what the unit's training rows give."""
+    rows = {part: np.flatnonzero(unit.part == part) for part in PARTS}
+    dropped = dict.fromkeys(PARTS, 0)
+    lost: dict[str, list[str]] = {part: [] for part in PARTS}
+    if missing == "drop":
+        for part in PARTS:
+            ok = complete_rows(x[rows[part]])
+            dropped[part] = int((~ok).sum())
+            before = set(boreholes[rows[part]])
+            rows[part] = rows[part][ok]
+            lost[part] = sorted(before - set(boreholes[rows[part]]))
+    if rows["train"].size == 0:
+        raise InputDataError(
+            f"unit {unit.name}: no training rows left (missing: {missing}); "
+            "use missing: impute or native, or fewer features"
+        )
+    values = {part: x[rows[part]] for part in PARTS}
+    names = list(columns)
+    imputer = None
+    if missing == "impute":
+        imputer = MedianImputer.fit(values["train"], names, indicators)
+        values = {part: imputer.transform(v) for part, v in values.items()}
+        names = imputer.output_columns
+        transforms = [*transforms, *["identity"] * (len(names) - len(transforms))]
+    if scale:
+        fit_on = values["train"] if scaler_fit == "train" else np.vstack([values[p] for p in PARTS])
+        scaler = Scaler.fit(fit_on, names, transforms)
+        values = {part: scaler.transform(v) for part, v in values.items()}
+    else:
+        scaler = Scaler.identity(names)
+    return UnitInputs(values, rows, scaler, imputer, dropped, lost)
+
+
+@dataclass
+class UnitResult:
+    """What one unit gave: scores on its test rows and its predictions."""
+
+    unit: Unit
+    training: TrainingResult
+    inputs: UnitInputs
+    predicted: dict[str, np.ndarray]  # part -> class index per row of inputs.rows[part]
+    scores: dict[str, float]
+    kind: ClassifierKind | None = None  # kept for unit 0 only (its model is saved)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def score(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    classes: Sequence[str],
+    penalty: pd.DataFrame | None,
+    penalty_path: str = "",
+) -> dict[str, float]:
+    """accuracy, balanced accuracy, macro-F1 (and penalty score) of predictions."""
+    n = len(classes)
+    scores = {
+        "accuracy": mt.accuracy(y_true, y_pred),
+        "balanced_accuracy": mt.balanced_accuracy(y_true, y_pred, n),
+        "macro_f1": mt.macro_f1(y_true, y_pred, n),
+    }
+    if penalty is not None:
+        scores["penalty_score"] = mt.penalty_score(y_true, y_pred, classes, penalty, penalty_path)
+    return scores
+
+
+def predict_parts(
+    kind: ClassifierKind,
+    inputs: UnitInputs,
+    keys: pd.DataFrame,
+    smoothing: SmoothingConfig | None,
+    device: torch.device,
+    parts: Sequence[str] = PARTS,
+) -> dict[str, np.ndarray]:
+    """Predicted class index per row of each part, smoothed along depth when configured."""
+    predicted = {}
+    for part in parts:
+        proba = kind.predict_proba(inputs.x[part], device)
+        if smoothing is None or proba.shape[0] == 0:
+            predicted[part] = proba.argmax(axis=1) if proba.shape[0] else np.zeros(0, np.int64)
+        else:
+            part_keys = keys.iloc[inputs.rows[part]]
+            predicted[part] = smooth_predictions(
+                part_keys["borehole_id"].to_numpy(),
+                part_keys["depth_bin_m"].to_numpy(),
+                proba,
+                smoothing,
+            )
+    return predicted
+
+
+def sub_store(resume: ResumeStore | None, unit: Unit, n_units: int) -> ResumeStore | None:
+    """The resume store of one unit (the run's own folder when it has a single unit)."""
+    if resume is None or n_units == 1:
+        return resume
+    return ResumeStore(resume.folder / unit.name, resume.key)
+
+
+# The range each score can take (the penalty score is minus a non-negative cost).
+SCORE_BOUNDS = {
+    "accuracy": (0.0, 1.0),
+    "balanced_accuracy": (0.0, 1.0),
+    "macro_f1": (0.0, 1.0),
+    "penalty_score": (-math.inf, 0.0),
+}
+
+
+def summarize_units(results: Sequence[UnitResult]) -> dict[str, Interval]:
+    """Each score's mean, std and 95 % interval over the units."""
+    names = list(results[0].scores)
+    return {
+        name: summarize([r.scores[name] for r in results], bounds=SCORE_BOUNDS[name])
+        for name in names
+    }
+
+
+def bootstrap_scores(
+    result: UnitResult,
+    y: np.ndarray,
+    keys: pd.DataFrame,
+    classes: Sequence[str],
+    penalty: pd.DataFrame | None,
+    penalty_path: str,
+    n_resamples: int,
+    seed: int,
+) -> dict[str, Interval]:
+    """Borehole-bootstrap intervals of each score on one unit's test rows."""
+    rows = result.inputs.rows["test"]
+    frame = pd.DataFrame(
+        {
+            "borehole_id": keys["borehole_id"].to_numpy()[rows],
+            "true": y[rows],
+            "predicted": result.predicted["test"],
+        }
+    )
+    out = {}
+    for name in result.scores:
+
+        def metric(f: pd.DataFrame, name: str = name) -> float:
+            return score(
+                f["true"].to_numpy(), f["predicted"].to_numpy(), classes, penalty, penalty_path
+            )[name]
+
+        out[name] = bootstrap_interval(frame, metric, n_resamples=n_resamples, seed=seed)
+    return out
+
+
+def per_borehole_scores(
+    results: Sequence[UnitResult], y: np.ndarray, keys: pd.DataFrame
+) -> pd.DataFrame:
+    """Accuracy of every borehole's test rows, per replicate (out of fold in k-fold)."""
+    frames = []
+    for result in results:
+        rows = result.inputs.rows["test"]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "replicate": result.unit.replicate,
+                    "fold": -1 if result.unit.fold is None else result.unit.fold,
+                    "borehole_id": keys["borehole_id"].to_numpy()[rows],
+                    "correct": (y[rows] == result.predicted["test"]).astype(np.float64),
+                }
+            )
+        )
+    table = pd.concat(frames, ignore_index=True)
+    grouped = table.groupby(["borehole_id", "replicate", "fold"], sort=True)["correct"]
+    return grouped.agg(rows="size", accuracy="mean").reset_index()
+
+
+def intervals_payload(intervals: Mapping[str, Interval]) -> dict[str, dict[str, Any]]:
+    return {name: interval.to_dict() for name, interval in intervals.items()}

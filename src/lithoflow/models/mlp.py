@@ -1,0 +1,214 @@
+"""The MLP classifier (methodology.md §7) and its per-epoch training task.
+
+MLP: inputs → hidden[0] → ReLU → Dropout → hidden[1] → ReLU → Dropout → classes. Trained with
+autograd and torch.optim.Adam on CrossEntropyLoss (class weights optional, mean reduction); early
+stopping on a validation metric (patience, strict improvement), best weights restored.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils import skip_init
+
+from lithoflow.models import metrics as mt
+from lithoflow.models.checkpoints import ResumeStore
+from lithoflow.models.training import (
+    EarlyStopping,
+    GeneratorsAndOptimizer,
+    TrainingResult,
+    batch_bounds,
+    derive_seeds,
+    init_linear_,
+    make_generator,
+    run_epochs,
+    shuffled,
+    to_tensor,
+)
+
+log = logging.getLogger(__name__)
+
+SELECTION_MODES = {"accuracy": "max", "balanced_accuracy": "max", "loss": "min"}
+
+
+@dataclass(frozen=True)
+class MLPParams:
+    """The MLP's architecture and training recipe (a classifier spec's MLP settings)."""
+
+    hidden: tuple[int, ...]
+    dropout: float
+    learning_rate: float
+    batch_size: int
+    max_epochs: int
+    patience: int
+    selection_metric: str
+
+
+class MLPClassifier(nn.Module):
+    """Linear → ReLU → Dropout per hidden layer, then a linear output of class logits.
+
+    Dropout masks are drawn from the generator passed to `forward`, never from torch's global RNG.
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        hidden: Sequence[int],
+        n_classes: int,
+        dropout: float,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        sizes = [int(n_inputs), *(int(h) for h in hidden)]
+        self.hidden_layers = nn.ModuleList(
+            skip_init(nn.Linear, n_in, n_out) for n_in, n_out in itertools.pairwise(sizes)
+        )
+        self.output = skip_init(nn.Linear, sizes[-1], int(n_classes))
+        self.dropout = float(dropout)
+        # Initialised from `generator` only (seed 0 if none), never from torch's global RNG.
+        generator = generator if generator is not None else make_generator(0)
+        for layer in [*self.hidden_layers, self.output]:
+            init_linear_(layer, generator)
+
+    def forward(
+        self, x: torch.Tensor, dropout_generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        keep = 1.0 - self.dropout
+        for layer in self.hidden_layers:
+            x = F.relu(layer(x))
+            if self.training and self.dropout > 0:
+                mask = torch.empty_like(x).bernoulli_(keep, generator=dropout_generator)
+                x = x * mask.div_(keep)
+        return self.output(x)
+
+    @torch.no_grad()
+    def predict_proba(self, x: torch.Tensor, batch_rows: int = 65536) -> torch.Tensor:
+        """Softmax class probabilities of each row (eval mode, no dropout)."""
+        was_training = self.training
+        self.eval()
+        out = [
+            torch.softmax(self(x[i : i + batch_rows]), dim=1)
+            for i in range(0, x.shape[0], batch_rows)
+        ]
+        self.train(was_training)
+        if not out:
+            return torch.zeros((0, self.output.out_features), device=x.device)
+        return torch.cat(out)
+
+    @torch.no_grad()
+    def predict(self, x: torch.Tensor, batch_rows: int = 65536) -> torch.Tensor:
+        """Argmax class index of each row (eval mode, no dropout)."""
+        was_training = self.training
+        self.eval()
+        out = [self(x[i : i + batch_rows]).argmax(dim=1) for i in range(0, x.shape[0], batch_rows)]
+        self.train(was_training)
+        return torch.cat(out) if out else torch.zeros(0, dtype=torch.long, device=x.device)
+
+
+class ClassifierTask(GeneratorsAndOptimizer):
+    """One MLP fit for `run_epochs`: autograd, torch.optim.Adam, shuffle and dropout generators."""
+
+    def __init__(
+        self,
+        model: MLPClassifier,
+        train: tuple[np.ndarray, np.ndarray],
+        val: tuple[np.ndarray, np.ndarray],
+        n_classes: int,
+        params: MLPParams,
+        seed: int,
+        weights: np.ndarray | None,
+        device: torch.device,
+    ) -> None:
+        self.model = model
+        self.device = device
+        self.x_train = to_tensor(train[0], device)
+        self.y_train = to_tensor(train[1], device, torch.int64)
+        self.x_val = to_tensor(val[0], device)
+        self.y_val = to_tensor(val[1], device, torch.int64)
+        self.n_classes = n_classes
+        self.weight = to_tensor(weights, device) if weights is not None else None
+        self.optimizer = torch.optim.Adam(model.parameters(), lr=params.learning_rate)
+        _, shuffle_seed, dropout_seed = derive_seeds(seed, 3)
+        self.shuffle_generator = make_generator(shuffle_seed, device)
+        self.dropout_generator = make_generator(dropout_seed, device)
+        self.generators = {
+            "shuffle_generator": self.shuffle_generator,
+            "dropout_generator": self.dropout_generator,
+        }
+        self.bounds = batch_bounds(self.x_train.shape[0], params.batch_size)
+
+    def train_epoch(self, epoch: int) -> dict[str, float]:
+        x_epoch, y_epoch = shuffled([self.x_train, self.y_train], self.shuffle_generator)
+        total = torch.zeros((), dtype=torch.float64, device=self.device)
+        for start, stop in self.bounds:
+            self.optimizer.zero_grad()
+            logits = self.model(x_epoch[start:stop], self.dropout_generator)
+            loss = F.cross_entropy(logits, y_epoch[start:stop], weight=self.weight)
+            loss.backward()
+            self.optimizer.step()
+            total += loss.detach()
+        return {"train_loss": total.item() / len(self.bounds)}
+
+    @torch.no_grad()
+    def evaluate(self, epoch: int) -> dict[str, float]:
+        if self.x_val.shape[0] == 0:
+            return {}
+        logits = self.model(self.x_val)
+        loss = F.cross_entropy(logits, self.y_val, weight=self.weight).item()
+        y_pred = logits.argmax(dim=1).cpu().numpy()
+        y_true = self.y_val.cpu().numpy()
+        return {
+            "val_loss": loss,
+            "val_accuracy": mt.accuracy(y_true, y_pred),
+            "val_balanced_accuracy": mt.balanced_accuracy(y_true, y_pred, self.n_classes),
+        }
+
+
+def build_mlp(n_inputs: int, n_classes: int, params: MLPParams, seed: int) -> MLPClassifier:
+    """A freshly initialised MLP; the weights depend only on `seed`."""
+    init_seed = derive_seeds(seed, 3)[0]
+    return MLPClassifier(
+        n_inputs, params.hidden, n_classes, params.dropout, generator=make_generator(init_seed)
+    )
+
+
+def fit_mlp(
+    model: MLPClassifier,
+    train: tuple[np.ndarray, np.ndarray],
+    val: tuple[np.ndarray, np.ndarray],
+    n_classes: int,
+    params: MLPParams,
+    seed: int,
+    device: torch.device,
+    *,
+    weights: np.ndarray | None = None,
+    resume: ResumeStore | None = None,
+    on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
+) -> TrainingResult:
+    """Train with early stopping on the validation `params.selection_metric`; best weights kept.
+
+    Without validation rows there is nothing to select on: all `max_epochs` run, last weights kept.
+    """
+    model.to(device)
+    task = ClassifierTask(model, train, val, n_classes, params, seed, weights, device)
+    stopping = None
+    if val[1].shape[0]:
+        stopping = EarlyStopping(params.patience, SELECTION_MODES[params.selection_metric])
+    else:
+        log.warning("no validation rows: no early stopping, the last epoch's weights are kept")
+    return run_epochs(
+        task,
+        params.max_epochs,
+        stopping=stopping,
+        selection_metric=f"val_{params.selection_metric}",
+        resume=resume,
+        on_epoch_end=on_epoch_end,
+    )

@@ -1,0 +1,83 @@
+"""Smoothing predictions along depth: lithology comes in beds, not in single 20-cm rows.
+
+Two methods, both within one borehole and one continuous segment (`along_depth`), over a window of
+`window_m` metres centred on each row:
+
+- ``probabilities``: the mean of the predicted class probabilities in the window, then the argmax;
+- ``mode``: the most frequent predicted class in the window (ties go to the lower class index),
+  which is the same computation on one-hot predictions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lithoflow.models.along_depth import depth_order, window_bounds, window_sums
+
+METHODS = ("probabilities", "mode")
+
+
+@dataclass(frozen=True)
+class SmoothingConfig:
+    """A run's `smoothing` entry: method, window (metres) and gap tolerance (metres)."""
+
+    method: str
+    window_m: float
+    max_gap_m: float
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"smoothing method must be one of {METHODS}, got {self.method!r}")
+        if self.window_m <= 0 or self.max_gap_m <= 0:
+            raise ValueError("smoothing window_m and max_gap_m must be positive")
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any] | None) -> SmoothingConfig | None:
+        """None when the run does not smooth."""
+        if not section:
+            return None
+        return cls(
+            method=str(section["method"]),
+            window_m=float(section["window_m"]),
+            max_gap_m=float(section["max_gap_m"]),
+        )
+
+
+def smooth_probabilities(
+    boreholes: pd.Series | np.ndarray,
+    depths: np.ndarray,
+    probabilities: np.ndarray,
+    window_m: float,
+    max_gap_m: float,
+) -> np.ndarray:
+    """Window means of `probabilities` (rows × classes), in the original row order."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if probabilities.shape[0] == 0:
+        return probabilities.copy()
+    along = depth_order(boreholes, depths, max_gap_m)
+    lo, hi = window_bounds(along, window_m / 2.0)
+    count, total, _ = window_sums(along.to_sorted(probabilities), lo, hi)
+    return along.to_original(total / count)
+
+
+def smooth_predictions(
+    boreholes: pd.Series | np.ndarray,
+    depths: np.ndarray,
+    probabilities: np.ndarray,
+    config: SmoothingConfig,
+) -> np.ndarray:
+    """Smoothed class index of each row from its class probabilities (rows × classes)."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if config.method == "mode":
+        one_hot = np.zeros_like(probabilities)
+        if probabilities.shape[0]:
+            one_hot[np.arange(probabilities.shape[0]), probabilities.argmax(axis=1)] = 1.0
+        probabilities = one_hot
+    smoothed = smooth_probabilities(
+        boreholes, depths, probabilities, config.window_m, config.max_gap_m
+    )
+    return smoothed.argmax(axis=1) if smoothed.shape[0] else np.zeros(0, dtype=np.int64)

@@ -1,0 +1,88 @@
+"""Leaderboard: every classifier run with its 95 % intervals, ranked within its target, and which
+differences the intervals can tell apart."""
+
+from __future__ import annotations
+
+from lithoflow.models.intervals import compare
+from lithoflow.report.leaderboard import RANK_METRIC, interval_of
+from lithoflow.report.plan import SummaryPlan
+from lithoflow.report.sections.common import runs_with_metrics, spec
+from lithoflow.report.tracing import DASH, Tracer
+from lithoflow.report.wording import code, table
+
+TITLE = "Leaderboard"
+SHOWN = (("balanced_accuracy", "balanced accuracy"), ("accuracy", "accuracy"),
+         ("macro_f1", "macro-F1"), ("penalty_score", "penalty score"))  # fmt: skip
+
+
+def _cell(t: Tracer, run: str, metric: str) -> str:
+    """ "mean [low, high]", or the mean alone without an interval, or a dash."""
+    source = f"metrics:{run}"
+    if not t.inputs.has(source, metric):
+        return DASH
+    fmt = "decimal" if metric == "penalty_score" else "percent"
+    mean = t.at(source, metric, fmt=fmt)
+    interval = interval_of(t.inputs.get(source), metric)
+    if interval is None or not interval.has_bounds:
+        return f"{mean} (n = {interval.n if interval else 1})"
+    low = t.at(source, "intervals", metric, "low", fmt=fmt)
+    high = t.at(source, "intervals", metric, "high", fmt=fmt)
+    return f"{mean} [{low}, {high}]"
+
+
+def section(t: Tracer, plan: SummaryPlan) -> list[str]:
+    lines = [f"## {TITLE}", ""]
+    runs = runs_with_metrics(t)
+    if not runs:
+        return [*lines, "No classifier results were given.", ""]
+    lines += [
+        "Each score is the mean over the run's units (replicate seeds, or folds of whole "
+        "boreholes) with its 95 % interval in brackets; a run with one unit has no interval. "
+        "Runs are ranked by balanced accuracy within their target, since lithology and group "
+        "runs have different classes and chance levels.",
+        "",
+    ]
+    shown = [(m, title) for m, title in SHOWN if any(t.inputs.has(f"metrics:{r}", m) for r in runs)]
+    for target in sorted({spec(t, r)["target"] for r in runs}):
+        ranked = sorted(
+            (r for r in runs if spec(t, r)["target"] == target),
+            key=lambda r: -float(t.inputs.get(f"metrics:{r}", RANK_METRIC)),
+        )
+        rows = []
+        for rank, run in enumerate(ranked, start=1):
+            document = t.inputs.get(f"metrics:{run}")
+            run_spec = spec(t, run)
+            inputs = run_spec["input"]
+            if run_spec.get("context"):
+                inputs += f" + {run_spec['context']}"
+            rows.append(
+                [
+                    str(rank),
+                    code(run),
+                    run_spec.get("model", "mlp"),
+                    inputs,
+                    document.get("evaluation", "split"),
+                    str(document.get("n_units", 1)),
+                    *(_cell(t, run, metric) for metric, _ in shown),
+                ]
+            )
+        header = ["rank", "run", "model", "inputs", "evaluation", "units", *(n for _, n in shown)]
+        lines += [f"Target `{target}`:", "", *table(header, rows)]
+        best = ranked[0]
+        best_interval = interval_of(t.inputs.get(f"metrics:{best}"), RANK_METRIC)
+        separate, overlapping = [], []
+        for run in ranked[1:]:
+            other = interval_of(t.inputs.get(f"metrics:{run}"), RANK_METRIC)
+            verdict = compare(best_interval, other) if best_interval and other else ""
+            (separate if verdict == "higher" else overlapping).append(code(run))
+        if len(ranked) > 1:
+            sentence = f"Best {target} run by balanced accuracy: {code(best)}."
+            if separate:
+                sentence += f" Its interval lies above those of {', '.join(separate)}."
+            if overlapping:
+                sentence += (
+                    f" No distinguishable difference from {', '.join(overlapping)} (the intervals "
+                    "overlap, or a run has a single unit)."
+                )
+            lines += [sentence, ""]
+    return lines

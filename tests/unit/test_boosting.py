@@ -1,0 +1,94 @@
+"""Gradient boosting: early stopping on validation rows, probabilities, skops round trip."""
+
+from __future__ import annotations
+
+import zipfile
+
+import numpy as np
+import pytest
+
+from lithoflow.core.errors import InputDataError
+from lithoflow.models.boosting import (
+    BoostingParams,
+    build_boosting,
+    fit_boosting,
+    load_boosting,
+    predict_proba,
+    save_boosting,
+)
+
+PARAMS = BoostingParams(
+    learning_rate=0.1,
+    max_iter=60,
+    max_leaf_nodes=15,
+    min_samples_leaf=10,
+    l2_regularization=0.0,
+    max_features=1.0,
+    early_stopping=True,
+    n_iter_no_change=5,
+)
+
+
+def data(seed: int = 0, n: int = 600) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4))
+    y = (x[:, 0] > 0).astype(np.int64) + (x[:, 1] > 1).astype(np.int64)
+    x[rng.random(x.shape) < 0.1] = np.nan  # missing values handled natively
+    return x, y
+
+
+def fitted():
+    x, y = data()
+    xv, yv = data(1, 200)
+    model = build_boosting(PARAMS, seed=3, has_validation=True)
+    summary = fit_boosting(model, x, y, xv, yv)
+    return model, summary
+
+
+def test_fits_with_missing_values_and_stops_on_validation_rows() -> None:
+    model, summary = fitted()
+    assert summary["early_stopping"] and 1 <= summary["iterations"] <= PARAMS.max_iter
+    assert len(summary["validation_score"]) >= summary["iterations"]
+    x, y = data(2, 300)
+    assert (predict_proba(model, x, 3).argmax(axis=1) == y).mean() > 0.7
+
+
+def test_no_validation_rows_means_no_early_stopping() -> None:
+    model = build_boosting(PARAMS, seed=3, has_validation=False)
+    x, y = data()
+    summary = fit_boosting(model, x, y, None, None)
+    assert not summary["early_stopping"] and summary["iterations"] == PARAMS.max_iter
+
+
+def test_probabilities_cover_classes_absent_from_training() -> None:
+    model, _ = fitted()
+    x, _ = data(2, 5)
+    proba = predict_proba(model, x, 5)
+    assert proba.shape == (5, 5) and np.allclose(proba[:, 3:], 0.0)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+
+
+def test_saved_without_pickle_and_loaded_to_identical_predictions(tmp_path) -> None:
+    model, _ = fitted()
+    path = tmp_path / "model.skops"
+    save_boosting(path, model)
+    with zipfile.ZipFile(path) as archive:
+        assert not any(n.endswith((".pkl", ".pickle")) for n in archive.namelist())
+    loaded = load_boosting(path)
+    x, _ = data(5, 400)
+    np.testing.assert_array_equal(loaded.predict_proba(x), model.predict_proba(x))
+
+
+def custom_function(x: np.ndarray) -> np.ndarray:
+    return x
+
+
+def test_a_file_with_other_types_is_refused(tmp_path) -> None:
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    path = tmp_path / "other.skops"
+    sio.dump(Pipeline([("f", FunctionTransformer(custom_function))]), path)
+    with pytest.raises(InputDataError, match="refusing to load"):
+        load_boosting(path)
