@@ -8,32 +8,6 @@
 # computed once per context set and shared by every run that uses it.
 
 
-def classifier_outputs(model_file):
-    """The run folder's files; `model_file` is the model kind's."""
-    folder = "results/models/classifiers/{run}"
-    return {
-        "model": f"{folder}/{model_file}",
-        "config": f"{folder}/config.json",
-        "scaler": f"{folder}/scaler.json",
-        "metrics": report(
-            f"{folder}/metrics.json",
-            caption="../report/classifier_metrics.rst",
-            category="Classifiers",
-            labels={"run": "{run}", "content": "test metrics"},
-        ),
-        "confusion": report(
-            f"{folder}/confusion.csv",
-            caption="../report/classifier_confusion.rst",
-            category="Classifiers",
-            labels={"run": "{run}", "content": "confusion (test)"},
-        ),
-        "predictions": f"{folder}/predictions.parquet",
-        "boreholes": f"{folder}/boreholes.csv",
-        "history": f"{folder}/history.csv",
-        "provenance": f"{folder}/provenance.json",
-    }
-
-
 rule depth_context:
     input:
         table=context_source,
