@@ -164,8 +164,8 @@ class PropertyNoise:
     # Unexplained (feature-independent) effects are small next to the lithology signal and the
     # shared composition factor, so features predict each other as in the real data (§3.3):
     # GRA's hole and run offsets are smaller than its compaction trend and class contrasts.
-    hole_sd: tuple[float, float, float, float] = (0.06, 0.50, 0.05, 0.05)  # gra, lnMS, lnNGR, lnR
-    run_sd: tuple[float, float, float, float] = (0.08, 0.60, 0.05, 0.05)
+    hole_sd: tuple[float, float, float, float] = (0.06, 0.60, 0.05, 0.05)  # gra, lnMS, lnNGR, lnR
+    run_sd: tuple[float, float, float, float] = (0.08, 0.70, 0.05, 0.05)
     ar_sd: tuple[float, float, float, float] = (0.05, 0.35, 0.06, 0.05)
     # A shared "terrigenous content" factor: more NGR (K, Th in clay), darker colour, a little
     # more MS; it carries most of the within-lithology variation of NGR and colour.
