@@ -14,17 +14,23 @@ from lithoflow.core.dataset import Dataset
 from lithoflow.core.figure_style import FigureStyle
 from lithoflow.ingest.pipeline import IngestConfig, bin_table, merge_tables
 from lithoflow.simulate import simulate_lily
+from lithoflow.simulate.model_realism import load_model_reference, model_realism_report
 from lithoflow.simulate.realism import (
+    PredictabilitySettings,
     RealismTolerances,
+    boosted_colour_predictability,
     class_proportion_checks,
+    group_split,
+    linear_predictability,
     load_reference,
+    predictability_checks,
     realism_report,
 )
 from lithoflow.simulate.realism_figure import plot_realism
 
 REPO = Path(__file__).resolve().parents[2]
 CATEGORIES = {"feature_quantiles", "correlations", "class_proportions", "coverage", "counts",
-              "invariants"}  # fmt: skip
+              "invariants", "predictability"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -112,10 +118,127 @@ def test_quantile_check_uses_feature_tolerances(binned_tiny) -> None:
     assert next(c for c in report["checks"] if c["name"] == "GRA IQR")["tolerance"] == 0.10
 
 
-def test_figure_draws_four_panels(tiny_report: dict) -> None:
+def test_figure_draws_six_panels(tiny_report: dict) -> None:
     figure = plot_realism(tiny_report, FigureStyle())
     try:
-        assert len(figure.axes) == 4
+        assert len(figure.axes) == 6
         assert "scale tiny" in figure._suptitle.get_text()
     finally:
         plt.close(figure)
+
+
+def _synthetic_bins(n_holes: int = 40, per_hole: int = 200, seed: int = 0) -> pd.DataFrame:
+    """Bins where GRA is an exact linear function of MS and NGR, R/G/B a function of GRA-MS-NGR
+    (through a step), and MS, NGR independent noise."""
+    rng = np.random.default_rng(seed)
+    n = n_holes * per_hole
+    ms = rng.normal(0.0, 1.0, n)
+    ngr = rng.normal(0.0, 1.0, n)
+    red = np.where(ngr > 0, 40.0, 120.0) + 10.0 * np.sin(3 * ms)
+    return pd.DataFrame(
+        {
+            "borehole_id": np.repeat([f"H{i:03d}" for i in range(n_holes)], per_hole),
+            "GRA": 1.7 + 0.2 * ms - 0.1 * ngr,
+            "MS": ms,
+            "NGR": ngr,
+            "R": red,
+            "G": red * 0.98,
+            "B": red * 0.85,
+        }
+    )
+
+
+def test_group_split_keeps_boreholes_whole_and_is_seeded() -> None:
+    groups = np.repeat(np.arange(20), 10)
+    train, test = group_split(groups, 0.3, seed=7)
+    assert not set(groups[train]) & set(groups[test])
+    assert len(set(groups[test])) == 6
+    again = group_split(groups, 0.3, seed=7)
+    assert np.array_equal(train, again[0]) and np.array_equal(test, again[1])
+
+
+def test_linear_predictability_knows_an_exact_linear_feature() -> None:
+    frame = _synthetic_bins()
+    train, test = group_split(frame["borehole_id"].to_numpy(), 0.3, seed=1)
+    # X (untransformed) is an exact linear function of GRA and Y: R² = 1 both ways.
+    rng = np.random.default_rng(5)
+    frame["Y"] = rng.normal(0.0, 1.0, len(frame))
+    frame["X"] = 3.0 * frame["GRA"] - 2.0 * frame["Y"] + 1.0
+    r2 = linear_predictability(frame, ("GRA", "X", "Y"), train, test)
+    assert r2["X"] == pytest.approx(1.0, abs=1e-9)
+    assert r2["GRA"] == pytest.approx(1.0, abs=1e-9)
+    # Pure noise is not predictable: held-out R² near zero.
+    frame["X"] = rng.normal(0.0, 1.0, len(frame))
+    r2 = linear_predictability(frame, ("GRA", "X", "Y"), train, test)
+    assert abs(r2["X"]) < 0.02
+
+
+def test_boosted_colour_predictability_recovers_a_function_and_not_noise() -> None:
+    frame = _synthetic_bins()
+    train, test = group_split(frame["borehole_id"].to_numpy(), 0.3, seed=1)
+    settings = PredictabilitySettings(seed=1, boosting_iterations=60)
+    known = boosted_colour_predictability(frame, train, test, settings)
+    assert known["R"]["r2"] > 0.95
+    assert known["R"]["rmse"] < 5.0
+    noise = frame.assign(R=np.random.default_rng(3).normal(60.0, 20.0, len(frame)))
+    unknown = boosted_colour_predictability(noise, train, test, settings)
+    assert unknown["R"]["r2"] < 0.05
+    assert abs(unknown["R"]["rmse"] - 20.0) < 2.0
+
+
+def test_predictability_checks_carry_sources_and_tolerances() -> None:
+    frame = _synthetic_bins()
+    reference = load_reference()
+    tol = RealismTolerances()
+    settings = PredictabilitySettings(seed=1, boosting_iterations=30)
+    checks = predictability_checks(frame, ("GRA", "MS", "NGR", "R", "G", "B"), reference, tol,
+                                   True, settings)  # fmt: skip
+    assert len(checks) == 12
+    linear = [c for c in checks if c["name"].startswith("linear")]
+    assert {c["real"] for c in linear} == {0.18, 0.25, 0.41, 0.99}
+    assert all(c["tolerance"] == 0.10 and "§3.3" in c["source"] for c in linear)
+    rmse = [c for c in checks if c.get("metric") == "rmse"]
+    assert all(c["real"] == 23.0 and c["tolerance"] == 5.0 for c in rmse)
+    # MS and NGR are independent noise here: far below the real 0.25 / 0.41.
+    failed = {c["name"] for c in checks if not c["pass"]}
+    assert "linear R² of MS from the other features" in failed
+
+
+def _metrics(value: float, low: float | None = None, high: float | None = None) -> dict:
+    metrics = {"balanced_accuracy": value}
+    if low is not None:
+        metrics["intervals"] = {
+            "balanced_accuracy": {"mean": value, "std": 0.01, "low": low, "high": high, "n": 5}
+        }
+    return metrics
+
+
+def test_model_realism_passes_the_investigations_own_numbers() -> None:
+    reference = load_model_reference()
+    reconstruction = {
+        "scaled": {"average": {"r2": 0.904}},
+        "latent": {"n_active": 4, "n_dimensions": 10},
+    }
+    metrics = {
+        "direct": _metrics(0.4232, 0.40, 0.44),
+        "v1_1": _metrics(0.2973, 0.28, 0.31),
+        "v1_0": _metrics(0.0751, 0.06, 0.09),
+    }
+    report = model_realism_report(metrics, reconstruction, "full", reference)
+    assert report["summary"]["all_meaningful_passed"], report["summary"]
+    gap = next(c for c in report["checks"] if c["name"].startswith("direct - v1_1"))
+    assert gap["intervals_evaluable"] and gap["intervals_separated"]
+    assert gap["simulated"] == pytest.approx(0.1259)
+
+
+def test_model_realism_flags_a_small_gap_and_overlapping_intervals() -> None:
+    metrics = {"direct": _metrics(0.40, 0.30, 0.50), "v1_1": _metrics(0.30, 0.25, 0.35)}
+    report = model_realism_report(metrics, None, "full")
+    gap = next(c for c in report["checks"] if c["name"].startswith("direct - v1_1"))
+    assert gap["gap_pass"] and not gap["intervals_separated"] and not gap["pass"]
+    # Without replicates the interval part cannot be judged; the point values decide.
+    points = {"direct": _metrics(0.33), "v1_1": _metrics(0.31)}
+    report = model_realism_report(points, None, "small")
+    gap = next(c for c in report["checks"] if c["name"].startswith("direct - v1_1"))
+    assert gap["intervals_evaluable"] is False and gap["intervals_separated"] is None
+    assert not gap["pass"] and not gap["meaningful"]

@@ -20,6 +20,11 @@ SIMULATOR_DATA = [
         "reference_stats.json",
     )
 ]
+# The investigation's model-level figures and the runs they concern (those configured).
+MODEL_REFERENCE = str(LIB_DIR / "data" / "model_reference.json")
+MODEL_REALISM_RUNS = [
+    run for run in ("direct", "v1_1", "v1_0") if run in config["classifiers"]["runs"]
+]
 # The real reference figures the realism report compares with.
 REALISM_REFERENCE = [
     str(LIB_DIR / "data" / name)
@@ -70,6 +75,7 @@ if SOURCE == "simulate":
             "../../envs/core.yaml"
         params:
             scale=config["simulate"]["scale"],
+            seed=config["simulate"]["seed"],
             tables=TABLES,
         script:
             "../scripts/simulation_realism.py"
@@ -94,3 +100,29 @@ if SOURCE == "simulate":
             figures=config["figures"],
         script:
             "../scripts/plot_simulation_realism.py"
+
+    rule simulation_model_realism:
+        input:
+            metrics=expand(
+                "results/models/classifiers/{run}/metrics.json", run=MODEL_REALISM_RUNS
+            ),
+            reconstruction=(
+                "results/validation/reconstruction_all.json"
+                if "all" in RECONSTRUCTION_SCOPES
+                else []
+            ),
+            reference=MODEL_REFERENCE,
+            code=script_code("simulation_model_realism.py"),
+        output:
+            "results/simulation/model_realism.json",
+        log:
+            "logs/simulation_model_realism/simulation_model_realism.log",
+        benchmark:
+            "benchmarks/simulation_model_realism/simulation_model_realism.tsv"
+        conda:
+            "../../envs/core.yaml"
+        params:
+            scale=config["simulate"]["scale"],
+            runs=MODEL_REALISM_RUNS,
+        script:
+            "../scripts/simulation_model_realism.py"

@@ -3,7 +3,7 @@
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.io import write_json
 from lithoflow.core.logs import configure_logging
-from lithoflow.simulate.realism import realism_report
+from lithoflow.simulate.realism import PredictabilitySettings, realism_report
 
 
 def main(smk) -> None:
@@ -13,7 +13,9 @@ def main(smk) -> None:
         table: read_dataset(path)
         for table, path in zip(smk.params.tables, smk.input.binned, strict=True)
     }
-    write_json(smk.output[0], realism_report(features, binned, scale=smk.params.scale))
+    settings = PredictabilitySettings(seed=int(smk.params.seed))
+    report = realism_report(features, binned, scale=smk.params.scale, predictability=settings)
+    write_json(smk.output[0], report)
 
 
 main(snakemake)

@@ -24,13 +24,16 @@ HARDNESS = ("soft", "medium", "hard", "rock")
 MAD_ADJUST_G_CM3 = {"soft": 0.0, "medium": -0.12, "hard": -0.10, "rock": 0.0}
 # Mean GRA minus MAD density by core type [PAPER]; RCB by hardness (hard rock 0.2-0.4 low, mud/clay
 # 0.1-0.2 low, oozes <= 0.02 low).
+COMPACTED_CLAY = ("claystone", "mudstone")
 CORING_BIAS_G_CM3 = {
     "APC": (0.036, 0.036, 0.036, 0.036),
     "HLAPC": (0.016, 0.016, 0.016, 0.016),
     "XCB": (-0.02, -0.048, -0.08, -0.10),
     "RCB": (-0.02, -0.15, -0.25, -0.30),
 }
-COMPACTION_PER_KM = {"soft": 0.32, "medium": 0.30, "hard": 0.15, "rock": 0.0}
+# Density gain with burial [CAL]: porosity loss of the upper kilometre (Athy-like, §3.5 APC 64 %
+# vs RCB 37 % porosity) ties GRA to depth, and through counts per volume to NGR.
+COMPACTION_PER_KM = {"soft": 0.7, "medium": 0.7, "hard": 0.3, "rock": 0.0}
 STRATIGRAPHIC_RANK = {"soft": 0.2, "medium": 0.3, "hard": 0.6, "rock": 0.9}
 # Liner under-fill of XCB/RCB cores: fill fraction ~ Beta(mean, concentration) per core piece.
 # Massive plutonic pieces (intrusive subtype) fill the liner better than fractured lavas [CAL].
@@ -101,7 +104,10 @@ def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures
                     if isinstance(value, str) or not np.isnan(value):
                         values[f] = value
         if name in mad:
-            values["gra_g_cm3"] = mad[name] + MAD_ADJUST_G_CM3[values["hardness"]]
+            # Compacted clay (claystone, mudstone) sits at its MAD density (GRA 1.9-2.1 [FIG]).
+            compacted_clay = any(k in name for k in COMPACTED_CLAY)
+            adjust = 0.0 if compacted_clay else MAD_ADJUST_G_CM3[values["hardness"]]
+            values["gra_g_cm3"] = mad[name] + adjust
         if name in name_rows.index:
             for f in fields:
                 value = name_rows.loc[name, f]
@@ -155,13 +161,17 @@ def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures
 class PropertyNoise:
     """Sizes of the random effects and sensor noise ([CAL]: tuned to §3.1 quantiles, §3.3 r)."""
 
-    hole_sd: tuple[float, float, float, float] = (0.10, 0.50, 0.10, 0.30)  # gra, lnMS, lnNGR, lnR
-    run_sd: tuple[float, float, float, float] = (0.10, 0.60, 0.10, 0.30)
-    ar_sd: tuple[float, float, float, float] = (0.05, 0.35, 0.10, 0.15)
-    # A shared "terrigenous content" factor: more NGR, darker colour, a little more MS.
-    composition_loading: tuple[float, float, float, float] = (-0.06, 0.10, 0.20, -0.22)
+    # Unexplained (feature-independent) effects are small next to the lithology signal and the
+    # shared composition factor, so features predict each other as in the real data (§3.3):
+    # GRA's hole and run offsets are smaller than its compaction trend and class contrasts.
+    hole_sd: tuple[float, float, float, float] = (0.06, 0.60, 0.05, 0.05)  # gra, lnMS, lnNGR, lnR
+    run_sd: tuple[float, float, float, float] = (0.08, 0.70, 0.05, 0.05)
+    ar_sd: tuple[float, float, float, float] = (0.05, 0.35, 0.06, 0.05)
+    # A shared "terrigenous content" factor: more NGR (K, Th in clay), darker colour, a little
+    # more MS; it carries most of the within-lithology variation of NGR and colour.
+    composition_loading: tuple[float, float, float, float] = (0.0, 0.05, 0.28, -0.38)
     # A per-interval "dispersed volcanic ash" factor: more MS, darker, less K (NGR).
-    ash_loading: tuple[float, float, float, float] = (0.0, 0.5, -0.2, -0.05)
+    ash_loading: tuple[float, float, float, float] = (0.0, 0.5, -0.1, -0.05)
     # Volcanic and plutonic rocks vary far more in magnetite content than sediments.
     ms_rock_spread: float = 1.5
     ms_sediment_clip: float = 1.5  # largest |ln MS effect| of sediments (factor ~4.5)
@@ -171,7 +181,9 @@ class PropertyNoise:
     # NGR and MS are counted per volume of core: they scale with density (ratio ** exponent).
     ngr_density_exponent: float = 2.5
     ms_density_exponent: float = 0.0
-    carbonate_brightening_per_km: float = 1.2  # ln R gain with depth (older, purer carbonate)
+    carbonate_purity_per_km: float = 4.5  # composition factor drop per km below the class median
+    carbonate_composition_scale: float = 0.6
+    igneous_composition_scale: float = 0.3
     ar_correlation_m: float = 0.6
     green_sd: float = 0.015
     blue_sd: float = 0.04
@@ -244,7 +256,20 @@ def latent_profile(
     hole_comp = rng.normal()
     run_eff = [rng.normal(0.0, s, n_runs) for s in noise.run_sd]
     run_comp = rng.normal(0.0, 1.0, n_runs)
-    comp = hole_comp * 0.6 + run_comp[run]
+    deeper_km = (depth - class_depth_m[cls]) / 1000.0
+    # How much a class's composition varies: a sediment as much as its reflectance L* does
+    # (red_spread), so the within-class colour spread travels with NGR and MS; a carbonate's
+    # clay content varies less per interval (its long-term purity trend is below); igneous
+    # rocks have no terrigenous admixture.
+    comp_scale = (
+        1.0
+        + (noise.carbonate_composition_scale - 1.0) * sig.carbonate[cls]
+        + (noise.igneous_composition_scale - 1.0) * sig.igneous[cls]
+    ) * np.where(sig.igneous[cls] > 0, 1.0, sig.red_spread[cls])
+    # Older carbonate is purer (less clay): brighter, lower NGR and MS.
+    comp = (hole_comp * 0.6 + run_comp[run]) * comp_scale - (
+        sig.carbonate[cls] * noise.carbonate_purity_per_km * deeper_km
+    )
     ash = rng.normal(0.0, 1.0, n_runs)[run]
     ash_load = noise.ash_loading
     step = CELL_MM / 1000.0
@@ -281,13 +306,11 @@ def latent_profile(
         + noise.ngr_density_exponent * density_ratio
     )
     spread = sig.red_spread[cls]
-    deeper_km = (depth - class_depth_m[cls]) / 1000.0
     log_red = (
         sig.log_red[cls]
         + spread * (hole_eff[3] + run_eff[3][run] + ar[3])
         + load[3] * comp
         + ash_load[3] * ash
-        + sig.carbonate[cls] * noise.carbonate_brightening_per_km * deeper_km
     )
     green_run = sig.green_ratio[run_class] * np.exp(rng.normal(0.0, noise.green_sd, n_runs))
     blue_run = sig.blue_ratio[run_class] * np.exp(rng.normal(0.0, noise.blue_sd, n_runs))

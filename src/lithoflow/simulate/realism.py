@@ -3,6 +3,9 @@
 Every check has the simulated value, the real one (``lithoflow/data/reference_stats.json``), a
 tolerance, a pass flag and whether it is meaningful at the simulated scale: feature quantiles and
 correlations need many holes, class proportions and absolute counts need the full hole list.
+The predictability checks look at the joint structure: how well each feature is predicted from
+the others (linear, and gradient-boosted colour from GRA, MS and NGR) on boreholes held out by a
+seeded 70/30 group split; they need many holes of many lithologies on both sides of the split.
 """
 
 from __future__ import annotations
@@ -17,8 +20,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import LinearRegression
+from sklearn.metrics import mean_squared_error, r2_score
+from sklearn.model_selection import GroupShuffleSplit
 
 from lithoflow.core.dataset import KEY_COLUMNS, LABEL_COLUMN, Dataset
+from lithoflow.models.scaling import apply_transform
 
 logger = logging.getLogger(__name__)
 
@@ -26,16 +34,28 @@ logger = logging.getLogger(__name__)
 MEANINGFUL = {
     "tiny": set(),
     "small": {"invariants"},
-    "medium": {"invariants", "feature_quantiles", "correlations", "coverage"},
+    "medium": {"invariants", "feature_quantiles", "correlations", "coverage", "predictability"},
     "full": {
         "invariants",
         "feature_quantiles",
         "correlations",
         "coverage",
+        "predictability",
         "class_proportions",
         "counts",
     },
 }
+# Transforms of the linear predictability check: the investigation's signed log of MS and NGR and
+# log of the colour channels (data_calibration §3.3), so a few extreme bins do not dominate.
+PREDICTABILITY_TRANSFORMS = {
+    "MS": "signed_log1p",
+    "NGR": "signed_log1p",
+    "R": "log1p",
+    "G": "log1p",
+    "B": "log1p",
+}
+COLOUR_FROM = ("GRA", "MS", "NGR")
+COLOUR = ("R", "G", "B")
 JOIN_ORDER = ("GRA", "MS", "NGR", "RGB")
 
 
@@ -53,6 +73,8 @@ class RealismTolerances:
     ngr_coverage_absolute: float = 0.03
     count_relative: float = 0.10
     hole_count_absolute: int = 5
+    r2_absolute: float = 0.10
+    rmse_absolute: float = 5.0
 
     def quantile_tolerance(self, feature: str) -> float:
         return dict(self.quantile_relative_by_feature).get(feature, self.quantile_relative)
@@ -337,6 +359,139 @@ def count_checks(
     return checks, counts
 
 
+@dataclass(frozen=True)
+class PredictabilitySettings:
+    """How the predictability checks split and fit: holes 70/30 by group, a seeded split."""
+
+    seed: int = 42
+    test_fraction: float = 0.30
+    boosting_iterations: int = 100
+    boosting_learning_rate: float = 0.1
+    # Three inputs need no more rows than this to fit; a seeded subsample keeps the rule fast.
+    boosting_max_train_rows: int = 60_000
+
+
+def group_split(
+    groups: np.ndarray, test_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices (train, test) of one seeded GroupShuffleSplit: whole boreholes on each side."""
+    splitter = GroupShuffleSplit(n_splits=1, test_size=test_fraction, random_state=seed)
+    train, test = next(splitter.split(np.zeros(len(groups)), groups=groups))
+    return train, test
+
+
+def linear_predictability(
+    frame: pd.DataFrame, features: tuple[str, ...], train: np.ndarray, test: np.ndarray
+) -> dict[str, float]:
+    """Held-out R² of each feature from the others by least squares (transformed features)."""
+    values = np.column_stack(
+        [
+            apply_transform(
+                frame[f].to_numpy(dtype=float), PREDICTABILITY_TRANSFORMS.get(f, "identity")
+            )
+            for f in features
+        ]
+    )
+    out = {}
+    for j, feature in enumerate(features):
+        others = [k for k in range(len(features)) if k != j]
+        model = LinearRegression().fit(values[np.ix_(train, others)], values[train, j])
+        out[feature] = float(r2_score(values[test, j], model.predict(values[np.ix_(test, others)])))
+    return out
+
+
+def boosted_colour_predictability(
+    frame: pd.DataFrame,
+    train: np.ndarray,
+    test: np.ndarray,
+    settings: PredictabilitySettings,
+) -> dict[str, dict[str, float]]:
+    """Held-out R² and RMSE (0-255 units) of R, G, B from GRA, MS, NGR by gradient boosting."""
+    inputs = frame[list(COLOUR_FROM)].to_numpy(dtype=float)
+    if len(train) > settings.boosting_max_train_rows:
+        rng = np.random.default_rng(settings.seed)
+        train = np.sort(rng.choice(train, settings.boosting_max_train_rows, replace=False))
+    out = {}
+    for channel in COLOUR:
+        target = frame[channel].to_numpy(dtype=float)
+        model = HistGradientBoostingRegressor(
+            max_iter=settings.boosting_iterations,
+            learning_rate=settings.boosting_learning_rate,
+            early_stopping=False,
+            random_state=settings.seed,
+        ).fit(inputs[train], target[train])
+        predicted = model.predict(inputs[test])
+        out[channel] = {
+            "r2": float(r2_score(target[test], predicted)),
+            "rmse": float(np.sqrt(mean_squared_error(target[test], predicted))),
+        }
+    return out
+
+
+def predictability_checks(
+    frame: pd.DataFrame,
+    features: tuple[str, ...],
+    reference: Mapping[str, Any],
+    tol: RealismTolerances,
+    meaningful: bool,
+    settings: PredictabilitySettings,
+) -> list[dict[str, Any]]:
+    """Linear R² of each feature from the other five, boosted R²/RMSE of colour (§3.3).
+
+    Boreholes are split 70/30 by group (seeded); models are fitted on the training holes and
+    scored on the held-out ones. Needs at least two boreholes and every feature involved.
+    """
+    real = reference.get("predictability")
+    if not real or frame["borehole_id"].nunique() < 2:
+        return []
+    train, test = group_split(
+        frame["borehole_id"].to_numpy(), settings.test_fraction, settings.seed
+    )
+    split = {"train_bins": len(train), "test_bins": len(test), "seed": settings.seed}
+    checks = []
+    linear_real = real["linear_r2_from_other_features"]
+    if all(f in frame for f in linear_real["values"]):
+        linear_features = tuple(f for f in features if f in linear_real["values"])
+        simulated = linear_predictability(frame, linear_features, train, test)
+        for feature in linear_features:
+            checks.append(
+                _check(
+                    "predictability",
+                    f"linear R² of {feature} from the other features",
+                    simulated[feature],
+                    linear_real["values"][feature],
+                    tol.r2_absolute,
+                    "absolute",
+                    meaningful,
+                    feature=feature,
+                    source=linear_real["tag"],
+                    **split,
+                )
+            )
+    boosted_real = real["boosted_colour_from_gra_ms_ngr"]
+    if all(f in frame for f in (*COLOUR_FROM, *COLOUR)):
+        simulated_colour = boosted_colour_predictability(frame, train, test, settings)
+        for channel in COLOUR:
+            for metric, tolerance in (("r2", tol.r2_absolute), ("rmse", tol.rmse_absolute)):
+                label = "R²" if metric == "r2" else "RMSE"
+                checks.append(
+                    _check(
+                        "predictability",
+                        f"boosted {label} of {channel} from GRA, MS, NGR",
+                        simulated_colour[channel][metric],
+                        boosted_real[metric],
+                        tolerance,
+                        "absolute",
+                        meaningful,
+                        feature=channel,
+                        metric=metric,
+                        source=boosted_real["tag"],
+                        **split,
+                    )
+                )
+    return checks
+
+
 def invariant_checks(features: Dataset, binned: Mapping[str, Dataset]) -> list[dict[str, Any]]:
     """Properties that hold at any scale: colour order, NGR >= ~0, instrument spacing, ranges."""
     frame = features.frame
@@ -405,6 +560,7 @@ def realism_report(
     scale: str = "unknown",
     reference: Mapping[str, Any] | None = None,
     tolerances: RealismTolerances | None = None,
+    predictability: PredictabilitySettings | None = None,
 ) -> dict[str, Any]:
     """Compare the simulated binned data with the real reference figures.
 
@@ -421,6 +577,14 @@ def realism_report(
         frame, features.features, reference, tol, "feature_quantiles" in meaningful
     )
     checks += correlation_checks(frame, reference, tol, "correlations" in meaningful)
+    checks += predictability_checks(
+        frame,
+        features.features,
+        reference,
+        tol,
+        "predictability" in meaningful,
+        predictability or PredictabilitySettings(),
+    )
     checks += class_proportion_checks(
         frame[LABEL_COLUMN], reference, tol, "class_proportions" in meaningful
     )
@@ -465,7 +629,10 @@ def realism_report(
         "notes": [
             "Targets come from the real LILY figures in lithoflow/data/reference_stats.json.",
             "Class proportions and absolute counts are only meaningful at scale 'full'; "
-            "quantiles, correlations and coverage need scale 'medium' or 'full'.",
+            "quantiles, correlations, coverage and predictability need scale 'medium' or 'full'.",
+            "Predictability is scored on boreholes held out by a seeded 70/30 group split; at "
+            "scale 'small' the 30% side holds a handful of 190-m windows, too few lithologies "
+            "and holes for a stable R² (one hole can move it by more than the tolerance).",
         ],
         "features": list(features.features),
         "feature_pairs": [f"{a}-{b}" for a, b in pairs],

@@ -1,4 +1,5 @@
-"""Realism of simulated LILY data: quantiles, correlations, class shares and coverage vs real."""
+"""Realism of simulated LILY data: quantiles, correlations, class shares, coverage and
+predictability vs real."""
 
 from __future__ import annotations
 
@@ -136,14 +137,54 @@ def _coverage_panel(ax: plt.Axes, report: Mapping[str, Any]) -> None:
     ax.set_title("(d) Coverage: MS, NGR, RGB of the GRA bins (cumulative join)")
 
 
+def _predictability_panel(ax: plt.Axes, report: Mapping[str, Any], metric: str) -> None:
+    """Simulated (bar) against real (grey band = real ± tolerance) predictability checks."""
+    checks = [
+        c
+        for c in _checks(report, "predictability")
+        if (c.get("metric") == "rmse") == (metric == "rmse")
+    ]
+    letter = "e" if metric == "r2" else "f"
+    if not checks:
+        ax.set_axis_off()
+        ax.set_title(f"({letter}) Predictability: not computed")
+        return
+    positions = np.arange(len(checks))
+    for i, check in enumerate(checks):
+        lo, hi = check["real"] - check["tolerance"], check["real"] + check["tolerance"]
+        ax.plot([lo, hi], [i, i], color=REAL_COLOUR, linewidth=10, alpha=0.5, solid_capstyle="butt")
+        ax.plot([check["real"]], [i], marker="|", color="black", markersize=14)
+    ax.scatter(
+        [c["simulated"] for c in checks],
+        positions,
+        color=[_colour(c) for c in checks],
+        s=60,
+        zorder=3,
+    )
+    ax.set_yticks(positions)
+    ax.set_yticklabels([c["name"] for c in checks], fontsize=8)
+    ax.invert_yaxis()
+    note = "" if checks[0]["meaningful"] else " (not meaningful at this scale)"
+    if metric == "r2":
+        ax.set_xlim(min(-0.1, min(c["simulated"] for c in checks) - 0.05), 1.05)
+        ax.set_xlabel("R² on held-out boreholes (70/30 group split); grey = real ± tolerance")
+        ax.set_title(f"(e) Predictability of each feature from the others{note}")
+    else:
+        ax.set_xlim(0, max(60.0, max(c["simulated"] for c in checks) * 1.1))
+        ax.set_xlabel("RMSE (0-255 units) on held-out boreholes; grey = real ± tolerance")
+        ax.set_title(f"(f) Boosted colour from GRA, MS, NGR: RMSE{note}")
+
+
 def plot_realism(report: Mapping[str, Any], style: FigureStyle) -> plt.Figure:
-    """Four panels comparing the simulated data with the real LILY reference figures."""
+    """Six panels comparing the simulated data with the real LILY reference figures."""
     style.apply()
-    fig, axes = plt.subplots(2, 2, figsize=(15, 11))
+    fig, axes = plt.subplots(3, 2, figsize=(15, 16))
     _quantile_panel(axes[0, 0], report)
     _correlation_panel(axes[0, 1], report)
     _class_panel(axes[1, 0], report)
     _coverage_panel(axes[1, 1], report)
+    _predictability_panel(axes[2, 0], report, "r2")
+    _predictability_panel(axes[2, 1], report, "rmse")
     summary = report["summary"]
     fig.suptitle(
         f"Simulated vs real LILY (scale {report['scale']}): "
@@ -152,5 +193,5 @@ def plot_realism(report: Mapping[str, Any], style: FigureStyle) -> plt.Figure:
         "(green = within tolerance, red = outside)",
         fontsize=12,
     )
-    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    fig.tight_layout(rect=(0, 0, 1, 0.975))
     return fig

@@ -1,0 +1,18 @@
+"""Rule simulation_model_realism: the run's model results against the investigation's figures."""
+
+from lithoflow.core.io import read_json, write_json
+from lithoflow.core.logs import configure_logging
+from lithoflow.simulate.model_realism import model_realism_report
+
+
+def main(smk) -> None:
+    configure_logging(smk.log[0])
+    metrics = {
+        run: read_json(path) for run, path in zip(smk.params.runs, smk.input.metrics, strict=True)
+    }
+    reconstruction = read_json(smk.input.reconstruction) if smk.input.reconstruction else None
+    report = model_realism_report(metrics, reconstruction, scale=smk.params.scale)
+    write_json(smk.output[0], report)
+
+
+main(snakemake)
