@@ -132,7 +132,11 @@ def all_targets():
         "results/validation/reconstruction_{scope}.json", scope=RECONSTRUCTION_SCOPES
     )
     if SOURCE == "simulate":
-        targets += ["results/simulation/realism.json", "results/simulation/realism.png"]
+        targets += [
+            "results/simulation/realism.json",
+            "results/simulation/realism.png",
+            "results/simulation/model_realism.json",
+        ]
     if config["hierarchy"]["data_driven"]["enabled"]:
         targets += [
             "results/hierarchy/data_driven_mapping.csv",

@@ -22,9 +22,13 @@ SIMULATOR_DATA = [
 ]
 # The investigation's model-level figures and the runs they concern (those configured).
 MODEL_REFERENCE = str(LIB_DIR / "data" / "model_reference.json")
-MODEL_REALISM_RUNS = [
-    run for run in ("direct", "v1_1", "v1_0") if run in config["classifiers"]["runs"]
-]
+# Each configured run that repeats one of those investigation runs (report.investigation_runs).
+MODEL_REALISM = {
+    run: name
+    for run, name in config["report"]["investigation_runs"].items()
+    if name in ("direct", "v1_1", "v1_0")
+}
+MODEL_REALISM_RUNS = list(MODEL_REALISM)
 # The real reference figures the realism report compares with.
 REALISM_REFERENCE = [
     str(LIB_DIR / "data" / name)
@@ -123,6 +127,6 @@ if SOURCE == "simulate":
             "../../envs/core.yaml"
         params:
             scale=config["simulate"]["scale"],
-            runs=MODEL_REALISM_RUNS,
+            runs=[MODEL_REALISM[run] for run in MODEL_REALISM_RUNS],
         script:
             "../scripts/simulation_model_realism.py"
