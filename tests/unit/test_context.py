@@ -108,3 +108,20 @@ def test_context_file_round_trip(tmp_path) -> None:
     stray = frame.assign(depth_bin_m=frame["depth_bin_m"] + 0.05)
     with pytest.raises(InputDataError, match="no depth context row"):
         join_context(stray, table, columns, "ctx")
+
+
+def test_borehole_normalisation_removes_each_wells_baseline() -> None:
+    frame = pd.DataFrame(
+        {
+            "borehole_id": ["A"] * 5 + ["B"] * 5,
+            "depth_bin_m": [0.0, 0.2, 0.4, 0.6, 0.8] * 2,
+            "GR": [10.0, 20.0, 30.0, 40.0, 50.0, 110.0, 120.0, 130.0, 140.0, np.nan],
+        }
+    )
+    config = ContextConfig(0, False, (), False, 0.3, borehole_normalised=("GR",))
+    out = context_features(frame, ["GR"], config)
+    assert list(out.columns) == ["GR_borehole_z"]
+    a = out["GR_borehole_z"].to_numpy()[:5]
+    assert a.tolist() == pytest.approx([-1.0, -0.5, 0.0, 0.5, 1.0])  # median 30, IQR 20
+    b = out["GR_borehole_z"].to_numpy()[5:]
+    assert b[:4].tolist() == pytest.approx([-1.0, -1 / 3, 1 / 3, 1.0]) and np.isnan(b[4])

@@ -7,6 +7,8 @@ across a depth gap larger than `max_gap_m` (see `along_depth`):
 - ``{x}_grad_above{k}`` / ``{x}_grad_below{k}``: x minus that neighbour (when `gradients`);
 - ``{x}_mean{w}m`` / ``{x}_std{w}m``: mean and (population) standard deviation of the rows within
   ±w/2 metres, for each window w in `windows_m` (the row itself included);
+- ``{x}_borehole_z``: x minus its borehole's median, over its interquartile range, for the
+  columns in `borehole_normalised` (a well-level baseline removed, e.g. of gamma ray);
 - ``depth_m``: the depth itself (when `include_depth`).
 
 Edges invent nothing: a neighbour that does not exist (top or bottom of a segment) is missing, and
@@ -32,6 +34,7 @@ from lithoflow.models.along_depth import depth_order, shifted, window_bounds, wi
 log = logging.getLogger(__name__)
 
 DEPTH_FEATURE = "depth_m"
+NORMALISED_SUFFIX = "_borehole_z"
 RAW_SOURCE = "raw"
 
 
@@ -44,6 +47,7 @@ class ContextConfig:
     windows_m: tuple[float, ...]
     include_depth: bool
     max_gap_m: float
+    borehole_normalised: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> ContextConfig:
@@ -54,6 +58,7 @@ class ContextConfig:
             windows_m=tuple(float(w) for w in section["windows_m"]),
             include_depth=bool(section["include_depth"]),
             max_gap_m=float(section["max_gap_m"]),
+            borehole_normalised=tuple(section.get("borehole_normalised", ())),
         )
 
     def column_names(self, columns: Sequence[str]) -> list[str]:
@@ -67,6 +72,7 @@ class ContextConfig:
             for window in self.windows_m:
                 tag = _window_tag(window)
                 names += [f"{column}_mean{tag}m", f"{column}_std{tag}m"]
+        names += [f"{c}{NORMALISED_SUFFIX}" for c in self.borehole_normalised if c in columns]
         if self.include_depth:
             names.append(DEPTH_FEATURE)
         return names
@@ -108,11 +114,28 @@ def context_features(
             tag = _window_tag(window)
             out[f"{column}_mean{tag}m"] = mean[:, j]
             out[f"{column}_std{tag}m"] = std[:, j]
+    for column in config.borehole_normalised:
+        if column in columns:
+            out[f"{column}{NORMALISED_SUFFIX}"] = borehole_normalised(
+                frame["borehole_id"], frame[column]
+            ).to_numpy()[along.order]
     if config.include_depth:
         out[DEPTH_FEATURE] = along.depth.copy()
     names = config.column_names(columns)
     restored = {name: along.to_original(out[name]) for name in names}
     return pd.DataFrame(restored, index=frame.index)
+
+
+def borehole_normalised(boreholes: pd.Series, values: pd.Series) -> pd.Series:
+    """(x − the borehole's median) / the borehole's interquartile range, per borehole.
+
+    Removes what differs between wells as a whole (tool calibration, a gamma-ray baseline) and
+    keeps what varies along each well. A borehole with no spread gets 0; missing stays missing.
+    """
+    grouped = values.groupby(boreholes.to_numpy())
+    median = grouped.transform("median")
+    spread = grouped.transform(lambda v: v.quantile(0.75) - v.quantile(0.25))
+    return ((values - median) / spread.where(spread > 0)).where(values.isna() | (spread > 0), 0.0)
 
 
 def context_table(
