@@ -84,7 +84,7 @@ def main() -> None:
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
             "threads": args.threads,
-        },  # fmt: skip
+        },
         "run": args.run,
         "rows": int(run.data.y.size),
         "rows_train": int(result.inputs.rows["train"].size),
