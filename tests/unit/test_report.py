@@ -184,6 +184,10 @@ def documents(tmp_path_factory):
         name: config["classifiers"]["runs"][name]
         for name in ("v2_6_7_random", "v2_6_7_balanced", "v1_0", "v1_1", "direct")
     }
+    # The investigation's five runs only: comparisons naming other runs go too.
+    runs = set(config["classifiers"]["runs"])
+    report = config["report"]
+    report["comparisons"] = [c for c in report["comparisons"] if set(c["runs"]) <= runs]
     docs: dict = {"config": config, "reference": load_reference()}
     docs["ingest"] = {
         "bin_size_m": 0.2,

@@ -42,6 +42,7 @@ class Interval:
     high: float
     n: int
     method: str
+    confidence: float = CONFIDENCE
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,7 +70,7 @@ def summarize(
     std = float(array.std(ddof=1))
     half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1)) * std / math.sqrt(n)
     low, high = max(mean - half, bounds[0]), min(mean + half, bounds[1])
-    return Interval(mean, std, low, high, n, "t")
+    return Interval(mean, std, low, high, n, "t", confidence)
 
 
 def bootstrap_interval(

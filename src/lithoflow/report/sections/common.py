@@ -146,9 +146,10 @@ def interval_sentence(
     bounds_a, bounds_b = _bounds(t, a, metric), _bounds(t, b, metric)
     if bounds_a is None or bounds_b is None:
         return None
+    confidence = t.num(ref(f"metrics:{a}", "intervals", metric, "confidence"), "percent")
     both = (
         f"{t.num(ref(f'metrics:{a}', metric), 'percent')} vs "
-        f"{t.num(ref(f'metrics:{b}', metric), 'percent')}; 95 % intervals "
+        f"{t.num(ref(f'metrics:{b}', metric), 'percent')}; {confidence} intervals "
         f"{interval_text(t, a, metric)} and {interval_text(t, b, metric)}"
     )
     words = METRIC_WORDS[metric]

@@ -12,7 +12,7 @@ from lithoflow.report.wording import code, table
 
 TITLE = "Leaderboard"
 SHOWN = (("balanced_accuracy", "balanced accuracy"), ("accuracy", "accuracy"),
-         ("macro_f1", "macro-F1"), ("penalty_score", "penalty score"))  # fmt: skip
+         ("macro_f1", "macro F-score"), ("penalty_score", "penalty score"))  # fmt: skip
 
 
 def _cell(t: Tracer, run: str, metric: str) -> str:
@@ -24,7 +24,7 @@ def _cell(t: Tracer, run: str, metric: str) -> str:
     mean = t.at(source, metric, fmt=fmt)
     interval = interval_of(t.inputs.get(source), metric)
     if interval is None or not interval.has_bounds:
-        return f"{mean} (n = {interval.n if interval else 1})"
+        return f"{mean} (no interval)"
     low = t.at(source, "intervals", metric, "low", fmt=fmt)
     high = t.at(source, "intervals", metric, "high", fmt=fmt)
     return f"{mean} [{low}, {high}]"
@@ -37,9 +37,10 @@ def section(t: Tracer, plan: SummaryPlan) -> list[str]:
         return [*lines, "No classifier results were given.", ""]
     lines += [
         "Each score is the mean over the run's units (replicate seeds, or folds of whole "
-        "boreholes) with its 95 % interval in brackets; a run with one unit has no interval. "
-        "Runs are ranked by balanced accuracy within their target, since lithology and group "
-        "runs have different classes and chance levels.",
+        "boreholes) with its interval in brackets (Student t, at the confidence in the run's "
+        "metrics.json); a run with one unit has no interval. Runs are listed best first by "
+        "balanced accuracy within their target, since lithology and group runs have different "
+        "classes and chance levels.",
         "",
     ]
     shown = [(m, title) for m, title in SHOWN if any(t.inputs.has(f"metrics:{r}", m) for r in runs)]
@@ -49,7 +50,7 @@ def section(t: Tracer, plan: SummaryPlan) -> list[str]:
             key=lambda r: -float(t.inputs.get(f"metrics:{r}", RANK_METRIC)),
         )
         rows = []
-        for rank, run in enumerate(ranked, start=1):
+        for run in ranked:
             document = t.inputs.get(f"metrics:{run}")
             run_spec = spec(t, run)
             inputs = run_spec["input"]
@@ -57,16 +58,15 @@ def section(t: Tracer, plan: SummaryPlan) -> list[str]:
                 inputs += f" + {run_spec['context']}"
             rows.append(
                 [
-                    str(rank),
                     code(run),
                     run_spec.get("model", "mlp"),
                     inputs,
                     document.get("evaluation", "split"),
-                    str(document.get("n_units", 1)),
+                    t.at(f"metrics:{run}", "n_units", fmt="count"),
                     *(_cell(t, run, metric) for metric, _ in shown),
                 ]
             )
-        header = ["rank", "run", "model", "inputs", "evaluation", "units", *(n for _, n in shown)]
+        header = ["run", "model", "inputs", "evaluation", "units", *(n for _, n in shown)]
         lines += [f"Target `{target}`:", "", *table(header, rows)]
         best = ranked[0]
         best_interval = interval_of(t.inputs.get(f"metrics:{best}"), RANK_METRIC)
