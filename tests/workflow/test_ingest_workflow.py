@@ -130,3 +130,46 @@ def test_bad_input_fails_without_writing_outputs(tmp_path: Path) -> None:
     log = (workdir / "logs/bin_table/MS.log").read_text()
     assert "MS_DataLITH.csv" in log
     assert "column 'Magnetic susceptibility (instr. units)'" in log and "'OVER'" in log
+
+
+def test_tidy_table_keeps_rows_missing_a_feature(tmp_path: Path) -> None:
+    """ingest.missing_features: keep reaches both ingest rules: W-2 lacks vp entirely and keeps
+    its rows; a row lacking both features is dropped and counted."""
+    table = tmp_path / "wells.parquet"
+    pd.DataFrame(
+        {
+            "well": ["W-1", "W-1", "W-2", "W-2", "W-2"],
+            "depth": [0.0, 0.4, 0.0, 0.4, 0.8],
+            "rock": ["chalk", "chalk", "shale", "sand", "sand"],
+            "porosity": [0.3, 0.2, 0.25, 0.35, np.nan],
+            "vp": [2000.0, 2200.0, np.nan, np.nan, np.nan],
+        }
+    ).to_parquet(table, index=False)
+    config = tiny_config(
+        {
+            "data": {
+                "source": "table",
+                "table": {
+                    "path": str(table),
+                    "borehole_column": "well",
+                    "depth_column": "depth",
+                    "label_column": "rock",
+                    "features": ["porosity", "vp"],
+                },
+            }
+        }
+    )
+    config["ingest"]["filters"] = {"vp": [1000.0, 3000.0]}
+    config["ingest"]["valid_ranges"] = {}
+    config["ingest"]["missing_features"] = "keep"
+    config["scaling"]["transforms"] = {}
+    for key in ("tables", "label_table", "columns"):
+        del config["ingest"][key]
+    workdir = tmp_path / "work"
+    run_snakemake(workdir, config, targets=[TARGET])
+    frame = read_dataset(workdir / TARGET).frame
+    assert frame["borehole_id"].tolist() == ["W-1", "W-1", "W-2", "W-2"]
+    assert frame["vp"].isna().tolist() == [False, False, True, True]
+    report = read_json(workdir / "results/data/ingest_report.json")
+    assert report["tables"]["table"]["dropped"]["missing_all_features"] == 1
+    assert report["final"]["rows_missing"] == {"porosity": 0, "vp": 2}

@@ -159,7 +159,13 @@ def bin_table_config(wildcards):
     data = {"source": SOURCE}
     settings = {
         key: ingest[key]
-        for key in ("bin_size_m", "valid_ranges", "invalid_rows", "duplicate_rows")
+        for key in (
+            "bin_size_m",
+            "valid_ranges",
+            "invalid_rows",
+            "duplicate_rows",
+            "missing_features",
+        )
     }
     if SOURCE == "table":
         data["table"] = config["data"]["table"]
@@ -180,9 +186,17 @@ def merge_tables_config():
             "ingest": {
                 "bin_size_m": ingest["bin_size_m"],
                 "filters": ingest["filters"],
+                "missing_features": ingest["missing_features"],
             },
         }
-    keys = ("bin_size_m", "label_table", "columns", "tables", "filters")
+    keys = (
+        "bin_size_m",
+        "label_table",
+        "columns",
+        "tables",
+        "filters",
+        "missing_features",
+    )
     return {"data": {"source": SOURCE}, "ingest": {key: ingest[key] for key in keys}}
 
 

@@ -8,6 +8,7 @@ from lithoflow.hierarchy.mapping import groups_of, read_mapping
 from lithoflow.validation.hierarchy import (
     HierarchyValidationConfig,
     embedding_matrix,
+    encoded_rows,
     validate_hierarchy,
 )
 
@@ -15,7 +16,7 @@ from lithoflow.validation.hierarchy import (
 def main(snakemake) -> None:
     configure_logging(snakemake.log[0])
     embeddings_path = str(snakemake.input.embeddings)
-    embeddings = pd.read_parquet(embeddings_path)
+    embeddings, left_out = encoded_rows(pd.read_parquet(embeddings_path))
     mu = embedding_matrix(embeddings, embeddings_path)
     groups = groups_of(embeddings["label"], read_mapping(snakemake.input.hierarchy))
     config = HierarchyValidationConfig.from_config(
@@ -27,6 +28,7 @@ def main(snakemake) -> None:
         result.summary(
             vae=snakemake.params.vae,
             rows_used="every row of the VAE's embeddings (all splits), as in the investigation",
+            rows_left_out_missing_features=left_out,
         ),
     )
     write_csv(snakemake.output.coherence, result.coherence)

@@ -6,7 +6,8 @@ one row per (borehole, depth bin) with these columns, in this order:
 - ``borehole_id`` (str, "Exp-Site-Hole"), ``exp``, ``site``, ``hole`` (str)
 - ``depth_bin_m`` (float64): bin centre in metres
 - ``label`` (str): the lithology (LILY Principal)
-- one float64 column per feature, in the dataset's feature order
+- one float64 column per feature, in the dataset's feature order; NaN where the row lacks the
+  feature (only with ``ingest.missing_features: keep``: no row lacks every feature)
 - ``n_raw_<table>`` (int64): number of raw rows behind the values taken from each table
 
 The feature list is stored in the Parquet metadata (key ``lithoflow``, field ``features``);

@@ -41,6 +41,7 @@ from lithoflow.hierarchy.mapping import GROUP_COLUMN, LABEL_COLUMN, hierarchy_ta
 from lithoflow.models.scaling import Scaler, ScalingConfig
 from lithoflow.validation.hierarchy import (
     embedding_matrix,
+    encoded_rows,
     lithology_centroids,
     mu_columns,
     ward_clusters,
@@ -389,7 +390,8 @@ def run_data_driven_hierarchy(
 
     Input raw: the dataset (`features_path`), fitted on the split's train part (`train_path`)
     when `config.rows` is train; input embedding: the VAE's `embeddings_path` (its `split` column
-    tells the train rows). Counts and percentages are over every row of the dataset.
+    tells the train rows). Counts and percentages are over every row of the dataset. Fitting
+    rows lacking a feature (raw) or μ (embedding) are left out and counted.
     """
     dataset = read_dataset(features_path)
     label_counts = dataset.labels.astype(str).value_counts().sort_index()
@@ -401,6 +403,13 @@ def run_data_driven_hierarchy(
             fit_rows = read_dataset(train_path).frame
         else:
             fit_rows = dataset.frame
+        complete = fit_rows[list(dataset.features)].notna().all(axis=1)
+        left_out = int((~complete).sum())
+        if left_out:
+            log.warning(
+                "%d of %d fitting rows lack a feature and are left out", left_out, len(fit_rows)
+            )
+        fit_rows = fit_rows.loc[complete]
         values, scaler = scaled_feature_values(fit_rows, dataset.features, scaling)
         fit_labels = fit_rows[DATASET_LABEL]
         dimensions: list[str] = list(dataset.features)
@@ -415,6 +424,7 @@ def run_data_driven_hierarchy(
                 raise InputDataError("embeddings lack a column", path=path, column=column)
         if config.rows == "train":
             embeddings = embeddings[embeddings["split"] == "train"]
+        embeddings, left_out = encoded_rows(embeddings)
         values = embedding_matrix(embeddings, path)
         fit_labels = embeddings[DATASET_LABEL]
         dimensions = mu_columns(embeddings)
@@ -428,6 +438,7 @@ def run_data_driven_hierarchy(
         "rows": config.rows,
         "rows_used": config.describe_rows(),
         "n_fit_rows": len(fit_labels),
+        "n_fit_rows_left_out_missing_features": left_out,
         "min_rows": config.min_rows,
         "k_range": list(config.k_range),
         "method": (

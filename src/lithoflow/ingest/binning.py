@@ -100,14 +100,26 @@ def group_rows(borehole_code: np.ndarray, index: np.ndarray) -> Groups:
 
 
 def group_means(groups: Groups, values: np.ndarray) -> np.ndarray:
-    """Arithmetic mean per group of each column of `values` (shape rows x columns)."""
+    """Arithmetic mean per group of each column of `values` (shape rows x columns).
+
+    NaN values are left out of the mean; a group without any value in a column gets NaN there.
+    """
     values = np.asarray(values, dtype=np.float64)
     if values.ndim == 1:
         values = values[:, None]
     out = np.empty((groups.n_groups, values.shape[1]), dtype=np.float64)
     for j in range(values.shape[1]):
-        sums = np.bincount(groups.row_group, weights=values[:, j], minlength=groups.n_groups)
-        out[:, j] = sums / groups.raw_rows
+        column = values[:, j]
+        present = ~np.isnan(column)
+        if present.all():
+            sums = np.bincount(groups.row_group, weights=column, minlength=groups.n_groups)
+            out[:, j] = sums / groups.raw_rows
+            continue
+        row_group = groups.row_group[present]
+        sums = np.bincount(row_group, weights=column[present], minlength=groups.n_groups)
+        counts = np.bincount(row_group, minlength=groups.n_groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, j] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
     return out
 
 
@@ -163,7 +175,10 @@ def bin_rows(
     label_code: np.ndarray,
     bin_size_m: float,
 ) -> BinnedRows:
-    """Bin raw rows (no NaN allowed) into per-borehole depth bins: means, modal label, row counts.
+    """Bin raw rows into per-borehole depth bins: means, modal label, row counts.
+
+    Depths must be finite; a NaN measurement is left out of its bin's mean (NaN when the bin has
+    no value for that column).
 
     Borehole and label codes must be non-negative; assign them in sorted order of the names so that
     bins sort by borehole name and label ties go to the alphabetically first label.

@@ -9,6 +9,11 @@ label from ``label_table`` only, and apply the closed-range filters. Every remov
 recorded in a report with its reason, and every borehole that loses all its rows is named with
 the step and reason (report and log).
 
+``ingest.missing_features: keep`` (default ``drop``, the recipe above) keeps rows that lack some
+measurements: only raw rows missing every measurement of their table, and merged rows missing
+every feature, are dropped (counted); bin means take the values present (NaN where a bin has
+none); a missing value passes the range filters. Steps that need complete rows select them.
+
 Which tables and columns become which features is config; the ``table`` source reads one tidy CSV or
 Parquet file instead of LILY tables.
 """
@@ -129,10 +134,11 @@ class IngestConfig:
     valid_ranges: tuple[ValidRange, ...] = ()
     invalid_rows: str = "keep"  # no-op values for a subset config; the workflow passes the keys
     duplicate_rows: str = "keep"
+    missing_features: str = "drop"  # drop rows missing any feature, or keep unless all are missing
     las: LasConfig | None = None  # only for the las source
 
     def __post_init__(self) -> None:
-        for key in ("invalid_rows", "duplicate_rows"):
+        for key in ("invalid_rows", "duplicate_rows", "missing_features"):
             if getattr(self, key) not in KEEP_OR_DROP:
                 raise ConfigError(
                     f"config key ingest.{key}: {getattr(self, key)!r} is not one of "
@@ -201,7 +207,9 @@ class IngestConfig:
             for name, bounds in (ingest.get("valid_ranges") or {}).items()
         )
         row_actions = {
-            key: ingest[key] for key in ("invalid_rows", "duplicate_rows") if key in ingest
+            key: ingest[key]
+            for key in ("invalid_rows", "duplicate_rows", "missing_features")
+            if key in ingest
         }
         return cls(
             source=source,
@@ -290,12 +298,17 @@ class CleanRows:
     reason: np.ndarray | None = None  # int per raw row
 
 
-def drop_missing(rows: RawRows, spec: TableSpec) -> CleanRows:
+ALL_FEATURES_MISSING = "missing_all_features"
+
+
+def drop_missing(rows: RawRows, spec: TableSpec, missing_features: str = "drop") -> CleanRows:
     """Mark rows with a missing id, depth, label or measurement; fail on unusable input.
 
     Each dropped row is counted once, under the first reason that applies (id, depth, label, then
-    each feature). Raises InputDataError for a borehole whose depths are all missing, an infinite
-    depth, or when no row is left.
+    each feature). With `missing_features` "keep" a row missing some measurements stays (the bin
+    means take the values present) and only a row missing every measurement of the table is
+    dropped, counted as ``missing_all_features``. Raises InputDataError for a borehole whose
+    depths are all missing, an infinite depth, or when no row is left.
     """
     path = rows.path
     if rows.n_rows == 0:
@@ -328,8 +341,11 @@ def drop_missing(rows: RawRows, spec: TableSpec) -> CleanRows:
         ("missing_depth", depth_nan),
         ("missing_label", rows.label_code < 0),
     ]
-    for j, feature in enumerate(spec.feature_names):
-        reasons.append((f"missing_{feature}", np.isnan(rows.values[:, j])))
+    if missing_features == "keep":
+        reasons.append((ALL_FEATURES_MISSING, np.isnan(rows.values).all(axis=1)))
+    else:
+        for j, feature in enumerate(spec.feature_names):
+            reasons.append((f"missing_{feature}", np.isnan(rows.values[:, j])))
     reasons.extend(rows.row_filters)
     keep = np.ones(rows.n_rows, dtype=bool)
     dropped: dict[str, int] = {}
@@ -453,7 +469,7 @@ def bin_raw_rows(
     config = config or IngestConfig(
         source="", bin_size_m=bin_size_m, label_table="", columns=IdColumns("", ""), tables=()
     )
-    clean = drop_missing(rows, spec)
+    clean = drop_missing(rows, spec, config.missing_features)
     checks = check_rows(rows, spec, config.valid_ranges, clean.keep)
     clean = _apply_row_checks(rows, clean, checks, config)
     boreholes_dropped = _dropped_boreholes(rows, clean)
@@ -501,6 +517,11 @@ def bin_raw_rows(
         "duplicate_rows": {"rows": int(checks.duplicate.sum()), "action": config.duplicate_rows},
         "boreholes_dropped": boreholes_dropped,
     }
+    if config.missing_features == "keep":
+        report["missing_features"] = _missing_report(rows.values[keep], spec.feature_names)
+        report["missing_features"]["bins_missing"] = {
+            feature: int(frame[feature].isna().sum()) for feature in spec.feature_names
+        }
     for name, entry in report["valid_ranges"].items():
         if entry["rows_outside"]:
             logger.warning(
@@ -518,6 +539,14 @@ def bin_raw_rows(
             f"{int(checks.duplicate.sum()):,}",
             "dropped" if config.duplicate_rows == "drop" else "kept",
         )
+    kept_missing = (report.get("missing_features") or {}).get("rows_with_missing_features", 0)
+    if kept_missing:
+        logger.info(
+            "%s: %s raw rows kept with some features missing (ingest.missing_features: keep): %s",
+            spec.name,
+            f"{kept_missing:,}",
+            _reasons_text(report["missing_features"]["rows_missing"]),
+        )
     for borehole, why in boreholes_dropped.items():
         logger.warning("%s: borehole %s dropped: %s", spec.name, borehole, why)
     if rows.sources:
@@ -533,6 +562,16 @@ def bin_raw_rows(
         f"{report['boreholes']:,}",
     )
     return BinnedTable(name=spec.name, frame=frame, features=spec.feature_names, report=report)
+
+
+def _missing_report(values: np.ndarray, features: Sequence[str]) -> dict[str, Any]:
+    """``missing_features: keep``: the kept rows missing some (not all) features, per feature."""
+    missing = np.isnan(values)
+    return {
+        "action": "keep",
+        "rows_with_missing_features": int(missing.any(axis=1).sum()),
+        "rows_missing": {f: int(missing[:, j].sum()) for j, f in enumerate(features)},
+    }
 
 
 def _dropped_by_borehole(rows: RawRows, clean: CleanRows) -> dict[str, np.ndarray]:
@@ -687,27 +726,47 @@ def _join_tables(
 def _apply_filters(
     merged: pd.DataFrame, config: IngestConfig, path: str
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Drop rows with a missing value, then each closed-range filter in config order (counted)."""
+    """Drop rows with a missing value, then each closed-range filter in config order (counted).
+
+    With ``missing_features: keep`` only rows missing the label or every feature are dropped; the
+    rows kept with some features missing are counted per feature, and a missing value passes the
+    range filters (it is not out of range).
+    """
     features = config.features
-    complete = merged[[*features, LABEL_COLUMN]].notna().all(axis=1)
-    steps = [
-        {
-            "step": "dropna",
-            **_count(merged.loc[complete]),
-            "removed": int((~complete).sum()),
-            "reason": "missing value",
-            "boreholes_dropped": _lost(merged, merged.loc[complete]),
-        }
-    ]
+    keep_missing = config.missing_features == "keep"
+    if keep_missing:
+        complete = merged[LABEL_COLUMN].notna() & merged[list(features)].notna().any(axis=1)
+        reason = "missing label or every feature missing"
+    else:
+        complete = merged[[*features, LABEL_COLUMN]].notna().all(axis=1)
+        reason = "missing value"
+    step: dict[str, Any] = {
+        "step": "dropna",
+        **_count(merged.loc[complete]),
+        "removed": int((~complete).sum()),
+        "reason": reason,
+        "boreholes_dropped": _lost(merged, merged.loc[complete]),
+    }
+    steps = [step]
     _require_rows(merged.loc[complete], "dropna", path, merged.loc[~complete])
     merged = merged.loc[complete]
+    if keep_missing:
+        missing = merged[list(features)].isna()
+        step["missing_features"] = "keep"
+        step["rows_with_missing_features"] = int(missing.any(axis=1).sum())
+        step["rows_missing"] = {f: int(missing[f].sum()) for f in features}
+        logger.info(
+            "kept %s rows with some features missing (ingest.missing_features: keep): %s",
+            f"{step['rows_with_missing_features']:,}",
+            _reasons_text(step["rows_missing"]),
+        )
     for rule in config.filters:
         if rule.feature not in features:
             raise ConfigError(
                 f"config key ingest.filters.{rule.feature}: not a feature ({format_list(features)})"
             )
         values = merged[rule.feature]
-        inside = (values >= rule.minimum) & (values <= rule.maximum)
+        inside = ((values >= rule.minimum) & (values <= rule.maximum)) | values.isna()
         steps.append(
             {
                 "step": f"filter {rule.feature}",
@@ -793,6 +852,11 @@ def merge_tables(
             "top_labels": {str(k): int(v) for k, v in label_counts.head(10).items()},
         },
     }
+    if config.missing_features == "keep":
+        missing = merged[list(features)].isna()
+        report["missing_features"] = "keep"
+        report["final"]["rows_with_missing_features"] = int(missing.any(axis=1).sum())
+        report["final"]["rows_missing"] = {f: int(missing[f].sum()) for f in features}
     return MergedDataset(frame=merged, features=features, report=report)
 
 

@@ -2,7 +2,8 @@
 
 `embeddings.parquet` has columns borehole_id, depth_bin_m, label, split (train | val | test of the
 VAE's split method, or "none" for a row in no part), mu_0..mu_{k-1}. Its Parquet metadata records
-the VAE name, split method and train_on, so consumers can tell which boreholes the VAE saw.
+the VAE name, split method and train_on, so consumers can tell which boreholes the VAE saw. μ is
+NaN for a row the VAE did not encode because a feature was missing there.
 """
 
 from __future__ import annotations
@@ -138,17 +139,34 @@ def join_embeddings(
     columns: list[str],
     path: str | os.PathLike[str] = "<embeddings>",
 ) -> np.ndarray:
-    """The latent means of each row of `part` (same order); every row must have one."""
+    """The latent means of each row of `part` (same order).
+
+    Every row must have a row in the embeddings table (InputDataError otherwise). Its μ may be NaN:
+    the VAE leaves rows with a missing feature unencoded (``ingest.missing_features: keep``), and
+    the classifier run's ``missing`` setting decides what happens to them.
+    """
     keys = part[list(KEY_COLUMNS)].reset_index(drop=True)
     merged = keys.merge(
-        table[[*KEY_COLUMNS, *columns]], on=list(KEY_COLUMNS), how="left", validate="one_to_one"
+        table[[*KEY_COLUMNS, *columns]],
+        on=list(KEY_COLUMNS),
+        how="left",
+        validate="one_to_one",
+        indicator=True,
     )
-    missing = merged[columns[0]].isna()
-    if missing.any():
+    absent = (merged["_merge"] != "both").to_numpy()
+    if absent.any():
         raise InputDataError(
-            f"{int(missing.sum())} rows have no VAE embedding (was the VAE built on another "
+            f"{int(absent.sum())} rows have no VAE embedding (was the VAE built on another "
             "dataset?)",
             path=str(path),
-            examples=keys.loc[missing],
+            examples=keys.loc[absent],
         )
-    return merged[columns].to_numpy(dtype=np.float64)
+    mu = merged[columns].to_numpy(dtype=np.float64)
+    unencoded = int(np.isnan(mu).any(axis=1).sum())
+    if unencoded:
+        log.info(
+            "%d of %d rows have NaN mu (a feature was missing, so the VAE did not encode them)",
+            unencoded,
+            len(mu),
+        )
+    return mu

@@ -380,6 +380,8 @@ class VAERun(TorchModelRun[VAE]):
     """Rule train_vae's part of `run_training`: scaled rows, which of them train, the model.
 
     Besides the common files it writes features.json and embeddings.parquet (μ of every row).
+    Only complete rows (every feature present; `complete`) fit the scaler, train and are
+    encoded; a row with a missing feature (``ingest.missing_features: keep``) gets NaN μ.
     """
 
     step: ClassVar[str] = "train_vae"
@@ -390,7 +392,8 @@ class VAERun(TorchModelRun[VAE]):
     config: VAEConfig
     frame: pd.DataFrame
     split: np.ndarray
-    x_all: np.ndarray
+    x_all: np.ndarray  # scaled features; NaN rows where `complete` is False
+    complete: np.ndarray  # bool per row: every feature present
     is_train: np.ndarray
     is_val: np.ndarray
     fit_rows: np.ndarray
@@ -462,15 +465,25 @@ class VAERun(TorchModelRun[VAE]):
                 "val": int(self.is_val.sum()),
                 "scaler_fit": int(self.fit_rows.sum()),
                 "all": len(self.frame),
+                "encoded": int(self.complete.sum()),
+                "left_out_missing_features": int((~self.complete).sum()),
             },
         }
 
     def write_results(
         self, folder: Path, result: TrainingResult, device: torch.device
     ) -> dict[str, Any]:
-        """features.json, and embeddings.parquet: μ of every row (encoded on the CPU)."""
+        """features.json, and embeddings.parquet: μ of every complete row (encoded on the CPU),
+        NaN μ for the rows with a missing feature."""
         write_json(folder / FEATURES_FILE, list(self.scaler.features))
-        mu = emb.encode_in_batches(self.fitted(), self.x_all, "cpu")
+        if self.complete.all():
+            mu = emb.encode_in_batches(self.fitted(), self.x_all, "cpu")
+        else:
+            mu = np.full((len(self.x_all), self.config.latent_dim), np.nan)
+            if self.complete.any():
+                mu[self.complete] = emb.encode_in_batches(
+                    self.fitted(), self.x_all[self.complete], "cpu"
+                )
         metadata = {
             "vae": self.name,
             "split_method": self.config.split,
@@ -494,7 +507,9 @@ def prepare_vae_run(
     """Read the features table and split parts, choose training rows, fit the scaler.
 
     Trains on the train part of `split_paths` (config.train_on "train"; validation loss logged)
-    or on every row of the features table ("all").
+    or on every row of the features table ("all"). Rows with a missing feature (the dataset keeps
+    them with ``ingest.missing_features: keep``) take no part in fitting or training; they are
+    counted and logged, and get NaN μ.
     """
     dataset = read_dataset(features_path)
     features = list(dataset.features)
@@ -506,10 +521,28 @@ def prepare_vae_run(
     frame = dataset.frame.reset_index(drop=True)
     split = emb.assign_split(frame, parts)
     raw = frame[features].to_numpy(dtype=np.float64)
+    complete = ~np.isnan(raw).any(axis=1)
     everything, nothing = np.ones(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool)
-    is_train = split == "train" if config.train_on == "train" else everything
-    is_val = (split == "val") if config.train_on == "train" else nothing
-    fit_rows = is_train if config.scaler_fit == "train" else everything
+    is_train = (split == "train" if config.train_on == "train" else everything) & complete
+    is_val = ((split == "val") if config.train_on == "train" else nothing) & complete
+    fit_rows = (is_train if config.scaler_fit == "train" else everything) & complete
+    n_incomplete = int((~complete).sum())
+    if n_incomplete:
+        missing = {f: int(n) for f, n in zip(features, np.isnan(raw).sum(axis=0), strict=True)}
+        log.warning(
+            "VAE %s: %d of %d rows lack a feature and are left out of scaling, training and "
+            "encoding (NaN mu); missing per feature: %s",
+            name,
+            n_incomplete,
+            len(frame),
+            ", ".join(f"{f}: {n}" for f, n in missing.items() if n),
+        )
+    if n_incomplete and not (fit_rows.any() and is_train.any()):
+        raise InputDataError(
+            f"VAE {name}: no complete training rows ({n_incomplete} of {len(frame)} rows lack a "
+            f"feature of {format_list(features)}); drop the features some wells lack",
+            path=str(features_path),
+        )
     log.info(
         "VAE %s: %d training rows, %d validation rows (split %s, train_on %s, scaler_fit %s)",
         name,
@@ -520,12 +553,18 @@ def prepare_vae_run(
         config.scaler_fit,
     )
     scaler = Scaler.fit(raw[fit_rows], features, scaling.transforms_for(features))
+    if complete.all():
+        x_all = scaler.transform(raw)
+    else:
+        x_all = np.full_like(raw, np.nan)
+        x_all[complete] = scaler.transform(raw[complete])
     return VAERun(
         name=name,
         config=config,
         frame=frame,
         split=split,
-        x_all=scaler.transform(raw),
+        x_all=x_all,
+        complete=complete,
         is_train=is_train,
         is_val=is_val,
         fit_rows=fit_rows,

@@ -143,6 +143,24 @@ def embedding_matrix(embeddings: pd.DataFrame, path: str = "<memory>") -> np.nda
     return mu
 
 
+def encoded_rows(embeddings: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The embedding rows whose μ is present, and how many rows had NaN μ and were left out.
+
+    The VAE gives NaN μ to rows lacking a feature (``ingest.missing_features: keep``); centroids
+    come from the other rows. A left-out count is logged.
+    """
+    columns = mu_columns(embeddings)
+    present = embeddings[columns].notna().all(axis=1).to_numpy()
+    n_left_out = int((~present).sum())
+    if n_left_out:
+        log.warning(
+            "%d of %d embedding rows have NaN mu (a feature was missing) and are left out",
+            n_left_out,
+            len(embeddings),
+        )
+    return embeddings.loc[present].reset_index(drop=True), n_left_out
+
+
 def lithology_centroids(mu: np.ndarray, labels: Sequence[str] | pd.Series) -> pd.DataFrame:
     """Per-dimension median of μ for each lithology: columns label, n_rows, mu_0..mu_{k-1}.
 

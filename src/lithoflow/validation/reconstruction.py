@@ -7,6 +7,7 @@ Decoding is deterministic (z = μ). Metrics are reported in two spaces, clearly 
   investigation's table claimed but did not measure).
 and for named scopes of rows: ``test`` (the VAE's test boreholes, out-of-sample when the VAE was
 trained on its train part) and ``all`` (every row, the investigation's in-sample setting).
+Only rows with every feature (and so a μ) take part; the reports count the rows left out.
 
 Everything here works on plain arrays and callables, so the model code stays at the edges.
 """
@@ -168,6 +169,18 @@ def align_embeddings(
             examples=merged.loc[mismatch, [*keys, LABEL_COLUMN, "_label"]],
         )
     return merged.drop(columns=["_merge", "_label"])
+
+
+def complete_rows(
+    rows: pd.DataFrame, features: Sequence[str], mu_columns: Sequence[str]
+) -> np.ndarray:
+    """True for rows with every feature and every μ present (the rows that can be compared).
+
+    With ``ingest.missing_features: keep`` the dataset holds rows lacking a feature; the VAE
+    gives them NaN μ, and reconstruction is measured on the other rows only.
+    """
+    columns = [*features, *mu_columns]
+    return rows[columns].notna().all(axis=1).to_numpy()
 
 
 def reconstruct(

@@ -8,6 +8,7 @@ per-row errors. This module is the edge where the torch model meets the array-on
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -18,19 +19,23 @@ import pandas as pd
 import torch
 
 from lithoflow.core.dataset import read_dataset
-from lithoflow.core.errors import ConfigError
+from lithoflow.core.errors import ConfigError, InputDataError
 from lithoflow.core.io import read_json, write_json, write_parquet
 from lithoflow.hierarchy.mapping import groups_of, read_mapping
 from lithoflow.models.vae import CONFIG_FILE, load_vae
-from lithoflow.validation.hierarchy import embedding_matrix
+from lithoflow.validation.hierarchy import embedding_matrix, mu_columns
 from lithoflow.validation.reconstruction import (
     ReconstructionConfig,
     VaeTrainingRows,
     align_embeddings,
+    complete_rows,
     reconstruct,
     row_errors,
+    scope_mask,
     scope_report,
 )
+
+log = logging.getLogger(__name__)
 
 ERROR_KEY_COLUMNS = ["borehole_id", "depth_bin_m", "label"]
 
@@ -63,7 +68,8 @@ def run_reconstruction_validation(
     `settings` holds the config's validation keys active_latent_std, reconstruction_bands and
     reconstruction_scopes; `report_paths` are the JSON reports, one per scope in that order.
     Writes the reports and the per-row errors (keys, group, split and errors per feature);
-    returns the reports by scope.
+    returns the reports by scope. Rows lacking a feature (so without μ) are left out and counted
+    per scope (``rows_left_out_missing_features``); the per-row errors hold the other rows only.
     """
     config = ReconstructionConfig.from_config(settings)
     if len(report_paths) != len(config.scopes):
@@ -76,9 +82,28 @@ def run_reconstruction_validation(
     features = [str(f) for f in features]
     dataset = read_dataset(features_path)
     embeddings_file = str(embeddings_path)
-    rows = align_embeddings(
+    aligned = align_embeddings(
         pd.read_parquet(embeddings_file), dataset.frame, features, embeddings_file
     )
+    usable = complete_rows(aligned, features, mu_columns(aligned))
+    if not usable.all():
+        log.warning(
+            "%d of %d rows lack a feature (NaN mu) and are left out of the reconstruction",
+            int((~usable).sum()),
+            len(usable),
+        )
+    left_out = {
+        scope: int((scope_mask(aligned["split"], scope) & ~usable).sum()) for scope in config.scopes
+    }
+    rows = aligned.loc[usable].reset_index(drop=True)
+    for scope in config.scopes:
+        if left_out[scope] and not scope_mask(rows["split"], scope).any():
+            raise InputDataError(
+                f"reconstruction scope {scope!r}: every one of its {left_out[scope]} rows lacks a "
+                "feature, so none can be reconstructed; leave the scope out of "
+                "validation.reconstruction_scopes or drop the features its wells lack",
+                path=str(features_path),
+            )
     mu = embedding_matrix(rows, embeddings_file)
     groups = groups_of(rows["label"], read_mapping(hierarchy_path))
     reconstruction = reconstruct(
@@ -103,6 +128,7 @@ def run_reconstruction_validation(
     reports: dict[str, dict[str, Any]] = {}
     for scope, path in zip(config.scopes, report_paths, strict=True):
         report = scope_report(reconstruction, mu, groups, rows["split"], trained, scope, config)
+        report["rows_left_out_missing_features"] = left_out[scope]
         reports[scope] = {**report, **provenance}
         write_json(path, reports[scope])
 
