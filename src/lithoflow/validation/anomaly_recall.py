@@ -166,9 +166,7 @@ def anomaly_recall(
     everything_t = np.ones(len(truth), dtype=bool)
     parts = [p for p in SPLIT_PARTS if p in set(detected_split) | set(truth_split)]
     parts += sorted(set(detected_split) - set(SPLIT_PARTS))
-    by_split = {
-        part: part_scores(detected_split == part, truth_split == part) for part in parts
-    }
+    by_split = {part: part_scores(detected_split == part, truth_split == part) for part in parts}
     kinds = sorted(truth["kind"].astype(str).unique())
     by_kind: dict[str, Any] = {}
     for kind in kinds:
