@@ -45,7 +45,8 @@ def test_tiny_config_validates():
 
 def test_the_tests_run_on_the_file():
     assert tiny_config() == load_tiny_config()
-    assert tiny_config({"simulate": {"seed": 7}})["simulate"] == {"scale": "tiny", "seed": 7}
+    simulate = tiny_config({"simulate": {"seed": 7}})["simulate"]
+    assert simulate == {**load_default_config()["simulate"], "scale": "tiny", "seed": 7}
 
 
 def test_it_is_config_yaml_with_only_the_tiny_run_keys_changed():

@@ -136,6 +136,8 @@ def all_targets():
             "results/simulation/realism.json",
             "results/simulation/realism.png",
             "results/simulation/model_realism.json",
+            "results/simulation/anomaly_truth.csv",
+            "results/validation/anomaly_recall.json",
         ]
     if config["hierarchy"]["data_driven"]["enabled"]:
         targets += [

@@ -45,6 +45,12 @@ if SOURCE == "simulate":
             calibration=SIMULATOR_DATA,
         output:
             **{t: raw_table_path(t) for t in SIMULATED_TABLES if t in TABLES},
+            # The injected anomalous intervals (simulate.anomalies; empty when count is 0).
+            anomaly_truth=report(
+                "results/simulation/anomaly_truth.csv",
+                category="Simulated data",
+                labels={"content": "injected anomalies"},
+            ),
         log:
             "logs/simulate_lily/simulate_lily.log",
         benchmark:
@@ -56,6 +62,7 @@ if SOURCE == "simulate":
         params:
             scale=config["simulate"]["scale"],
             seed=config["simulate"]["seed"],
+            anomalies=config["simulate"]["anomalies"],
         script:
             "../scripts/simulate_lily.py"
 

@@ -164,3 +164,29 @@ rule anomaly_figure:
         figures=config["figures"],
     script:
         "../scripts/anomaly_figure.py"
+
+
+if SOURCE == "simulate":
+
+    rule anomaly_recall:
+        input:
+            intervals="results/validation/anomalies.csv",
+            truth="results/simulation/anomaly_truth.csv",
+            errors="results/validation/reconstruction_errors.parquet",
+            code=script_code("anomaly_recall.py"),
+        output:
+            summary=report(
+                "results/validation/anomaly_recall.json",
+                caption="../report/anomaly_recall.rst",
+                category="Anomaly intervals",
+            ),
+        log:
+            "logs/anomaly_recall/anomaly_recall.log",
+        benchmark:
+            "benchmarks/anomaly_recall/anomaly_recall.tsv"
+        conda:
+            "../../envs/core.yaml"
+        params:
+            bin_size_m=config["ingest"]["bin_size_m"],
+        script:
+            "../scripts/anomaly_recall.py"

@@ -373,6 +373,17 @@ def _data_driven_problems(config: Mapping[str, Any]) -> Iterator[str]:
         yield f"{key}.k_range: min must not exceed max, got {[low, high]}"
 
 
+def _simulate_anomaly_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    """Section ``simulate.anomalies``: interval lengths in order."""
+    section = (config.get("simulate") or {}).get("anomalies") or {}
+    low, high = section.get("min_length_m"), section.get("max_length_m")
+    if low is not None and high is not None and low > high:
+        yield (
+            "config key simulate.anomalies: min_length_m must not exceed max_length_m, "
+            f"got {low} > {high}"
+        )
+
+
 def _scaling_problems(config: Mapping[str, Any]) -> Iterator[str]:
     features = feature_names(config)
     yield from _feature_key_problems(
@@ -388,6 +399,7 @@ def config_problems(config: Mapping[str, Any]) -> list[str]:
         *_split_problems(config),
         *_model_problems(config),
         *_data_driven_problems(config),
+        *_simulate_anomaly_problems(config),
         *_classifier_problems(config),
         *_report_problems(config),
     ]

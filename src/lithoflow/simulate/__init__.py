@@ -5,7 +5,9 @@ quirks, with lithologies, coverage and physical properties calibrated on the rea
 packaged in ``lithoflow/data`` (see ``PROVENANCE.md`` there).
 
 ``simulate_lily(out_dir, scale, seed)`` is the entry point; the same scale and seed give
-byte-identical files.
+byte-identical files. With ``injection`` (an ``InjectionConfig``) it also lays known anomalous
+intervals into the six-feature holes and writes their truth table to ``truth_path``
+(``lithoflow.simulate.injection``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ import logging
 import time
 from pathlib import Path
 
+from lithoflow.core.io import write_csv
 from lithoflow.simulate.calibration import load_calibration
+from lithoflow.simulate.injection import (
+    InjectionConfig,
+    hole_injection,
+    plan_injection,
+    truth_table,
+)
 from lithoflow.simulate.plan import PlanConfig, World, build_world
 from lithoflow.simulate.properties import PropertyNoise
 from lithoflow.simulate.scales import SCALES, scale_spec, select_windows
@@ -24,6 +33,7 @@ __all__ = [
     "FILE_NAMES",
     "SCALES",
     "TABLES",
+    "InjectionConfig",
     "PlanConfig",
     "PropertyNoise",
     "World",
@@ -56,8 +66,13 @@ def simulate_lily(
     seed: int = 42,
     plan_config: PlanConfig | None = None,
     noise: PropertyNoise | None = None,
+    injection: InjectionConfig | None = None,
+    truth_path: str | Path | None = None,
 ) -> dict[str, Path]:
     """Write GRA/MS/NGR/RGB ``*_DataLITH.csv`` into `out_dir`; return {table: path}.
+
+    With `injection`, its intervals are injected and their truth table is written to
+    `truth_path` (required then; the table is empty when the count is 0).
 
     Files appear atomically (all rows are written to temporary files first). Rows are generated
     and written hole by hole, so memory stays small even at full scale. Temporary files a killed
@@ -68,8 +83,13 @@ def simulate_lily(
     remove_stale_temporaries(out_dir)
     noise = noise or PropertyNoise()
     started = time.perf_counter()
-    world = build_world(load_calibration(), seed, plan_config)
+    if injection is not None and truth_path is None:
+        raise ValueError("simulate_lily: an injection needs a truth_path")
+    facts = load_calibration()
+    world = build_world(facts, seed, plan_config)
     windows = select_windows(world, spec, seed)
+    injected = plan_injection(world, facts, windows, injection, seed) if injection else []
+    anomaly_seed = seed if injection is None or injection.seed is None else injection.seed
     logger.info(
         "simulating %d of %d holes at scale %r (seed %d); world planned in %.1f s",
         len(windows),
@@ -81,7 +101,8 @@ def simulate_lily(
     rows = dict.fromkeys(TABLES, 0)
     with lily_writers(out_dir) as writers:
         for i, window in enumerate(windows):
-            for table, frame in hole_tables(world, window, seed, noise).items():
+            changes = hole_injection(world, window.plan, injected, noise, anomaly_seed)
+            for table, frame in hole_tables(world, window, seed, noise, changes).items():
                 if frame is not None:
                     write_rows(writers[table], frame)
                     rows[table] += frame.num_rows
@@ -89,5 +110,15 @@ def simulate_lily(
                 logger.info("%d/%d holes written", i + 1, len(windows))
     for table in TABLES:
         logger.info("%s: %d rows -> %s", table, rows[table], out_dir / FILE_NAMES[table])
+    if injection is not None:
+        truth = truth_table(world, injected)
+        write_csv(truth_path, truth)
+        logger.info(
+            "%d anomalous intervals injected (%s) -> %s",
+            len(truth),
+            ", ".join(f"{k}: {n}" for k, n in truth["kind"].value_counts().sort_index().items())
+            or "none",
+            truth_path,
+        )
     logger.info("simulation finished in %.1f s", time.perf_counter() - started)
     return {table: out_dir / FILE_NAMES[table] for table in TABLES}

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from lithoflow.core.io import atomic_path
+from lithoflow.simulate.injection import HoleInjection
 from lithoflow.simulate.plan import HolePlan, World
 from lithoflow.simulate.properties import (
     CELL_MM,
@@ -170,8 +171,13 @@ def hole_table(
     void_intervals: np.ndarray,
     noise: PropertyNoise,
     rng: np.random.Generator,
+    injection: HoleInjection | None = None,
 ) -> pa.Table | None:
-    """The rows of one table for one hole window (None if the hole has no such rows)."""
+    """The rows of one table for one hole window (None if the hole has no such rows).
+
+    An `injection` changes the values of the rows inside its intervals only (and draws nothing
+    from `rng`), so every other row is the same as without it.
+    """
     plan = window.plan
     hole = plan.index
     info = world.catalogue.loc[hole]
@@ -215,6 +221,10 @@ def hole_table(
     entry = np.where(partner_copy, n_runs + run_b, entry)
 
     # Measurements at the base rows, shared by their duplicates.
+    def latent(name: str) -> np.ndarray:
+        values = sample(getattr(profile, name), profile.c_mm, c_mm)
+        return values if injection is None else injection.latent(name, c_mm, values)
+
     cls = plan.run_class[run]
     sig = world.signatures
     kind = cores["kind"].map(KIND_INDEX).to_numpy()[core_idx]
@@ -225,7 +235,7 @@ def hole_table(
             void |= (c_mm >= lo) & (c_mm < hi)
         values.append(
             measure_gra(
-                sample(profile.gra, profile.c_mm, c_mm),
+                latent("gra"),
                 c_mm,
                 kind,
                 sig.coring_class[cls],
@@ -237,20 +247,22 @@ def hole_table(
             )
         )
     elif table == "MS":
-        values.append(measure_ms(sample(profile.ms, profile.c_mm, c_mm), noise, rng))
+        values.append(measure_ms(latent("ms"), noise, rng))
     elif table == "NGR":
-        counts, error = measure_ngr(sample(profile.ngr, profile.c_mm, c_mm), noise, rng)
+        counts, error = measure_ngr(latent("ngr"), noise, rng)
         values += [counts, error]
     else:
         red, green, blue = measure_rgb(
-            sample(profile.log_red, profile.c_mm, c_mm),
-            sample(profile.green, profile.c_mm, c_mm),
-            sample(profile.blue, profile.c_mm, c_mm),
+            latent("log_red"),
+            latent("green"),
+            latent("blue"),
             noise,
             spacing / 1000.0,
             rng,
         )
         values += [red, green, blue]
+    if injection is not None:
+        values = injection.corrupt(table, c_mm, values)
 
     n = len(base)
     vocab = world.vocab
@@ -351,9 +363,14 @@ def void_intervals(plan: HolePlan, noise: PropertyNoise, rng: np.random.Generato
 
 
 def hole_tables(
-    world: World, window: HoleWindow, seed: int, noise: PropertyNoise
+    world: World,
+    window: HoleWindow,
+    seed: int,
+    noise: PropertyNoise,
+    injection: HoleInjection | None = None,
 ) -> dict[str, pa.Table | None]:
-    """The four tables' rows for one hole window (same latent profile for every sensor)."""
+    """The four tables' rows for one hole window (same latent profile for every sensor), with
+    the injected anomalies of `injection` (lithoflow.simulate.injection) when given."""
     plan = window.plan
     sections = plan.sections[window.section_mask]
     if len(sections) == 0:
@@ -376,7 +393,7 @@ def hole_tables(
     out = {}
     for t, table in enumerate(TABLES):
         row_rng = np.random.default_rng([seed, STREAM_ROWS, plan.index, t])
-        out[table] = hole_table(world, window, table, profile, voids, noise, row_rng)
+        out[table] = hole_table(world, window, table, profile, voids, noise, row_rng, injection)
     return out
 
 
