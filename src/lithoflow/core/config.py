@@ -256,6 +256,14 @@ def _model_problems(config: Mapping[str, Any]) -> Iterator[str]:
             )
         if model["beta_end"] < model["beta_start"]:
             yield f"config key vae.models.{name}.beta_end: must be >= beta_start"
+        known = feature_names(config)
+        for feature in model.get("features") or []:
+            if feature not in known:
+                yield (
+                    f"config key vae.models.{name}.features: {feature!r} is not a feature of "
+                    f"the configured input ({format_list(known)})"
+                    f"{close_matches_text(feature, known)}"
+                )
     vaes = sorted(config["vae"]["models"])
     for name, run in config["classifiers"]["runs"].items():
         key = f"classifiers.runs.{name}"
@@ -319,7 +327,8 @@ def _classifier_problems(config: Mapping[str, Any]) -> Iterator[str]:
                 f"config key {key}.context: {context!r} is not one of context.sets "
                 f"({format_list(sets)}){close_matches_text(context, sets)}"
             )
-        if run.get("missing_indicators") and run.get("missing") != "impute":
+        own = classifiers["runs"][name]  # set on the run itself (defaults may carry it)
+        if own.get("missing_indicators") and run.get("missing") != "impute":
             yield f"config key {key}.missing_indicators: only used with missing: impute"
         if run.get("evaluation") == "group_kfold" and classifiers["runs"][name].get("bootstrap"):
             yield (

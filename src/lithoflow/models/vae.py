@@ -80,6 +80,7 @@ class VAEConfig:
     batch_size: int
     epochs: int
     seed: int
+    features: tuple[str, ...] = ()  # the dataset features it models; () = all of them
 
     @classmethod
     def from_config(cls, model: Mapping[str, Any]) -> VAEConfig:
@@ -97,11 +98,15 @@ class VAEConfig:
             batch_size=int(model["batch_size"]),
             epochs=int(model["epochs"]),
             seed=int(model["seed"]),
+            features=tuple(model.get("features") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
         payload = asdict(self)
         payload["hidden"] = list(self.hidden)
+        payload["features"] = list(self.features)
+        if not self.features:  # the default: keep configs without the key as they were
+            del payload["features"]
         return payload
 
     def beta(self, epoch: int) -> float:
@@ -512,12 +517,19 @@ def prepare_vae_run(
     counted and logged, and get NaN μ.
     """
     dataset = read_dataset(features_path)
-    features = list(dataset.features)
     parts = {}
     for part in emb.PARTS:
         part_dataset = read_dataset(split_paths[part])
-        _check_same_features(features, part_dataset.features, str(split_paths[part]))
+        _check_same_features(dataset.features, part_dataset.features, str(split_paths[part]))
         parts[part] = part_dataset.frame
+    features = list(config.features or dataset.features)
+    unknown = [f for f in features if f not in dataset.features]
+    if unknown:
+        raise InputDataError(
+            f"VAE {name}: features {format_list(unknown)} are not in the dataset "
+            f"({format_list(dataset.features)})",
+            path=str(features_path),
+        )
     frame = dataset.frame.reset_index(drop=True)
     split = emb.assign_split(frame, parts)
     raw = frame[features].to_numpy(dtype=np.float64)
