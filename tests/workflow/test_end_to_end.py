@@ -149,12 +149,23 @@ def test_direction_sentences_follow_the_numbers(run):
     direct = run.json("results/models/classifiers/direct/metrics.json")["balanced_accuracy"]
     v1_1 = run.json("results/models/classifiers/v1_1/metrics.json")["balanced_accuracy"]
     line = next(s for s in run.markdown.splitlines() if s.startswith("- The direct classifier"))
-    if pct(direct) == pct(v1_1):
-        assert " tie on balanced accuracy " in line
-    else:
+    intervals = [
+        run.json(f"results/models/classifiers/{r}/metrics.json")["intervals"]["balanced_accuracy"]
+        for r in ("direct", "v1_1")
+    ]
+    # One beats the other only when their intervals over the replicates do not overlap.
+    low, high = (
+        (intervals[0]["low"], intervals[0]["high"]),
+        (intervals[1]["low"], intervals[1]["high"]),
+    )
+    if low[0] > high[1] or low[1] < high[0]:
         assert (" beats " if direct > v1_1 else " trails ") in line
         assert f"{abs(direct - v1_1) * 100:.2f} percentage points" in line
-    assert f"({pct(direct)} vs {pct(v1_1)})" in line
+    else:
+        assert "no distinguishable difference on balanced accuracy" in line
+    assert f"({pct(direct)} vs {pct(v1_1)}; " in line
+    for interval in intervals:
+        assert f"[{pct(interval['low'])}, {pct(interval['high'])}]" in line
 
 
 def test_summary_states_data_source_and_protocol(run):

@@ -9,7 +9,7 @@ from typing import Any
 
 from lithoflow.report.plan import Comparison, SummaryPlan
 from lithoflow.report.tracing import DASH, Const, Key, Op, Tracer, div, ref, sub
-from lithoflow.report.wording import code, compare_sentence, reference_text
+from lithoflow.report.wording import SCORE_WORDS, code, compare_sentence, reference_text
 
 PARTS = ("train", "val", "test")
 LEVELS = ("lithology", "group")
@@ -154,10 +154,13 @@ def interval_sentence(
     )
     words = METRIC_WORDS[metric]
     if bounds_a[0] > bounds_b[1] or bounds_a[1] < bounds_b[0]:
-        verb = "scores higher than" if bounds_a[0] > bounds_b[1] else "scores lower than"
-        difference = t.num(sub(ref(f"metrics:{a}", metric), ref(f"metrics:{b}", metric)), "points")
+        verb = SCORE_WORDS.higher if bounds_a[0] > bounds_b[1] else SCORE_WORDS.lower
+        difference = t.num(
+            sub(ref(f"metrics:{a}", metric), ref(f"metrics:{b}", metric)),
+            SCORE_WORDS.difference_fmt,
+        )
         return (
-            f"{subject} {verb} {other} on {words} by {difference} points ({both}, which do not "
-            "overlap)."
+            f"{subject} {verb} {other} on {words} by {difference}{SCORE_WORDS.difference_unit} "
+            f"({both}, which do not overlap)."
         )
     return f"{subject} and {other}: no distinguishable difference on {words} ({both} overlap)."
