@@ -186,22 +186,31 @@ def test_summary_states_data_source_and_protocol(run):
 def test_classifier_metrics_are_sane(run):
     for name, spec in run.config["classifiers"]["runs"].items():
         metrics = run.json(f"results/models/classifiers/{name}/metrics.json")
-        assert 0.0 <= metrics["accuracy"] <= 1.0
-        assert 0.0 <= metrics["balanced_accuracy"] <= 1.0
-        assert 0.0 <= metrics["macro_f1"] <= 1.0
+        units = metrics["units"]
+        assert len(units) == metrics["n_units"] >= 1
+        for key in ("accuracy", "balanced_accuracy", "macro_f1"):
+            assert 0.0 <= metrics[key] <= 1.0
+            # The run's score is the mean over its units, inside its interval.
+            assert metrics[key] == pytest.approx(sum(u[key] for u in units) / len(units))
+            interval = metrics["intervals"][key]
+            assert interval["n"] == len(units)
+            if len(units) > 1:
+                assert interval["low"] <= metrics[key] <= interval["high"]
+        # per_class_recall and confusion.csv describe replicate 0's test rows (every fold's).
         recalls = metrics["per_class_recall"]
         assert len(recalls) == metrics["n_test_classes_present"] <= metrics["n_classes"]
-        assert sum(r["support"] for r in recalls) == metrics["rows"]["test"]
         assert all(0.0 <= r["recall"] <= 1.0 for r in recalls)
         present = {r["class"] for r in recalls}
-        assert present | set(metrics["classes_absent_from_test"]) == set(metrics["classes"])
-        # Balanced accuracy is the mean recall over the classes present; accuracy weighs them
-        # by their test rows.
-        assert metrics["balanced_accuracy"] == pytest.approx(
-            sum(r["recall"] for r in recalls) / len(recalls)
-        )
-        correct = sum(r["recall"] * r["support"] for r in recalls)
-        assert metrics["accuracy"] == pytest.approx(correct / metrics["rows"]["test"])
+        assert present <= set(metrics["classes"])
+        if metrics["evaluation"] == "split":
+            first = units[0]
+            assert sum(r["support"] for r in recalls) == metrics["rows"]["test"]
+            assert first["balanced_accuracy"] == pytest.approx(
+                sum(r["recall"] for r in recalls) / len(recalls)
+            )
+            correct = sum(r["recall"] * r["support"] for r in recalls)
+            assert first["accuracy"] == pytest.approx(correct / metrics["rows"]["test"])
+            assert present | set(metrics["classes_absent_from_test"]) == set(metrics["classes"])
         assert 1 <= metrics["best_epoch"] <= metrics["stop_epoch"]
         assert metrics["stop_epoch"] <= run.config["classifiers"]["defaults"]["max_epochs"]
         assert metrics["spec"]["target"] == spec["target"]
@@ -209,31 +218,42 @@ def test_classifier_metrics_are_sane(run):
             assert metrics["class_weight_ratio"] == 1.0
 
 
+def _sklearn_scores(true, predicted) -> dict[str, float]:
+    with warnings.catch_warnings():  # classes only predicted are ignored, as documented
+        warnings.simplefilter("ignore", UserWarning)
+        balanced = skm.balanced_accuracy_score(true, predicted)
+    return {
+        "accuracy": skm.accuracy_score(true, predicted),
+        "balanced_accuracy": balanced,
+        "macro_f1": skm.f1_score(true, predicted, average="macro", zero_division=0),
+    }
+
+
 def test_classifier_metrics_equal_scikit_learn_on_the_predictions(run):
     """metrics.json and confusion.csv recomputed with scikit-learn from predictions.parquet's test
-    rows, so a wrong metric cannot pass by agreeing with itself."""
+    rows, unit by unit, so a wrong metric cannot pass by agreeing with itself."""
     for name in run.config["classifiers"]["runs"]:
         folder = run.workdir / f"results/models/classifiers/{name}"
         metrics = run.json(f"results/models/classifiers/{name}/metrics.json")
         predictions = pd.read_parquet(folder / "predictions.parquet")
-        assert set(predictions["part"]) == {"train", "val", "test"}, name
+        kfold = metrics["evaluation"] == "group_kfold"
+        assert set(predictions["part"]) == ({"test"} if kfold else {"train", "val", "test"}), name
         test = predictions[predictions["part"] == "test"]
-        true, predicted = test["true"].to_numpy(), test["predicted"].to_numpy()
-        assert len(test) == metrics["rows"]["test"], name
+        for unit in metrics["units"]:
+            fold = -1 if unit["fold"] is None else unit["fold"]
+            rows = test[(test["replicate"] == unit["replicate"]) & (test["fold"] == fold)]
+            assert len(rows) == unit["rows"]["test"], name
+            expected = _sklearn_scores(rows["true"].to_numpy(), rows["predicted"].to_numpy())
+            for key, value in expected.items():
+                assert unit[key] == pytest.approx(value), (name, unit["unit"], key)
 
-        assert metrics["accuracy"] == pytest.approx(skm.accuracy_score(true, predicted)), name
-        with warnings.catch_warnings():  # classes only predicted are ignored, as documented
-            warnings.simplefilter("ignore", UserWarning)
-            balanced = skm.balanced_accuracy_score(true, predicted)
-        assert metrics["balanced_accuracy"] == pytest.approx(balanced), name
-        macro_f1 = skm.f1_score(true, predicted, average="macro", zero_division=0)
-        assert metrics["macro_f1"] == pytest.approx(macro_f1), name
+        first = test[test["replicate"] == 0]
+        true, predicted = first["true"].to_numpy(), first["predicted"].to_numpy()
         present = sorted(set(true))
         recalls = skm.recall_score(true, predicted, labels=present, average=None)
         assert {r["class"]: r["recall"] for r in metrics["per_class_recall"]} == pytest.approx(
             dict(zip(present, recalls, strict=True))
         ), name
-
         classes = metrics["classes"]
         expected = skm.confusion_matrix(true, predicted, labels=classes)
         written = pd.read_csv(folder / "confusion.csv")
