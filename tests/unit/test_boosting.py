@@ -92,3 +92,12 @@ def test_a_file_with_other_types_is_refused(tmp_path) -> None:
     sio.dump(Pipeline([("f", FunctionTransformer(custom_function))]), path)
     with pytest.raises(InputDataError, match="refusing to load"):
         load_boosting(path)
+
+
+def test_the_same_model_saves_to_the_same_bytes(tmp_path) -> None:
+    model, _ = fitted()
+    save_boosting(tmp_path / "a.skops", model)
+    save_boosting(tmp_path / "b.skops", model)
+    assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.skops") as archive:
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}

@@ -24,6 +24,8 @@ TINY_RUN_KEYS = {
     ("compute", "device"): "cpu",
     ("classifiers", "defaults", "max_epochs"): 4,
     ("classifiers", "defaults", "patience"): 2,
+    ("classifiers", "defaults", "replicates"): 2,
+    ("classifiers", "defaults", "bootstrap"): 20,
 }
 TINY_VAE_KEYS = {"epochs": 4, "beta_warmup_epochs": 2}
 

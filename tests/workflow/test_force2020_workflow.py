@@ -36,6 +36,8 @@ def force_run(force2020: Path, tmp_path_factory) -> Path:
             "classifiers": {
                 "penalty_matrix": str(EXAMPLE / "penalty_matrix.csv"),
                 "defaults": {"max_epochs": 3, "patience": 2},
+                # three wells: three folds of one well each
+                "runs": {"boosting_context_cv": {"folds": 3}},
             },
             "splits": {"explicit": {"test": [WELLS["test"]], "val": [WELLS["val"]]}},
             "compute": {"device": "cpu"},

@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 import lithoflow
+from lithoflow.core.config import merged_run_settings
 from tests.workflow.helpers import REPO_ROOT, run_snakemake, tiny_config
 from tests.workflow.runs import differing_files
 
@@ -109,7 +110,8 @@ def test_every_model_folder_records_what_made_it(completed_run):
     config = yaml.safe_load((completed_run / "config.yaml").read_text())
     folders = model_folders(completed_run)
     names = [f"{p.parent.name}/{p.name}" for p in folders]
-    assert names == sorted(["vae/v2_6_7", *(f"classifiers/{run}" for run in CLASSIFIER_RUNS)])
+    runs = config["classifiers"]["runs"]
+    assert names == sorted(["vae/v2_6_7", *(f"classifiers/{run}" for run in runs)])
     in_checkout = git("rev-parse", "HEAD").returncode == 0
     for folder in folders:
         record = json.loads((folder / "provenance.json").read_text())
@@ -130,8 +132,5 @@ def test_every_model_folder_records_what_made_it(completed_run):
             assert {k: record["settings"]["vae"][k] for k in model} == model
         else:
             assert record["step"] == "train_classifier"
-            spec = {
-                **config["classifiers"]["defaults"],
-                **config["classifiers"]["runs"][folder.name],
-            }
+            spec = merged_run_settings(config["classifiers"], folder.name)
             assert {k: record["settings"]["spec"][k] for k in spec} == spec

@@ -27,6 +27,7 @@ FIGURE_JOBS = {
     "reconstruction_figure",
     "plot_simulation_realism",
     "anomaly_figure",
+    "leaderboard",  # draws the leaderboard figure
 }
 
 
@@ -61,7 +62,12 @@ def test_classifier_hyperparameter_reruns_that_classifier_and_the_summary(run_co
 
     jobs = job_names(planned_jobs(workdir, config))
 
-    assert jobs == {"train_classifier[run=direct]", "investigation_summary"}
+    assert jobs == {
+        "train_classifier[run=direct]",
+        "investigation_summary",
+        "leaderboard",
+        "simulation_model_realism",  # direct repeats one of the investigation's runs
+    }
 
 
 def test_hierarchy_rules_rerun_group_steps_but_not_splits_vae_or_lithology_models(run_copy):
@@ -82,12 +88,19 @@ def test_hierarchy_rules_rerun_group_steps_but_not_splits_vae_or_lithology_model
         "split_mismatch_figure",
         "train_classifier[run=v1_1]",
         "train_classifier[run=direct]",
+        *(  # the gradient-boosting runs target groups too
+            f"train_boosting_classifier[run={r}]"
+            for r in ("boosting", "boosting_context", "boosting_context_cv")
+        ),
+        "leaderboard",
+        "simulation_model_realism",
         "validate_hierarchy",
         "hierarchy_dendrogram",
         "validate_reconstruction",  # its per-group errors read the mapping
         "reconstruction_figure",
         "anomalies",  # from the per-row errors, rewritten with the groups
         "anomaly_figure",
+        "anomaly_recall",  # scores the anomalies against the injected truth
         "data_driven_hierarchy",  # compared with the expert mapping
         "investigation_summary",
     }
