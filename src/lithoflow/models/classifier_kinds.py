@@ -133,13 +133,24 @@ class BoostingKind:
     model: HistGradientBoostingClassifier | None = None
     n_classes: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
+    used: np.ndarray | None = None  # inputs with at least one training value
 
     def fit(self, train, val, n_classes, seed, weights, device, resume, on_epoch_end):
         self.n_classes = n_classes
         started = time.perf_counter()
+        # An input with no value in any training row (a curve none of the training wells has)
+        # carries nothing to learn from, and scikit-learn cannot bin it: it is left out.
+        self.used = ~np.isnan(train[0]).all(axis=0)
         self.model = build_boosting(self.params, seed, val[1].shape[0] > 0, self.selection_metric)
         sample_weight = weights[train[1]] if weights is not None else None
-        self.summary = fit_boosting(self.model, *train, *val, sample_weight=sample_weight)
+        self.summary = fit_boosting(
+            self.model,
+            train[0][:, self.used],
+            train[1],
+            val[0][:, self.used],
+            val[1],
+            sample_weight=sample_weight,
+        )
         record: dict[str, Any] = {"epoch": 1, "iterations": self.summary["iterations"]}
         if "validation_score" in self.summary:
             # scikit-learn's score: higher is better (the loss is negated)
@@ -150,8 +161,8 @@ class BoostingKind:
         return TrainingResult(history=[record])
 
     def predict_proba(self, x: np.ndarray, device: torch.device) -> np.ndarray:
-        assert self.model is not None, "fit first"
-        return predict_proba(self.model, x, self.n_classes)
+        assert self.model is not None and self.used is not None, "fit first"
+        return predict_proba(self.model, x[:, self.used], self.n_classes)
 
     def save(self, path: Path) -> None:
         assert self.model is not None, "fit first"
@@ -165,6 +176,8 @@ class BoostingKind:
             "n_classes": self.n_classes,
             "iterations": int(self.model.n_iter_),
             "params": self.params.to_dict(),
+            # the model inputs the trees use (by index): the others had no training value
+            "used_inputs": [int(i) for i in np.flatnonzero(self.used)],
         }
 
 
