@@ -63,7 +63,10 @@ def test_rows_per_well_follow_the_ingest_report(force_run: Path, force2020: Path
         assert rows[well] == info["bins"] == info["rows_kept"]
         assert info["rows"] - sum(info["dropped"].values()) == info["bins"]
         assert info["dropped"]["missing_label"] == info["rows"] - info["labelled_rows"]
-    assert dataset.features == ("GR", "RHOB", "NPHI", "RDEP", "RMED", "DTC")
+    # every configured curve is a feature; rows lacking some of them are kept (missing_features)
+    example = yaml.safe_load((EXAMPLE / "config.yaml").read_text())
+    assert dataset.features == tuple(example["data"]["las"]["curves"])
+    assert dataset.frame[list(dataset.features)].isna().any().any()
     assert set(dataset.frame["label"]) <= set(
         pd.read_csv(EXAMPLE / "lithology_codes.csv")["lithology"]
     )
