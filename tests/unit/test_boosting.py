@@ -14,6 +14,7 @@ from lithoflow.models.boosting import (
     fit_boosting,
     load_boosting,
     predict_proba,
+    refit_with_validation,
     save_boosting,
 )
 
@@ -101,3 +102,23 @@ def test_the_same_model_saves_to_the_same_bytes(tmp_path) -> None:
     assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
     with zipfile.ZipFile(tmp_path / "a.skops") as archive:
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_refit_with_validation_uses_the_chosen_iterations_on_train_and_val_rows() -> None:
+    model, summary = fitted()
+    x, y = data()
+    xv, yv = data(1, 200)
+    refit, refit_summary = refit_with_validation(model, summary, x, y, xv, yv)
+    assert refit is not model and not refit.early_stopping
+    assert refit.n_iter_ == summary["iterations"]
+    assert refit_summary["refit_rows"] == len(y) + len(yv)
+    # the refit learned from the val rows too: it differs from the early-stopped model
+    assert not np.array_equal(predict_proba(refit, xv, 3), predict_proba(model, xv, 3))
+
+
+def test_refit_without_early_stopping_keeps_the_model() -> None:
+    model = build_boosting(PARAMS, seed=3, has_validation=False)
+    x, y = data()
+    summary = fit_boosting(model, x, y, None, None)
+    same, same_summary = refit_with_validation(model, summary, x, y, *data(1, 200))
+    assert same is model and "refit_rows" not in same_summary

@@ -88,6 +88,12 @@ def test_every_violation_is_listed(config: dict[str, Any]) -> None:
             lambda c: c["ingest"]["tables"]["MS"]["features"].update(GRA="dup"),
             "feature names used twice",
         ),
+        (
+            lambda c: c["classifiers"]["runs"]["boosting"].update(
+                gradient_boosting={"refit_with_val": True, "early_stopping": False}
+            ),
+            "classifiers.runs.boosting.gradient_boosting.refit_with_val",
+        ),
     ],
 )
 def test_cross_key_checks_name_the_key(config: dict[str, Any], edit, key: str) -> None:

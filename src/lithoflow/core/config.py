@@ -321,6 +321,12 @@ def _classifier_problems(config: Mapping[str, Any]) -> Iterator[str]:
             )
         if "gradient_boosting" in classifiers["runs"][name] and model != "gradient_boosting":
             yield f"config key {key}.gradient_boosting: set, but the run's model is {model!r}"
+        boosting = run.get("gradient_boosting") or {}
+        if boosting.get("refit_with_val") and not boosting.get("early_stopping"):
+            yield (
+                f"config key {key}.gradient_boosting.refit_with_val: the refit takes the number "
+                "of iterations that early stopping chose, so it needs early_stopping: true"
+            )
         context = run.get("context")
         if context and context not in sets:
             yield (

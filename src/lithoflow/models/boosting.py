@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import skops.io as sio
+from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from lithoflow.core.errors import InputDataError, format_list
@@ -47,6 +48,10 @@ class BoostingParams:
     max_features: float
     early_stopping: bool
     n_iter_no_change: int
+    # After early stopping has chosen the number of iterations on the val boreholes, fit again
+    # with that many iterations on the train and val boreholes together (more wells to learn from;
+    # the test boreholes stay unseen).
+    refit_with_val: bool = False
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> BoostingParams:
@@ -59,6 +64,7 @@ class BoostingParams:
             max_features=float(section["max_features"]),
             early_stopping=bool(section["early_stopping"]),
             n_iter_no_change=int(section["n_iter_no_change"]),
+            refit_with_val=bool(section.get("refit_with_val", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,6 +128,44 @@ def fit_boosting(
         summary["scoring"] = str(model.scoring)
     log.info("gradient boosting: %d iterations", model.n_iter_)
     return summary
+
+
+def refit_with_validation(
+    model: HistGradientBoostingClassifier,
+    summary: dict[str, Any],
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    sample_weight: np.ndarray | None = None,
+    val_weight: np.ndarray | None = None,
+) -> tuple[HistGradientBoostingClassifier, dict[str, Any]]:
+    """A copy of `model`'s settings fitted on train and val rows together, with the number of
+    iterations that early stopping chose on the val rows (`summary` of `fit_boosting`); the
+    summary gains the refit's row count. Without early stopping there is no chosen number, and the
+    model is returned unchanged."""
+    if "validation_score" not in summary:
+        log.warning("refit_with_val: no early stopping on val rows happened, so no refit")
+        return model, summary
+    refit = clone(model).set_params(max_iter=summary["iterations"], early_stopping=False)
+    weights = None
+    if sample_weight is not None or val_weight is not None:
+        weights = np.concatenate(
+            [
+                sample_weight if sample_weight is not None else np.ones(len(y_train)),
+                val_weight if val_weight is not None else np.ones(len(y_val)),
+            ]
+        )
+    refit_summary = fit_boosting(
+        refit, np.vstack([x_train, x_val]), np.concatenate([y_train, y_val]), None, None, weights
+    )
+    log.info(
+        "gradient boosting refitted on %d train + %d val rows with %d iterations",
+        len(y_train),
+        len(y_val),
+        refit_summary["iterations"],
+    )
+    return refit, {**summary, "refit_rows": int(len(y_train) + len(y_val))}
 
 
 def predict_proba(

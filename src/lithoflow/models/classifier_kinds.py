@@ -25,6 +25,7 @@ from lithoflow.models.boosting import (
     build_boosting,
     fit_boosting,
     predict_proba,
+    refit_with_validation,
     save_boosting,
 )
 from lithoflow.models.checkpoints import ResumeStore, save_state_dict
@@ -151,7 +152,20 @@ class BoostingKind:
             val[1],
             sample_weight=sample_weight,
         )
+        if self.params.refit_with_val:
+            self.model, self.summary = refit_with_validation(
+                self.model,
+                self.summary,
+                train[0][:, self.used],
+                train[1],
+                val[0][:, self.used],
+                val[1],
+                sample_weight=sample_weight,
+                val_weight=weights[val[1]] if weights is not None else None,
+            )
         record: dict[str, Any] = {"epoch": 1, "iterations": self.summary["iterations"]}
+        if "refit_rows" in self.summary:
+            record["refit_rows"] = self.summary["refit_rows"]
         if "validation_score" in self.summary:
             # scikit-learn's score: higher is better (the loss is negated)
             record[f"val_{self.summary['scoring']}_score"] = self.summary["validation_score"][-1]
