@@ -29,7 +29,7 @@ lint: install
 	$(BIN)/snakemake --lint --cores 1
 
 test-local: lint
-	$(BIN)/pytest -m "not cluster and not browser"
+	$(BIN)/pytest -m "not cluster and not browser" --durations=15
 
 test-cluster: install
 	.ci/cluster.sh
