@@ -70,7 +70,6 @@ class FastMLPStep:
     ) -> torch.Tensor:
         """Fill the flat gradients of the batch's cross-entropy; return that loss (0-d tensor)."""
         n_rows = x.shape[0]
-        keep = 1.0 - self.model.dropout
         drop = self.model.training and self.model.dropout > 0
         layer_inputs = [x]
         masks = []
@@ -78,8 +77,8 @@ class FastMLPStep:
         for weight, bias, _, _ in self.hidden:
             h = torch.addmm(bias, h, weight.t()).relu_()
             if drop:  # as MLPClassifier.forward draws it: same shape, order and generator
-                mask = torch.empty_like(h).bernoulli_(keep, generator=dropout_generator)
-                h = h.mul_(mask.div_(keep))
+                mask = self.model.dropout_mask(h, dropout_generator)
+                h = h.mul_(mask)
                 masks.append(mask)
             layer_inputs.append(h)
         weight, bias, _, _ = self.output
@@ -94,7 +93,7 @@ class FastMLPStep:
             loss = target_log_probs.mean().neg_()
             grad.mul_(1.0 / n_rows)
         else:
-            row_weights = self.weight[target]
+            row_weights = self.weight.index_select(0, target)
             total_weight = row_weights.sum()
             loss = torch.dot(target_log_probs, row_weights).div_(total_weight).neg_()
             grad.mul_(row_weights.div_(total_weight).unsqueeze(1))
