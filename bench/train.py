@@ -273,6 +273,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "platform": platform.platform(),
             "processor": platform.processor(),
             "cpu_count": os.cpu_count(),
+            "load_average_1_5_15_min": list(os.getloadavg()),  # other work sharing the CPUs
             "torch": torch.__version__,
             "python": platform.python_version(),
         },
