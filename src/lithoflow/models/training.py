@@ -3,7 +3,8 @@
 Speed comes from keeping the whole training set as one tensor on the device, one gather per epoch
 (torch.randperm with a seeded Generator), contiguous batch slices and loss sums kept as tensors
 (one host sync per epoch). Gradients come from autograd and updates from torch.optim; the plain
-VAE alone may swap in hand-written gradients (`lithoflow.models.fast_vae`).
+VAE and the plain MLP classifier may swap in hand-written gradients (`lithoflow.models.fast_vae`,
+`lithoflow.models.fast_mlp`; `gradient_path` decides).
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from torch import nn
 from lithoflow.models.checkpoints import ResumeStore, cpu_state_dict
 
 log = logging.getLogger(__name__)
+
+# How a model gets its gradients: "fast" (hand-written, only for the architecture it was written
+# for), "autograd", or "auto" (fast where it applies, else autograd).
+GRADIENT_PATHS = ("auto", "fast", "autograd")
 
 
 def derive_seeds(seed: int, count: int) -> list[int]:
@@ -54,6 +59,21 @@ def init_linear_(layer: nn.Linear, generator: torch.Generator) -> None:
     with torch.no_grad():
         layer.weight.uniform_(-bound, bound, generator=generator)
         layer.bias.uniform_(-bound, bound, generator=generator)
+
+
+def gradient_path(gradients: str, fast_applies: bool, model: nn.Module) -> str:
+    """Either "fast" or "autograd" for `model`, from `gradients` (one of GRADIENT_PATHS).
+
+    "auto" resolves to "fast" where the hand-written step applies; asking for "fast" where it does
+    not is an error.
+    """
+    if gradients not in GRADIENT_PATHS:
+        raise ValueError(f"gradients must be one of {GRADIENT_PATHS}, got {gradients!r}")
+    if gradients == "auto":
+        return "fast" if fast_applies else "autograd"
+    if gradients == "fast" and not fast_applies:
+        raise ValueError(f"no hand-written gradients for {type(model).__name__}: use autograd")
+    return gradients
 
 
 def batch_bounds(n_rows: int, batch_size: int) -> list[tuple[int, int]]:
