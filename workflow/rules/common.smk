@@ -241,6 +241,13 @@ def vae_split_parts(wildcards):
     return {part: f"results/splits/{method}/{part}.parquet" for part in SPLIT_PARTS}
 
 
+def vae_aux_inputs(wildcards):
+    """The hierarchy mapping, for a semi-supervised VAE whose head predicts the group."""
+    if config["vae"]["models"][wildcards.vae].get("aux_target") == "group":
+        return {"hierarchy": "results/hierarchy/lithology_hierarchy_mapping.csv"}
+    return {}
+
+
 # --- classify rules ------------------------------------------------------------
 
 
