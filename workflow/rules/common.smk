@@ -21,7 +21,11 @@ os.environ.update(
 sys.path.insert(0, str(SRC_DIR))
 
 from lithoflow.core.codedeps import library_modules
-from lithoflow.core.config import merged_run_settings, validate_config
+from lithoflow.core.config import (
+    embedding_run_for,
+    merged_run_settings,
+    validate_config,
+)
 from lithoflow.ingest.las import las_files
 from lithoflow.splits.methods import SplitConfig
 
@@ -145,6 +149,8 @@ def all_targets():
             "results/hierarchy/data_driven_summary.json",
         ]
     targets += [
+        "results/validation/vae_comparison.csv",
+        "results/figures/vae_comparison.png",
         "results/validation/anomalies.csv",
         "results/validation/anomalies.json",
         "results/figures/anomaly_logs.png",

@@ -151,6 +151,14 @@ def merged_run_settings(classifiers: Mapping[str, Any], run: str) -> dict[str, A
     return merged
 
 
+def embedding_run_for(vae: str, runs: Mapping[str, Mapping[str, Any]], target: str) -> str | None:
+    """The first classifier run (config order) with input embedding of `vae` and `target`."""
+    for name, run in runs.items():
+        if run.get("input") == "embedding" and run.get("vae") == vae and run["target"] == target:
+            return name
+    return None
+
+
 def _las_problems(las: Mapping[str, Any]) -> Iterator[str]:
     """data.las: model features must be configured curves; a mnemonic serves one feature only."""
     curves = las["curves"]
