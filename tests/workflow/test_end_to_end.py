@@ -68,6 +68,7 @@ def expected_sources(config: dict[str, Any]) -> dict[str, str]:
         "mismatch": "results/analysis/split_mismatch.json",
         "hierarchy": "results/validation/hierarchy_ari.json",
         "realism": "results/simulation/realism.json",
+        "vae_comparison": "results/validation/vae_comparison.csv",
     }
     for method in config["splits"]["methods"]:
         sources[f"split:{method}"] = f"results/splits/{method}/split_report.json"
