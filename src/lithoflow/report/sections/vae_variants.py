@@ -97,7 +97,7 @@ def section(t: Tracer, plan: SummaryPlan) -> list[str]:
             ]
         )
     header = ["VAE", "kind", "latent", "β end", "R² physical (test)", "active dims (test)",
-              "ARI", "classifier", "balanced accuracy [95 % interval]"]  # fmt: skip
+              "ARI", "classifier", "balanced accuracy [interval]"]  # fmt: skip
     lines += [
         "Every VAE of `vae.models`: its held-out reconstruction (mean per-feature R² on its "
         "split's test boreholes, physical units), active latent dimensions on those rows, the "
