@@ -561,6 +561,9 @@ def renamed_run(documents, old: str, new: str) -> dict:
     for comparison in report["comparisons"]:
         comparison["runs"] = [rename(r) for r in comparison["runs"]]
     report["investigation_runs"] = {rename(k): v for k, v in report["investigation_runs"].items()}
+    vae_comparison = config["validation"].get("vae_comparison") or {}
+    if vae_comparison.get("direct_run"):
+        vae_comparison["direct_run"] = rename(vae_comparison["direct_run"])
     for kind in ("metrics", "classifier"):
         changed[f"{kind}:{new}"] = changed.pop(f"{kind}:{old}")
     changed[f"metrics:{new}"]["run"] = new
@@ -629,6 +632,7 @@ def test_removed_run_leaves_no_trace(documents):
     report = config["report"]
     report["comparisons"] = [c for c in report["comparisons"] if "direct" not in c["runs"]]
     del report["investigation_runs"]["direct"]
+    config["validation"]["vae_comparison"]["direct_run"] = None
     check_config(config)
     for kind in ("metrics", "classifier"):
         del changed[f"{kind}:direct"]
@@ -704,3 +708,58 @@ def test_schema_of_the_report_section(edit, key):
     edit(config["report"])
     errors = schema_errors(config, SCHEMA)
     assert errors and all(line.startswith(f"config key {key}") for line in errors), errors
+
+
+def vae_comparison_rows(direct_like: tuple[float, float, float]) -> list[dict]:
+    """vae_comparison.csv records: v2_6_7 (v1_1) low, tcvae as given, latent20 without a run."""
+
+    def row(vae, kind, run, mean, low, high):
+        return {"vae": vae, "kind": kind, "latent_dim": 10, "beta_end": 0.75,
+                "recon_r2_physical_test": 0.6, "active_latent_dims_test": 4,
+                "ari_expert_groups": 0.1, "classifier_run": run, "balanced_accuracy_mean": mean,
+                "balanced_accuracy_low": low, "balanced_accuracy_high": high,
+                "balanced_accuracy_n": 3}  # fmt: skip
+
+    return [
+        row("v2_6_7", "vae", "v1_1", 0.20, 0.18, 0.22),
+        row("tcvae", "beta_tcvae", "v1_1_tcvae", *direct_like),
+        row("latent20", "vae", float("nan"), float("nan"), float("nan"), float("nan")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tcvae", "expected"),
+    [
+        ((0.50, 0.45, 0.55), "reaches the direct run (no distinguishable difference from `direct`, "
+         "or above it): `tcvae`"),
+        ((0.21, 0.19, 0.23), "No VAE change closes the gap"),
+    ],
+)  # fmt: skip
+def test_vae_variants_section_answers_from_the_intervals(documents, tcvae, expected):
+    changed = copy.deepcopy(documents)
+    changed["vae_comparison"] = vae_comparison_rows(tcvae)
+    changed["metrics:direct"]["balanced_accuracy"] = 0.5
+    changed["metrics:direct"]["intervals"] = {
+        "balanced_accuracy": {
+            "mean": 0.5,
+            "std": 0.02,
+            "low": 0.46,
+            "high": 0.54,
+            "n": 3,
+            "method": "t",
+            "confidence": 0.95,
+        }
+    }
+    changed["config"]["validation"]["vae_comparison"] = {
+        "classifier_target": "group",
+        "direct_run": "direct",
+    }
+    summary = build_summary(inputs_of(changed))
+    section = summary.markdown.split("## VAE variants", 1)[1].split("\n## ", 1)[0]
+    assert expected in section
+    assert "below the direct run, with intervals that do not overlap" in section
+    assert "| `latent20` | vae |" in section and "| – | – |" in section
+    higher = "higher for `tcvae`" if tcvae[1] > 0.22 else "higher for none"
+    assert higher in section
+    assert untraced_numbers(summary.markdown, summary.numbers) == []
+    assert mismatched_numbers(summary.markdown, summary.numbers, changed) == []

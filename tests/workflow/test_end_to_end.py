@@ -68,6 +68,7 @@ def expected_sources(config: dict[str, Any]) -> dict[str, str]:
         "mismatch": "results/analysis/split_mismatch.json",
         "hierarchy": "results/validation/hierarchy_ari.json",
         "realism": "results/simulation/realism.json",
+        "vae_comparison": "results/validation/vae_comparison.csv",
     }
     for method in config["splits"]["methods"]:
         sources[f"split:{method}"] = f"results/splits/{method}/split_report.json"
@@ -287,3 +288,34 @@ def test_html_report_holds_the_summary_and_figures(run):
 def test_nothing_left_to_do(run):
     result = run_snakemake(run.workdir, extra_args=["--dry-run", "--nocolor"])
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_vae_comparison_has_a_row_per_vae_with_its_classifier(run):
+    table = pd.read_csv(
+        run.workdir / "results/validation/vae_comparison.csv",
+        keep_default_na=False,
+        na_values=[""],
+    )
+    models = run.config["vae"]["models"]
+    assert list(table["vae"]) == list(models)
+    assert list(table.columns[:6]) == ["vae", "kind", "latent_dim", "beta_end", "tc_weight",
+                                       "aux_target"]  # fmt: skip
+    for row in table.itertuples():
+        spec = models[row.vae]
+        assert row.kind == spec.get("kind", "vae") and row.latent_dim == spec["latent_dim"]
+        assert row.beta_end == spec["beta_end"]
+        split = pd.read_parquet(run.workdir / f"results/models/vae/{row.vae}/embeddings.parquet")
+        assert row.n_test_rows == (split["split"] == "test").sum()
+        assert row.recon_r2_physical_test <= 1 and -1 <= row.ari_expert_groups <= 1
+        assert 0 <= row.active_latent_dims_test <= row.latent_dim
+        metrics = run.json(f"results/models/classifiers/{row.classifier_run}/metrics.json")
+        assert metrics["spec"]["vae"] == row.vae and metrics["spec"]["target"] == "group"
+        interval = metrics["intervals"]["balanced_accuracy"]
+        assert row.balanced_accuracy_mean == pytest.approx(metrics["balanced_accuracy"])
+        assert (row.balanced_accuracy_low, row.balanced_accuracy_high) == pytest.approx(
+            (interval["low"], interval["high"])
+        )
+    assert set(table.loc[table["kind"] == "beta_tcvae", "tc_weight"]) == {6.0}
+    assert set(table.loc[table["kind"] == "semi_supervised", "aux_target"]) == {"group"}
+    assert (run.workdir / "results/figures/vae_comparison.png").stat().st_size > 0
+    assert "VAE comparison" in (run.workdir / REPORT_HTML).read_text(errors="ignore")

@@ -21,7 +21,11 @@ os.environ.update(
 sys.path.insert(0, str(SRC_DIR))
 
 from lithoflow.core.codedeps import library_modules
-from lithoflow.core.config import merged_run_settings, validate_config
+from lithoflow.core.config import (
+    embedding_run_for,
+    merged_run_settings,
+    validate_config,
+)
 from lithoflow.ingest.las import las_files
 from lithoflow.splits.methods import SplitConfig
 
@@ -145,6 +149,8 @@ def all_targets():
             "results/hierarchy/data_driven_summary.json",
         ]
     targets += [
+        "results/validation/vae_comparison.csv",
+        "results/figures/vae_comparison.png",
         "results/validation/anomalies.csv",
         "results/validation/anomalies.json",
         "results/figures/anomaly_logs.png",
@@ -239,6 +245,13 @@ def vae_split_parts(wildcards):
     """The three parts of the split this VAE is trained on, by part name."""
     method = config["vae"]["models"][wildcards.vae]["split"]
     return {part: f"results/splits/{method}/{part}.parquet" for part in SPLIT_PARTS}
+
+
+def vae_aux_inputs(wildcards):
+    """The hierarchy mapping, for a semi-supervised VAE whose head predicts the group."""
+    if config["vae"]["models"][wildcards.vae].get("aux_target") == "group":
+        return {"hierarchy": "results/hierarchy/lithology_hierarchy_mapping.csv"}
+    return {}
 
 
 # --- classify rules ------------------------------------------------------------

@@ -65,6 +65,7 @@ rule investigation_summary:
             "results/validation/reconstruction_{scope}.json",
             scope=RECONSTRUCTION_SCOPES,
         ),
+        vae_comparison="results/validation/vae_comparison.csv",
         code=script_code("investigation_summary.py"),
     output:
         summary=report(

@@ -6,6 +6,7 @@
 rule train_vae:
     input:
         unpack(vae_split_parts),
+        unpack(vae_aux_inputs),
         features="results/data/features.parquet",
         code=script_code("train_vae.py"),
     output:

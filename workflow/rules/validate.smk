@@ -6,6 +6,15 @@ VALIDATION_VAE = config["validation"]["vae"]
 VALIDATION_VAE_DIR = vae_dir(VALIDATION_VAE)
 # The figure shows the honest, out-of-sample scope when it is configured.
 FIGURE_SCOPE = "test" if "test" in RECONSTRUCTION_SCOPES else RECONSTRUCTION_SCOPES[0]
+# The classifier run scoring each VAE's embedding (validation.vae_comparison), None if none.
+VAE_COMPARISON = config["validation"]["vae_comparison"]
+VAE_CLASSIFIER_RUNS = {
+    vae: embedding_run_for(
+        vae, config["classifiers"]["runs"], VAE_COMPARISON["classifier_target"]
+    )
+    for vae in VAE_MODELS
+}
+SCORED_RUNS = [run for run in VAE_CLASSIFIER_RUNS.values() if run is not None]
 RECONSTRUCTION_SETTINGS = {
     key: config["validation"][key]
     for key in ("active_latent_std", "reconstruction_bands", "reconstruction_scopes")
@@ -190,3 +199,59 @@ if SOURCE == "simulate":
             bin_size_m=config["ingest"]["bin_size_m"],
         script:
             "../scripts/anomaly_recall.py"
+
+
+rule vae_comparison:
+    input:
+        models=expand("results/models/vae/{vae}/model.pt", vae=VAE_MODELS),
+        configs=expand("results/models/vae/{vae}/config.json", vae=VAE_MODELS),
+        embeddings=expand("results/models/vae/{vae}/embeddings.parquet", vae=VAE_MODELS),
+        features="results/data/features.parquet",
+        hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
+        metrics=expand("results/models/classifiers/{run}/metrics.json", run=SCORED_RUNS),
+        code=script_code("vae_comparison.py"),
+    output:
+        table=report(
+            "results/validation/vae_comparison.csv",
+            caption="../report/vae_comparison.rst",
+            category="VAE comparison",
+        ),
+    log:
+        "logs/vae_comparison/vae_comparison.log",
+    benchmark:
+        "benchmarks/vae_comparison/vae_comparison.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: 1
+    params:
+        vaes=VAE_MODELS,
+        classifier_runs=VAE_CLASSIFIER_RUNS,
+        scored_runs=SCORED_RUNS,
+        validation={
+            key: config["validation"][key]
+            for key in ("active_latent_std", "coherence_bands", "vae_comparison")
+        },
+    script:
+        "../scripts/vae_comparison.py"
+
+
+rule vae_comparison_figure:
+    input:
+        table="results/validation/vae_comparison.csv",
+        code=script_code("vae_comparison_figure.py"),
+    output:
+        figure=report(
+            "results/figures/vae_comparison.png",
+            caption="../report/vae_comparison_figure.rst",
+            category="VAE comparison",
+        ),
+    log:
+        "logs/vae_comparison_figure/vae_comparison_figure.log",
+    benchmark:
+        "benchmarks/vae_comparison_figure/vae_comparison_figure.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        figures=config["figures"],
+    script:
+        "../scripts/vae_comparison_figure.py"

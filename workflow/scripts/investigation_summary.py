@@ -14,6 +14,7 @@ def named_files(smk) -> dict[str, str]:
         "group_distribution": smk.input.group_distribution,
         "mismatch": smk.input.mismatch,
         "hierarchy": smk.input.hierarchy,
+        "vae_comparison": smk.input.vae_comparison,
     }
     if smk.input.realism:  # simulated data only
         files["realism"] = smk.input.realism[0]

@@ -22,6 +22,7 @@ def main(smk) -> None:
         resume_dir=smk.params.resume_dir,
         full_config=smk.config,
         workflow_dir=smk.scriptdir,
+        hierarchy_path=smk.input.get("hierarchy"),
     )
 
 

@@ -151,6 +151,14 @@ def merged_run_settings(classifiers: Mapping[str, Any], run: str) -> dict[str, A
     return merged
 
 
+def embedding_run_for(vae: str, runs: Mapping[str, Mapping[str, Any]], target: str) -> str | None:
+    """The first classifier run (config order) with input embedding of `vae` and `target`."""
+    for name, run in runs.items():
+        if run.get("input") == "embedding" and run.get("vae") == vae and run["target"] == target:
+            return name
+    return None
+
+
 def _las_problems(las: Mapping[str, Any]) -> Iterator[str]:
     """data.las: model features must be configured curves; a mnemonic serves one feature only."""
     curves = las["curves"]
@@ -301,6 +309,41 @@ def _model_problems(config: Mapping[str, Any]) -> Iterator[str]:
             yield f"config key validation.{key}: {problem}"
 
 
+# Keys of a vae.models entry that only one kind uses, by kind; those marked required must be set.
+VAE_KIND_KEYS = {
+    "beta_tcvae": {"tc_weight": True},
+    "semi_supervised": {"aux_target": True, "aux_weight": True, "aux_hidden": False},
+}
+
+
+def _vae_kind_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    """Each VAE sets the keys its kind needs and none that another kind uses."""
+    for name, model in config["vae"]["models"].items():
+        kind = model.get("kind", "vae")
+        for owner, keys in VAE_KIND_KEYS.items():
+            for key, required in keys.items():
+                if owner == kind and required and key not in model:
+                    yield f"config key vae.models.{name}.{key}: required for kind {kind!r}"
+                elif owner != kind and key in model:
+                    yield (
+                        f"config key vae.models.{name}.{key}: only used with kind {owner!r} "
+                        f"(this VAE's kind is {kind!r}); remove the key"
+                    )
+
+
+def _vae_comparison_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    """validation.vae_comparison.direct_run names a raw-feature classifier run."""
+    direct = (config["validation"].get("vae_comparison") or {}).get("direct_run")
+    runs = config["classifiers"]["runs"]
+    key = "config key validation.vae_comparison.direct_run"
+    if direct is None:
+        return
+    if direct not in runs:
+        yield f"{key}: {direct!r} is not one of classifiers.runs ({format_list(sorted(runs))})"
+    elif runs[direct]["input"] != "raw":
+        yield f"{key}: {direct!r} is an embedding run; name a run with input 'raw'"
+
+
 def _classifier_problems(config: Mapping[str, Any]) -> Iterator[str]:
     """Model kinds, missing-value policies, context sets and evaluation settings of every run."""
     classifiers = config["classifiers"]
@@ -413,6 +456,8 @@ def config_problems(config: Mapping[str, Any]) -> list[str]:
         *_scaling_problems(config),
         *_split_problems(config),
         *_model_problems(config),
+        *_vae_kind_problems(config),
+        *_vae_comparison_problems(config),
         *_data_driven_problems(config),
         *_simulate_anomaly_problems(config),
         *_classifier_problems(config),

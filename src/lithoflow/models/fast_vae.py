@@ -64,9 +64,10 @@ class FastVAEStep:
 
     @torch.no_grad()
     def loss_and_grad(
-        self, x: torch.Tensor, eps: torch.Tensor, beta: float
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Fill the flat gradients of SSE/B + β·KL/B; return the batch's (SSE, 2·KL) sums."""
+        self, x: torch.Tensor, eps: torch.Tensor, beta: float, target: torch.Tensor | None = None
+    ) -> dict[str, torch.Tensor]:
+        """Fill the flat gradients of SSE/B + β·KL/B; return the batch's sums {"recon": SSE,
+        "kl_twice": 2·KL} (`target` is unused: the plain loss has none)."""
         n_rows = x.shape[0]
         k = self.model.latent_dim
         encoder_inputs = [x]
@@ -114,4 +115,4 @@ class FastVAEStep:
             weight, _, grad_weight, grad_bias = self.encoder[i]
             torch.mm(grad.t(), encoder_inputs[i], out=grad_weight)
             torch.sum(grad, 0, out=grad_bias)
-        return sse, kl_twice
+        return {"recon": sse, "kl_twice": kl_twice}

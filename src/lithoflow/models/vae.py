@@ -4,9 +4,11 @@ Architecture (sizes from config): features → hidden[0] → hidden[1] → (μ, 
 decoder latent_dim → hidden[-1] → ... → hidden[0] → features, ReLU between layers, no BatchNorm or
 dropout. Loss for a batch of B rows: SSE(x̂, x)/B + β·KL/B with
 KL = −½·Σ(1 + log σ² − μ² − σ²). β rises linearly over the warm-up epochs, then stays at β_end.
-Gradients come from autograd (`AutogradVAEStep`), or for this plain architecture from the
-hand-written `lithoflow.models.fast_vae.FastVAEStep`; rule train_vae is a `VAERun` through
-`lithoflow.models.runs.run_training`.
+Other kinds (`kind`: beta_tcvae, semi_supervised) change the loss, and semi_supervised adds an
+auxiliary head on μ (`SemiSupervisedVAE`); their objectives are in
+`lithoflow.models.vae_objectives`. Gradients come from autograd (`AutogradVAEStep`), or for the
+plain kind and architecture from the hand-written `lithoflow.models.fast_vae.FastVAEStep`; rule
+train_vae is a `VAERun` through `lithoflow.models.runs.run_training`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from torch.nn.utils import skip_init
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_json, write_json
+from lithoflow.hierarchy.mapping import read_mapping
 from lithoflow.models import embeddings as emb
 from lithoflow.models.checkpoints import ResumeStore, load_torch
 from lithoflow.models.fast_vae import FastVAEStep
@@ -50,6 +53,15 @@ from lithoflow.models.training import (
     shuffled,
     to_tensor,
 )
+from lithoflow.models.vae_objectives import (
+    AuxTarget,
+    BetaTCObjective,
+    PlainObjective,
+    SemiSupervisedObjective,
+    VAEObjective,
+    aux_values,
+    vae_loss_terms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +74,15 @@ HISTORY_COLUMNS = ("epoch", "beta", "loss", "recon", "kl", "val_loss", "val_reco
 # How fit_vae gets gradients: "fast" (hand-written, plain VAE only), "autograd", or "auto" (fast
 # where it applies, else autograd).
 GRADIENT_PATHS = ("auto", "fast", "autograd")
+# config.json's description of each kind's loss.
+LOSS_TEXT = {
+    "vae": "SSE/B + beta*KL/B in scaled space",
+    "beta_tcvae": "SSE/B + beta*(MI + DWKL + tc_weight*TC) in scaled space, each term estimated "
+    "per batch by minibatch-weighted sampling (Chen et al. 2018)",
+    "semi_supervised": "SSE/B + beta*KL/B in scaled space + aux_weight*(the auxiliary head's "
+    "loss on mu: cross-entropy over rows of classes seen in training, or MSE of standardised "
+    "depth)",
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +102,11 @@ class VAEConfig:
     epochs: int
     seed: int
     features: tuple[str, ...] = ()  # the dataset features it models; () = all of them
+    kind: str = "vae"  # vae | beta_tcvae | semi_supervised (lithoflow.models.vae_objectives)
+    tc_weight: float | None = None  # beta_tcvae: weight of the total correlation (times β)
+    aux_target: str | None = None  # semi_supervised: group | lithology | depth | borehole
+    aux_weight: float | None = None  # semi_supervised: weight of the auxiliary loss
+    aux_hidden: tuple[int, ...] = ()  # semi_supervised: hidden layers of the head (): linear
 
     @classmethod
     def from_config(cls, model: Mapping[str, Any]) -> VAEConfig:
@@ -99,19 +125,34 @@ class VAEConfig:
             epochs=int(model["epochs"]),
             seed=int(model["seed"]),
             features=tuple(model.get("features") or ()),
+            kind=str(model.get("kind", "vae")),
+            tc_weight=_optional_float(model.get("tc_weight")),
+            aux_target=model.get("aux_target"),
+            aux_weight=_optional_float(model.get("aux_weight")),
+            aux_hidden=tuple(int(h) for h in model.get("aux_hidden") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
         payload = asdict(self)
         payload["hidden"] = list(self.hidden)
         payload["features"] = list(self.features)
-        if not self.features:  # the default: keep configs without the key as they were
-            del payload["features"]
+        payload["aux_hidden"] = list(self.aux_hidden)
+        # Keys at their defaults are left out, so plain VAEs keep the settings (and resume keys)
+        # they had before the keys existed.
+        defaults = {"features": [], "kind": "vae", "tc_weight": None, "aux_target": None,
+                    "aux_weight": None, "aux_hidden": []}  # fmt: skip
+        for key, default in defaults.items():
+            if payload[key] == default:
+                del payload[key]
         return payload
 
     def beta(self, epoch: int) -> float:
         """β of the 0-based `epoch`."""
         return beta_for_epoch(epoch, self.beta_start, self.beta_end, self.beta_warmup_epochs)
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def beta_for_epoch(epoch: int, start: float, end: float, warmup_epochs: int) -> float:
@@ -192,14 +233,27 @@ class VAE(nn.Module):
         return [*encoder, *head, *decoder]
 
 
-def vae_loss_terms(
-    x: torch.Tensor, recon: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(SSE/B, KL/B) of a batch of B rows; the loss is SSE/B + β·KL/B."""
-    n_rows = x.shape[0]
-    sse = (recon - x).pow(2).sum() / n_rows
-    kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum() / n_rows
-    return sse, kl
+class SemiSupervisedVAE(VAE):
+    """The VAE plus an auxiliary head on μ (linear, or an MLP with `aux_hidden` layers) that
+    predicts `aux_outputs` values (class logits, or one standardised depth)."""
+
+    def __init__(
+        self,
+        n_features: int,
+        hidden: Sequence[int],
+        latent_dim: int,
+        aux_outputs: int,
+        aux_hidden: Sequence[int] = (),
+        generator: torch.Generator | None = None,
+    ) -> None:
+        generator = generator if generator is not None else make_generator(0)
+        super().__init__(n_features, hidden, latent_dim, generator=generator)
+        self.aux_hidden = tuple(int(h) for h in aux_hidden)
+        self.aux_outputs = int(aux_outputs)
+        self.aux_head = _mlp([latent_dim, *self.aux_hidden, aux_outputs], final_activation=False)
+        for layer in self.aux_head:
+            if isinstance(layer, nn.Linear):
+                init_linear_(layer, generator)
 
 
 class VAEStep(Protocol):
@@ -208,50 +262,75 @@ class VAEStep(Protocol):
     optimizer: Any
 
     def loss_and_grad(
-        self, x: torch.Tensor, eps: torch.Tensor, beta: float
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Fill the gradients of SSE/B + β·KL/B; return the batch's (SSE, 2·KL) sums."""
+        self, x: torch.Tensor, eps: torch.Tensor, beta: float, target: torch.Tensor | None = None
+    ) -> dict[str, torch.Tensor]:
+        """Fill the gradients of the loss; return the batch's sums of its terms: "recon" (SSE),
+        "kl_twice" (2·KL) and the objective's extra terms (per-row mean × rows)."""
 
 
 class AutogradVAEStep:
-    """The VAE loss through the model's own forward, gradients by autograd, torch.optim.Adam.
+    """A kind's loss (`objective`, plain by default) through the model's own modules, gradients by
+    autograd, torch.optim.Adam.
 
     The path for every VAE; the plain `VAE` may take `FastVAEStep` instead (same numbers up to
     rounding, see tests/unit/test_vae.py).
     """
 
-    def __init__(self, model: VAE, learning_rate: float) -> None:
+    def __init__(
+        self,
+        model: VAE,
+        learning_rate: float,
+        objective: VAEObjective | None = None,
+        dataset_size: int = 1,
+    ) -> None:
         self.model = model
+        self.objective = objective if objective is not None else PlainObjective()
+        self.dataset_size = int(dataset_size)
         self.optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
 
     def loss_and_grad(
-        self, x: torch.Tensor, eps: torch.Tensor, beta: float
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+        self, x: torch.Tensor, eps: torch.Tensor, beta: float, target: torch.Tensor | None = None
+    ) -> dict[str, torch.Tensor]:
         self.optimizer.zero_grad()
         with torch.enable_grad():
-            recon, mu, logvar = self.model(x, eps)
-            sse, kl = vae_loss_terms(x, recon, mu, logvar)
-            (sse + beta * kl).backward()
+            terms = self.objective.terms(self.model, x, eps, target, self.dataset_size)
+            self.objective.loss(terms, beta).backward()
         n_rows = x.shape[0]
-        return sse.detach() * n_rows, kl.detach() * (2 * n_rows)
+        sums = {"recon": terms["recon"].detach() * n_rows}
+        sums["kl_twice"] = terms["kl"].detach() * (2 * n_rows)
+        for name in self.objective.extra_terms:
+            sums[name] = terms[name].detach() * n_rows
+        return sums
 
 
-def fast_step_applies(model: nn.Module) -> bool:
-    """True for the plain `VAE` whose gradients `FastVAEStep` computes by hand (not subclasses)."""
-    return type(model) is VAE
+def fast_step_applies(model: nn.Module, objective: VAEObjective | None = None) -> bool:
+    """True for the plain `VAE` (not subclasses) with the plain loss, whose gradients
+    `FastVAEStep` computes by hand."""
+    return type(model) is VAE and (objective is None or isinstance(objective, PlainObjective))
 
 
-def make_vae_step(model: VAE, learning_rate: float, gradients: str = "auto") -> VAEStep:
-    """The training step for `model`: hand-written gradients where they apply, else autograd."""
+def make_vae_step(
+    model: VAE,
+    learning_rate: float,
+    gradients: str = "auto",
+    objective: VAEObjective | None = None,
+    dataset_size: int = 1,
+) -> VAEStep:
+    """The training step for `model` and its loss: hand-written gradients where they apply, else
+    autograd. `dataset_size` (training rows) is what the β-TCVAE estimator samples from."""
     if gradients not in GRADIENT_PATHS:
         raise ValueError(f"gradients must be one of {GRADIENT_PATHS}, got {gradients!r}")
+    applies = fast_step_applies(model, objective)
     if gradients == "auto":
-        gradients = "fast" if fast_step_applies(model) else "autograd"
+        gradients = "fast" if applies else "autograd"
     if gradients == "fast":
-        if not fast_step_applies(model):
-            raise ValueError(f"the hand-written step is for the plain VAE, not {type(model)}")
+        if not applies:
+            raise ValueError(
+                f"the hand-written step is for the plain VAE and loss, not {type(model)} "
+                f"with {type(objective).__name__}"
+            )
         return FastVAEStep(model, learning_rate)
-    return AutogradVAEStep(model, learning_rate)
+    return AutogradVAEStep(model, learning_rate, objective, dataset_size)
 
 
 class VAETask(GeneratorsAndOptimizer):
@@ -259,6 +338,8 @@ class VAETask(GeneratorsAndOptimizer):
 
     Each epoch draws one permutation (shuffle generator) and one block of N(0, 1) noise (noise
     generator). Validation uses a fixed noise draw, so val losses of different epochs compare.
+    `objective` is the kind's loss (plain by default); `target_train`/`target_val` the rows'
+    auxiliary targets where it needs them (semi_supervised).
     """
 
     def __init__(
@@ -269,12 +350,20 @@ class VAETask(GeneratorsAndOptimizer):
         config: VAEConfig,
         device: torch.device,
         gradients: str = "auto",
+        objective: VAEObjective | None = None,
+        target_train: torch.Tensor | None = None,
+        target_val: torch.Tensor | None = None,
     ) -> None:
         self.model = model
         self.config = config
         self.x_train = x_train
         self.x_val = x_val if x_val is not None and x_val.shape[0] else None
-        self.step = make_vae_step(model, config.learning_rate, gradients)
+        self.objective = objective if objective is not None else PlainObjective()
+        self.target_train = target_train
+        self.target_val = target_val if self.x_val is not None else None
+        self.step = make_vae_step(
+            model, config.learning_rate, gradients, self.objective, x_train.shape[0]
+        )
         self.optimizer = self.step.optimizer
         _, shuffle_seed, noise_seed, val_seed = derive_seeds(config.seed, 4)
         self.shuffle_generator = make_generator(shuffle_seed, device)
@@ -294,37 +383,82 @@ class VAETask(GeneratorsAndOptimizer):
     def train_epoch(self, epoch: int) -> dict[str, float]:
         beta = self.config.beta(epoch)
         n_rows = self.x_train.shape[0]
-        (x_epoch,) = shuffled([self.x_train], self.shuffle_generator)
+        tensors = [self.x_train] if self.target_train is None else [self.x_train, self.target_train]
+        x_epoch, *targets = shuffled(tensors, self.shuffle_generator)
         eps = torch.randn(
             (n_rows, self.model.latent_dim),
             generator=self.noise_generator,
             device=self.x_train.device,
         )
-        sse_total = torch.zeros((), dtype=torch.float64, device=self.x_train.device)
-        kl_total = torch.zeros((), dtype=torch.float64, device=self.x_train.device)
+        names = ("recon", "kl_twice", *self.objective.extra_terms)
+        totals = {
+            name: torch.zeros((), dtype=torch.float64, device=self.x_train.device) for name in names
+        }
         for start, stop in self.bounds:
-            sse, kl_twice = self.step.loss_and_grad(x_epoch[start:stop], eps[start:stop], beta)
+            target = targets[0][start:stop] if targets else None
+            sums = self.step.loss_and_grad(x_epoch[start:stop], eps[start:stop], beta, target)
             self.optimizer.step()
-            sse_total += sse
-            kl_total += kl_twice
-        recon = sse_total.item() / n_rows
-        kl = 0.5 * kl_total.item() / n_rows
-        return {"beta": beta, "loss": recon + beta * kl, "recon": recon, "kl": kl}
+            for name in names:
+                totals[name] += sums[name]
+        recon = totals["recon"].item() / n_rows
+        kl = 0.5 * totals["kl_twice"].item() / n_rows
+        terms = {"recon": recon, "kl": kl}
+        terms.update({name: totals[name].item() / n_rows for name in self.objective.extra_terms})
+        return {"beta": beta, "loss": self.objective.loss(terms, beta), **terms}
 
     @torch.no_grad()
     def evaluate(self, epoch: int) -> dict[str, float]:
         if self.x_val is None:
             return {}
         beta = self.config.beta(epoch)
-        recon_x, mu, logvar = self.model(self.x_val, self.val_eps)
-        recon, kl = (t.item() for t in vae_loss_terms(self.x_val, recon_x, mu, logvar))
-        return {"val_loss": recon + beta * kl, "val_recon": recon, "val_kl": kl}
+        if isinstance(self.objective, PlainObjective):  # one batch: no term depends on its size
+            recon_x, mu, logvar = self.model(self.x_val, self.val_eps)
+            recon, kl = (t.item() for t in vae_loss_terms(self.x_val, recon_x, mu, logvar))
+            return {"val_loss": recon + beta * kl, "val_recon": recon, "val_kl": kl}
+        # In training batches: the β-TCVAE estimator depends on the batch size.
+        n_rows = self.x_val.shape[0]
+        totals: dict[str, float] = {}
+        for start, stop in batch_bounds(n_rows, self.config.batch_size):
+            target = None if self.target_val is None else self.target_val[start:stop]
+            x, eps = self.x_val[start:stop], self.val_eps[start:stop]
+            for name, value in self.objective.terms(self.model, x, eps, target, n_rows).items():
+                totals[name] = totals.get(name, 0.0) + value.item() * (stop - start)
+        terms = {name: total / n_rows for name, total in totals.items()}
+        values = {"val_loss": self.objective.loss(terms, beta)}
+        return values | {f"val_{name}": value for name, value in terms.items()}
 
 
-def build_vae(n_features: int, config: VAEConfig) -> VAE:
-    """A freshly initialised VAE; the weights depend only on the config seed."""
-    init_seed = derive_seeds(config.seed, 4)[0]
-    return VAE(n_features, config.hidden, config.latent_dim, generator=make_generator(init_seed))
+def build_vae(n_features: int, config: VAEConfig, aux: AuxTarget | None = None) -> VAE:
+    """A freshly initialised VAE of the config's kind (semi_supervised: with the head `aux`
+    needs); the weights depend only on the config seed."""
+    generator = make_generator(derive_seeds(config.seed, 4)[0])
+    if config.kind == "semi_supervised":
+        if aux is None:
+            raise ValueError("a semi-supervised VAE needs its auxiliary target's encoding")
+        return SemiSupervisedVAE(
+            n_features,
+            config.hidden,
+            config.latent_dim,
+            aux.n_outputs,
+            config.aux_hidden,
+            generator=generator,
+        )
+    return VAE(n_features, config.hidden, config.latent_dim, generator=generator)
+
+
+def make_objective(config: VAEConfig, aux: AuxTarget | None = None) -> VAEObjective:
+    """The loss of the config's kind."""
+    if config.kind == "vae":
+        return PlainObjective()
+    if config.kind == "beta_tcvae":
+        if config.tc_weight is None:
+            raise ValueError("kind beta_tcvae needs tc_weight")
+        return BetaTCObjective(config.tc_weight)
+    if config.kind == "semi_supervised":
+        if aux is None or config.aux_weight is None:
+            raise ValueError("kind semi_supervised needs aux_target and aux_weight")
+        return SemiSupervisedObjective(config.aux_weight, aux)
+    raise ValueError(f"unknown VAE kind {config.kind!r}")
 
 
 def fit_vae(
@@ -337,12 +471,16 @@ def fit_vae(
     resume: ResumeStore | None = None,
     on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
     gradients: str = "auto",
+    aux: AuxTarget | None = None,
+    targets: tuple[np.ndarray, np.ndarray | None] | None = None,
 ) -> TrainingResult:
     """Train `model` in place on scaled rows for config.epochs; the last epoch's weights stay.
 
     No early stopping (the recipe saves the weights after the last epoch); the validation loss,
     if `x_val` has rows, is logged every epoch. `gradients` picks the step (GRADIENT_PATHS):
     "auto" takes the hand-written one for the plain VAE and autograd for anything else.
+    A semi-supervised VAE takes its target's encoding `aux` and the encoded (train, val)
+    `targets` of the rows.
     """
     if x_train.shape[0] == 0:
         raise InputDataError("the VAE has no training rows")
@@ -351,7 +489,23 @@ def fit_vae(
     val = None
     if x_val is not None and x_val.shape[0]:
         val = to_tensor(x_val, device)
-    task = VAETask(model, train, val, config, device, gradients)
+    target_train = target_val = None
+    if targets is not None and aux is not None:
+        dtype = torch.int64 if aux.is_classification else torch.float32
+        target_train = to_tensor(targets[0], device, dtype)
+        if val is not None and targets[1] is not None:
+            target_val = to_tensor(targets[1], device, dtype)
+    task = VAETask(
+        model,
+        train,
+        val,
+        config,
+        device,
+        gradients,
+        objective=make_objective(config, aux),
+        target_train=target_train,
+        target_val=target_val,
+    )
     return run_epochs(task, config.epochs, resume=resume, on_epoch_end=on_epoch_end)
 
 
@@ -362,7 +516,16 @@ def load_vae(model_dir: str | os.PathLike[str]) -> tuple[VAE, Scaler, list[str]]
     if config.get("format") != VAE_FORMAT:
         raise InputDataError("not a lithoflow VAE config", path=str(folder / CONFIG_FILE))
     arch = config["architecture"]
-    model = VAE(arch["n_features"], arch["hidden"], arch["latent_dim"])
+    if arch.get("kind", "vae") == "semi_supervised":
+        model: VAE = SemiSupervisedVAE(
+            arch["n_features"],
+            arch["hidden"],
+            arch["latent_dim"],
+            arch["aux_outputs"],
+            arch.get("aux_hidden", []),
+        )
+    else:
+        model = VAE(arch["n_features"], arch["hidden"], arch["latent_dim"])
     model.load_state_dict(load_torch(folder / MODEL_FILE))
     model.eval()
     scaler = Scaler.from_json(folder / SCALER_FILE)
@@ -387,6 +550,7 @@ class VAERun(TorchModelRun[VAE]):
     Besides the common files it writes features.json and embeddings.parquet (μ of every row).
     Only complete rows (every feature present; `complete`) fit the scaler, train and are
     encoded; a row with a missing feature (``ingest.missing_features: keep``) gets NaN μ.
+    A semi-supervised VAE also has its target's encoding `aux` and every row's encoded target.
     """
 
     step: ClassVar[str] = "train_vae"
@@ -405,6 +569,8 @@ class VAERun(TorchModelRun[VAE]):
     scaler: Scaler
     input_files: list[str | os.PathLike[str]]
     model: VAE | None = None
+    aux: AuxTarget | None = None
+    aux_encoded: np.ndarray | None = None
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -421,7 +587,10 @@ class VAERun(TorchModelRun[VAE]):
         resume: ResumeStore | None,
         on_epoch_end: Callable[[dict[str, Any]], None] | None,
     ) -> TrainingResult:
-        self.model = build_vae(self.x_all.shape[1], self.config)
+        self.model = build_vae(self.x_all.shape[1], self.config, self.aux)
+        targets = None
+        if self.aux_encoded is not None:
+            targets = (self.aux_encoded[self.is_train], self.aux_encoded[self.is_val])
         result = fit_vae(
             self.model,
             self.x_all[self.is_train],
@@ -430,6 +599,8 @@ class VAERun(TorchModelRun[VAE]):
             device,
             resume=resume,
             on_epoch_end=on_epoch_end,
+            aux=self.aux,
+            targets=targets,
         )
         self.model.eval()
         self.model.cpu()
@@ -438,7 +609,7 @@ class VAERun(TorchModelRun[VAE]):
     def config_payload(self, result: TrainingResult) -> dict[str, Any]:
         config = self.config
         features = list(self.scaler.features)
-        return {
+        payload = {
             "format": VAE_FORMAT,
             "name": self.name,
             "architecture": {
@@ -474,6 +645,19 @@ class VAERun(TorchModelRun[VAE]):
                 "left_out_missing_features": int((~self.complete).sum()),
             },
         }
+        if config.kind != "vae":  # plain VAEs keep the config.json they always had
+            payload["architecture"]["kind"] = config.kind
+            payload["training"]["kind"] = config.kind
+            payload["training"]["loss"] = LOSS_TEXT[config.kind]
+            if config.kind == "beta_tcvae":
+                payload["training"]["tc_weight"] = config.tc_weight
+                payload["training"]["tc_estimator"] = "minibatch-weighted sampling"
+            if self.aux is not None:
+                payload["architecture"]["aux_outputs"] = self.aux.n_outputs
+                payload["architecture"]["aux_hidden"] = list(config.aux_hidden)
+                payload["training"]["aux_weight"] = config.aux_weight
+                payload["aux"] = self.aux.to_dict()
+        return payload
 
     def write_results(
         self, folder: Path, result: TrainingResult, device: torch.device
@@ -508,13 +692,16 @@ def prepare_vae_run(
     scaling: ScalingConfig,
     features_path: str | os.PathLike[str],
     split_paths: Mapping[str, str | os.PathLike[str]],
+    hierarchy_path: str | os.PathLike[str] | None = None,
 ) -> VAERun:
     """Read the features table and split parts, choose training rows, fit the scaler.
 
     Trains on the train part of `split_paths` (config.train_on "train"; validation loss logged)
     or on every row of the features table ("all"). Rows with a missing feature (the dataset keeps
     them with ``ingest.missing_features: keep``) take no part in fitting or training; they are
-    counted and logged, and get NaN μ.
+    counted and logged, and get NaN μ. A semi-supervised VAE's target comes from the dataset
+    (groups through the hierarchy mapping at `hierarchy_path`); its encoding is learnt from the
+    training rows.
     """
     dataset = read_dataset(features_path)
     parts = {}
@@ -570,6 +757,30 @@ def prepare_vae_run(
     else:
         x_all = np.full_like(raw, np.nan)
         x_all[complete] = scaler.transform(raw[complete])
+    aux = aux_encoded = None
+    input_files: list[str | os.PathLike[str]] = [
+        features_path,
+        *(split_paths[p] for p in emb.PARTS),
+    ]
+    if config.kind == "semi_supervised":
+        if config.aux_target is None:
+            raise ValueError(f"VAE {name}: kind semi_supervised needs aux_target")
+        mapping = None
+        if config.aux_target == "group":
+            if hierarchy_path is None:
+                raise ValueError(f"VAE {name}: aux_target group needs the hierarchy mapping")
+            mapping = read_mapping(hierarchy_path)
+            input_files.append(hierarchy_path)
+        values = aux_values(frame, config.aux_target, mapping)
+        aux = AuxTarget.fit(config.aux_target, values[is_train])
+        aux_encoded = aux.encode(values)
+        log.info(
+            "VAE %s: auxiliary target %s (%d outputs) on mu, weight %g",
+            name,
+            config.aux_target,
+            aux.n_outputs,
+            config.aux_weight,
+        )
     return VAERun(
         name=name,
         config=config,
@@ -581,7 +792,9 @@ def prepare_vae_run(
         is_val=is_val,
         fit_rows=fit_rows,
         scaler=scaler,
-        input_files=[features_path, *(split_paths[p] for p in emb.PARTS)],
+        input_files=input_files,
+        aux=aux,
+        aux_encoded=aux_encoded,
     )
 
 
@@ -598,6 +811,7 @@ def train_vae_run(
     full_config: Mapping[str, Any] | None = None,
     workflow_dir: str | os.PathLike[str] | None = None,
     on_epoch_end: Callable[[dict[str, Any]], None] | None = None,
+    hierarchy_path: str | os.PathLike[str] | None = None,
 ) -> TrainingResult:
     """Rule train_vae: fit the scaler and the VAE, write the model folder and embeddings.parquet.
 
@@ -609,6 +823,7 @@ def train_vae_run(
         scaling=scaling,
         features_path=features_path,
         split_paths=split_paths,
+        hierarchy_path=hierarchy_path,
     )
     outcome = run_training(
         run,

@@ -164,7 +164,8 @@ class ReportInputs:
     Source names: config, reference, ingest, realism (simulated data only),
     lithology_distribution, group_distribution, mismatch, hierarchy, split:{method},
     metrics:{run}, classifier:{run} (the run's config.json), vae:{name} (its config.json),
-    history:{name} (its history.csv as a list of records), reconstruction:{scope}.
+    history:{name} (its history.csv as a list of records), reconstruction:{scope},
+    vae_comparison (results/validation/vae_comparison.csv as a list of records).
     """
 
     documents: Mapping[str, Any]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from lithoflow.hierarchy.mapping import groups_of, read_mapping
 from lithoflow.models.vae import CONFIG_FILE, load_vae
 from lithoflow.validation.hierarchy import embedding_matrix, mu_columns
 from lithoflow.validation.reconstruction import (
+    Reconstruction,
     ReconstructionConfig,
     VaeTrainingRows,
     align_embeddings,
@@ -52,6 +54,47 @@ def torch_decoder(model: torch.nn.Module) -> Callable[[np.ndarray], np.ndarray]:
     return decode
 
 
+@dataclass(frozen=True)
+class DecodedVae:
+    """A VAE's μ decoded for every row that has one: the aligned dataset rows (`aligned`), which
+    of them have every feature and μ (`usable`), and for those rows (`rows`) their μ and the
+    reconstruction in both spaces."""
+
+    aligned: pd.DataFrame
+    usable: np.ndarray
+    rows: pd.DataFrame
+    mu: np.ndarray
+    reconstruction: Reconstruction
+
+
+def decode_vae(
+    vae_dir: str | os.PathLike[str],
+    embeddings_path: str | os.PathLike[str],
+    features_path: str | os.PathLike[str],
+) -> DecodedVae:
+    """Load the VAE folder, align its embeddings with the dataset and decode μ (z = μ)."""
+    model, scaler, features = load_vae(vae_dir)
+    model.eval()
+    features = [str(f) for f in features]
+    dataset = read_dataset(features_path)
+    embeddings_file = str(embeddings_path)
+    aligned = align_embeddings(
+        pd.read_parquet(embeddings_file), dataset.frame, features, embeddings_file
+    )
+    usable = complete_rows(aligned, features, mu_columns(aligned))
+    rows = aligned.loc[usable].reset_index(drop=True)
+    mu = embedding_matrix(rows, embeddings_file)
+    reconstruction = reconstruct(
+        mu,
+        rows[features].to_numpy(dtype=float),
+        features,
+        torch_decoder(model),
+        scaler.transform,
+        scaler.inverse_transform,
+    )
+    return DecodedVae(aligned, usable, rows, mu, reconstruction)
+
+
 def run_reconstruction_validation(
     *,
     vae_name: str,
@@ -77,15 +120,9 @@ def run_reconstruction_validation(
             f"{len(report_paths)} report paths for {len(config.scopes)} scopes "
             f"{list(config.scopes)} (validation.reconstruction_scopes)"
         )
-    model, scaler, features = load_vae(vae_dir)
-    model.eval()
-    features = [str(f) for f in features]
-    dataset = read_dataset(features_path)
-    embeddings_file = str(embeddings_path)
-    aligned = align_embeddings(
-        pd.read_parquet(embeddings_file), dataset.frame, features, embeddings_file
-    )
-    usable = complete_rows(aligned, features, mu_columns(aligned))
+    decoded = decode_vae(vae_dir, embeddings_path, features_path)
+    aligned, usable, rows = decoded.aligned, decoded.usable, decoded.rows
+    mu, reconstruction = decoded.mu, decoded.reconstruction
     if not usable.all():
         log.warning(
             "%d of %d rows lack a feature (NaN mu) and are left out of the reconstruction",
@@ -95,7 +132,6 @@ def run_reconstruction_validation(
     left_out = {
         scope: int((scope_mask(aligned["split"], scope) & ~usable).sum()) for scope in config.scopes
     }
-    rows = aligned.loc[usable].reset_index(drop=True)
     for scope in config.scopes:
         if left_out[scope] and not scope_mask(rows["split"], scope).any():
             raise InputDataError(
@@ -104,16 +140,7 @@ def run_reconstruction_validation(
                 "validation.reconstruction_scopes or drop the features its wells lack",
                 path=str(features_path),
             )
-    mu = embedding_matrix(rows, embeddings_file)
     groups = groups_of(rows["label"], read_mapping(hierarchy_path))
-    reconstruction = reconstruct(
-        mu,
-        rows[features].to_numpy(dtype=float),
-        features,
-        torch_decoder(model),
-        scaler.transform,
-        scaler.inverse_transform,
-    )
     model_config_path = str(Path(vae_dir) / CONFIG_FILE)
     training = VaeTrainingRows.from_model_config(read_json(model_config_path), model_config_path)
     trained = training.trained_mask(rows["split"])
@@ -140,5 +167,6 @@ def run_reconstruction_validation(
         ],
         axis=1,
     )
+    features = list(reconstruction.features)
     write_parquet(errors_path, errors, {"features": features, **provenance})
     return reports

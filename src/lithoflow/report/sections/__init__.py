@@ -24,6 +24,7 @@ from lithoflow.report.sections import (
     limits,
     mismatch,
     reconstruction,
+    vae_variants,
 )
 from lithoflow.report.sections.header import header_lines
 from lithoflow.report.tracing import Tracer
@@ -42,6 +43,7 @@ _MODULES = (
     groups,
     reconstruction,
     latent,
+    vae_variants,
     group_errors,
     hierarchy,
     limits,
