@@ -447,7 +447,18 @@ def predictability_checks(
     train, test = group_split(
         frame["borehole_id"].to_numpy(), settings.test_fraction, settings.seed
     )
-    split = {"train_bins": len(train), "test_bins": len(test), "seed": settings.seed}
+    split: dict[str, Any] = {
+        "train_bins": len(train),
+        "test_bins": len(test),
+        "seed": settings.seed,
+    }
+    if LABEL_COLUMN in frame:
+        # Held-out bins of lithologies no training hole holds (at full scale with seed 42: the
+        # one gabbro hole); a model fitted on the training holes can only extrapolate to them.
+        labels = frame[LABEL_COLUMN].to_numpy()
+        unseen = np.isin(labels[test], np.unique(labels[train]), invert=True)
+        split["test_bins_of_classes_unseen_in_training"] = int(unseen.sum())
+        split["test_classes_unseen_in_training"] = sorted(set(labels[test][unseen].tolist()))
     checks = []
     linear_real = real["linear_r2_from_other_features"]
     if all(f in frame for f in linear_real["values"]):
