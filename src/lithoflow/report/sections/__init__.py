@@ -13,6 +13,7 @@ from lithoflow.report.plan import SummaryPlan
 from lithoflow.report.sections import (
     classifiers,
     data,
+    data_groups,
     figures,
     findings,
     group_errors,
@@ -44,6 +45,7 @@ _MODULES = (
     latent,
     group_errors,
     hierarchy,
+    data_groups,
     limits,
     figures,
 )
