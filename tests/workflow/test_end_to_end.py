@@ -69,6 +69,8 @@ def expected_sources(config: dict[str, Any]) -> dict[str, str]:
         "hierarchy": "results/validation/hierarchy_ari.json",
         "realism": "results/simulation/realism.json",
     }
+    if config["hierarchy"]["data_driven"]["enabled"]:
+        sources["data_driven"] = "results/hierarchy/data_driven_summary.json"
     for method in config["splits"]["methods"]:
         sources[f"split:{method}"] = f"results/splits/{method}/split_report.json"
     for run in config["classifiers"]["runs"]:

@@ -361,7 +361,8 @@ def _data_group_problems(config: Mapping[str, Any]) -> Iterator[str]:
     report.hierarchy_comparisons is one recipe with target group, then data_group."""
     classifiers = config["classifiers"]
     enabled = config["hierarchy"]["data_driven"]["enabled"]
-    targets = {name: merged_run_settings(classifiers, name)["target"] for name in classifiers["runs"]}
+    runs = {name: merged_run_settings(classifiers, name) for name in classifiers["runs"]}
+    targets = {name: run["target"] for name, run in runs.items()}
     for name, target in targets.items():
         if target == "data_group" and not enabled:
             yield (
@@ -380,10 +381,13 @@ def _data_group_problems(config: Mapping[str, Any]) -> Iterator[str]:
         if [targets[name] for name in pair] != ["group", "data_group"]:
             yield f"{key}: needs a run with target group, then one with target data_group"
             continue
-        a, b = (merged_run_settings(classifiers, name) for name in pair)
+        a, b = (runs[name] for name in pair)
         differing = sorted(k for k in set(a) | set(b) if k != "target" and a.get(k) != b.get(k))
         if differing:
-            yield f"{key}: the runs must differ in target only; they differ in {format_list(differing)}"
+            yield (
+                f"{key}: the runs must differ in target only; they differ in "
+                f"{format_list(differing)}"
+            )
 
 
 def _data_driven_problems(config: Mapping[str, Any]) -> Iterator[str]:
