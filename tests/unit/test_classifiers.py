@@ -471,19 +471,18 @@ def data_driven_mapping(inputs, tmp_path, groups=DATA_GROUPS, rare=UNSEEN_GROUP)
     return path
 
 
-def test_data_group_targets_leave_out_and_count_unplaced_labels(inputs, tmp_path):
+def test_data_group_targets_count_unplaced_labels_and_keep_them_as_their_group(inputs, tmp_path):
     path = data_driven_mapping(inputs, tmp_path)
     data = prepare_classifier_data(
         spec(target="data_group"), files(inputs, mapping_path=path), SCALING
     )
-    assert data.classes == ("D1", "D2", "D3")  # the unseen group is no class
+    assert data.classes == ("D1", "D2", "D3", UNSEEN_GROUP)
     test = pd.read_parquet(inputs["splits"]["test"])
     rare_rows = int((test["label"] == RARE_LABEL).sum())
     assert rare_rows == 3
     assert data.unplaced["labels"] == [RARE_LABEL] and data.unplaced["rows"] == rare_rows
     assert data.unplaced["rows_by_part"] == {"test": rare_rows, "train": 0, "val": 0}
-    assert (data.part == "test").sum() == len(test) - rare_rows
-    expected = [DATA_GROUPS[label] for label in test["label"] if label != RARE_LABEL]
+    expected = [{**DATA_GROUPS, RARE_LABEL: UNSEEN_GROUP}[label] for label in test["label"]]
     assert [data.classes[i] for i in data.y[data.part == "test"]] == expected
 
 
@@ -506,7 +505,7 @@ def test_data_group_label_missing_from_the_mapping_is_an_error_counting_rows(inp
     ],
     ids=["mlp-raw", "boosting-raw", "mlp-embedding"],
 )
-def test_data_group_runs_record_the_rows_left_out(inputs, tmp_path, run_spec):
+def test_data_group_runs_record_the_unplaced_rows(inputs, tmp_path, run_spec):
     path = data_driven_mapping(inputs, tmp_path)
     metrics = train_classifier_run(
         spec=run_spec,
@@ -520,7 +519,8 @@ def test_data_group_runs_record_the_rows_left_out(inputs, tmp_path, run_spec):
         device=torch.device("cpu"),
         workflow_dir=".",
     )
-    assert metrics["classes"] == ["D1", "D2", "D3"]
+    assert metrics["classes"] == ["D1", "D2", "D3", UNSEEN_GROUP]
     assert metrics["spec"]["target"] == "data_group"
-    left_out = metrics["data_use"]["rows_without_data_group"]
-    assert left_out["rows"] == 3 and left_out["group"] == UNSEEN_GROUP
+    unplaced = metrics["data_use"]["rows_without_data_group"]
+    assert unplaced["rows"] == 3 and unplaced["group"] == UNSEEN_GROUP
+    assert UNSEEN_GROUP in metrics["classes_absent_from_train"]

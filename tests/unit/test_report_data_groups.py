@@ -27,7 +27,8 @@ def interval(mean, low, high):
 
 def documents(expert_band, data_band):
     """Config, data-driven summary and the two runs' metrics. The expert run: 3 groups in test
-    (supports 4, 2, 2); the data-group run: 2 groups (supports 6, 2), 3 rows left out."""
+    (supports 4, 2, 2); the data-group run: 2 groups (supports 6, 2), 3 rows of an unplaced
+    label."""
     config = load_default_config()
     assert config["report"]["hierarchy_comparisons"] == [[EXPERT, DATA]]
     expert = metrics_document(
@@ -87,7 +88,8 @@ def test_overlapping_intervals_and_chance_levels():
     assert data[5] == "91.67% [70.00%, 95.00%]" and data[6] == "+41.67"
     assert expert[5] == "75.00% [60.00%, 90.00%]" and expert[6] == "+41.67"
     assert "no distinguishable difference on balanced accuracy" in markdown
-    assert "leaves out 3 rows (2 of them test rows)" in markdown and "`granofels`" in markdown
+    assert "3 rows of `boosting_data_group` (2 of them test rows)" in markdown
+    assert "`granofels`. They stay, as the class `Unseen in training`" in markdown
     assert "Fewer, coarser groups are easier to predict" in markdown
 
 

@@ -179,17 +179,20 @@ def targets_of(
     return groups_of(labels, mapping, path).to_numpy(dtype=object)
 
 
-def drop_unplaced(
+def unplaced_rows(
     frame: pd.DataFrame, targets: np.ndarray, path: str | None = None
-) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
-    """Leave out the rows whose label the data-driven hierarchy could not place (its
-    `UNSEEN_GROUP`: no fitting row): that is no group a classifier can learn. Returns the kept
-    rows, their targets, and what was left out (labels, rows per part), counted and logged."""
+) -> dict[str, Any]:
+    """Count (and log) the rows whose label the data-driven hierarchy could not place (its
+    `UNSEEN_GROUP`: no fitting row). They are kept, as that group: leaving them out could empty
+    the test part (a test borehole holding only labels unseen in training), and keeping them
+    shows the cost of a hierarchy that cannot place new labels. When the run's split is the
+    hierarchy's, no training row holds that group, so its recall is zero by construction."""
     unplaced = np.asarray(targets == UNSEEN_GROUP, dtype=bool)
     parts = frame["_part"].to_numpy(dtype=object).astype(str)
     record = {
         "group": UNSEEN_GROUP,
         "mapping": path,
+        "handling": "kept as their own class",
         "labels": sorted(set(frame.loc[unplaced, LABEL_COLUMN].astype(str))),
         "rows": int(unplaced.sum()),
         "rows_by_part": {
@@ -198,15 +201,14 @@ def drop_unplaced(
     }
     if record["rows"]:
         log.warning(
-            "%d row(s) of %d label(s) the data-driven hierarchy could not place (%r) are left "
-            "out: %s",
+            "%d row(s) of %d label(s) the data-driven hierarchy could not place are kept as the "
+            "class %r: %s",
             record["rows"],
             len(record["labels"]),
             UNSEEN_GROUP,
             format_list(record["labels"]),
         )
-    kept = frame.loc[~unplaced].reset_index(drop=True)
-    return kept, targets[~unplaced], record
+    return record
 
 
 @dataclass
@@ -221,7 +223,7 @@ class ClassifierData:
     y: np.ndarray  # class index per pool row
     part: np.ndarray  # "train" | "val" | "test" per pool row (split evaluation), else ""
     leakage: dict[str, Any] | None = None
-    unplaced: dict[str, Any] | None = None  # data_group: rows left out without a data group
+    unplaced: dict[str, Any] | None = None  # data_group: rows of labels without a data group
 
     @property
     def boreholes(self) -> np.ndarray:
@@ -273,7 +275,7 @@ def prepare_classifier_data(
     targets = targets_of(frame, spec.target, mapping, path)
     unplaced = None
     if spec.target == "data_group":
-        frame, targets, unplaced = drop_unplaced(frame, targets, path)
+        unplaced = unplaced_rows(frame, targets, path)
     classes = tuple(sorted(set(targets)))
     index = {name: i for i, name in enumerate(classes)}
 

@@ -80,12 +80,14 @@ def _pair_lines(t: Tracer, expert: str, data: str) -> list[str]:
     unplaced = (f"metrics:{data}", "data_use", "rows_without_data_group")
     if t.inputs.get(*unplaced, "rows", default=0):
         test_rows = t.at(*unplaced, "rows_by_part", "test", fmt="count")
+        group = t.inputs.get(*unplaced, "group", default="")
         labels = t.inputs.get(*unplaced, "labels", default=[])
         lines.append(
-            f"- {code(data)} leaves out {t.at(*unplaced, 'rows', fmt='count')} rows "
-            f"({test_rows} of them test rows) of labels the data-driven hierarchy could not "
-            f"place (no fitting row): {names(labels)}; {code(expert)} keeps them, so the two "
-            "test sets differ by those rows."
+            f"- {t.at(*unplaced, 'rows', fmt='count')} rows of {code(data)} ({test_rows} of them "
+            f"test rows) have labels the data-driven hierarchy could not place (no fitting row): "
+            f"{names(labels)}. They stay, as the class {code(group)}; a class no training row "
+            "holds has zero recall by construction, which the expert groups, defined without "
+            "data, do not pay."
         )
     return [*lines, ""]
 
