@@ -78,6 +78,9 @@ def recompute(expr: Mapping[str, Any], documents: Mapping[str, Any]) -> Any:
     args = [recompute(a, documents) for a in expr["args"]]
     if expr["op"] == "len":
         return len(args[0])
+    if expr["op"] in ("max", "sum"):
+        values = [_number(x) for x in args]
+        return max(values) if expr["op"] == "max" else sum(values)
     a, b = (_number(x) for x in args)
     if expr["op"] == "sub":
         return a - b

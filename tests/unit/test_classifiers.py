@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from lithoflow.core.errors import InputDataError
+from lithoflow.hierarchy.mapping import UNSEEN_GROUP
 from lithoflow.models.classifiers import (
     ClassifierInputs,
     ClassifierSpec,
@@ -451,3 +452,75 @@ def test_smoothing_and_context_change_the_inputs_and_predictions(inputs, tmp_pat
         tmp_path / "plain" / "run"
     )
     assert metrics["spec"]["smoothing"]["method"] == "mode"
+
+
+# --- target data_group: labels through the data-driven mapping ------------------------------------
+
+DATA_GROUPS = {"nannofossil ooze": "D1", "chalk": "D1", "clay": "D2", "silty clay": "D2",
+               "sand": "D2", "basalt": "D3"}  # fmt: skip
+
+
+def data_driven_mapping(inputs, tmp_path, groups=DATA_GROUPS, rare=UNSEEN_GROUP):
+    """A data-driven mapping CSV: the rare test-only label could not be placed (unseen)."""
+    mapping = {**groups, **({RARE_LABEL: rare} if rare else {})}
+    path = tmp_path / "data_driven_mapping.csv"
+    pd.DataFrame(
+        {"Principal_Lithology": list(mapping), "Lithology_Group": list(mapping.values()),
+         "Count": 1, "Percentage": 1.0}
+    ).to_csv(path, index=False)  # fmt: skip
+    return path
+
+
+def test_data_group_targets_count_unplaced_labels_and_keep_them_as_their_group(inputs, tmp_path):
+    path = data_driven_mapping(inputs, tmp_path)
+    data = prepare_classifier_data(
+        spec(target="data_group"), files(inputs, mapping_path=path), SCALING
+    )
+    assert data.classes == ("D1", "D2", "D3", UNSEEN_GROUP)
+    test = pd.read_parquet(inputs["splits"]["test"])
+    rare_rows = int((test["label"] == RARE_LABEL).sum())
+    assert rare_rows == 3
+    assert data.unplaced["labels"] == [RARE_LABEL] and data.unplaced["rows"] == rare_rows
+    assert data.unplaced["rows_by_part"] == {"test": rare_rows, "train": 0, "val": 0}
+    expected = [{**DATA_GROUPS, RARE_LABEL: UNSEEN_GROUP}[label] for label in test["label"]]
+    assert [data.classes[i] for i in data.y[data.part == "test"]] == expected
+
+
+def test_data_group_label_missing_from_the_mapping_is_an_error_counting_rows(inputs, tmp_path):
+    path = data_driven_mapping(inputs, tmp_path, rare=None)
+    with pytest.raises(InputDataError, match=rf"3 row\(s\) of 1 label\(s\).*{RARE_LABEL}"):
+        prepare_classifier_data(
+            spec(target="data_group"), files(inputs, mapping_path=path), SCALING
+        )
+    with pytest.raises(InputDataError, match="needs its hierarchy mapping"):
+        prepare_classifier_data(spec(target="data_group"), files(inputs), SCALING)
+
+
+@pytest.mark.parametrize(
+    "run_spec",
+    [
+        spec(target="data_group"),
+        boosting_spec(target="data_group", missing="native"),
+        spec(target="data_group", input="embedding", vae="v"),
+    ],
+    ids=["mlp-raw", "boosting-raw", "mlp-embedding"],
+)
+def test_data_group_runs_record_the_unplaced_rows(inputs, tmp_path, run_spec):
+    path = data_driven_mapping(inputs, tmp_path)
+    metrics = train_classifier_run(
+        spec=run_spec,
+        files=files(
+            inputs,
+            mapping_path=path,
+            embeddings_path=inputs["embeddings"] if run_spec.input == "embedding" else None,
+        ),
+        scaling=SCALING,
+        output_dir=tmp_path / "run",
+        device=torch.device("cpu"),
+        workflow_dir=".",
+    )
+    assert metrics["classes"] == ["D1", "D2", "D3", UNSEEN_GROUP]
+    assert metrics["spec"]["target"] == "data_group"
+    unplaced = metrics["data_use"]["rows_without_data_group"]
+    assert unplaced["rows"] == 3 and unplaced["group"] == UNSEEN_GROUP
+    assert UNSEEN_GROUP in metrics["classes_absent_from_train"]

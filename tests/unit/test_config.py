@@ -194,3 +194,35 @@ def test_gpus_on_a_cpu_run_are_warned_about(config: dict[str, Any]) -> None:
     assert "compute.gpus_per_training_job" in warning and "compute.device" in warning
     cpu["compute"]["gpus_per_training_job"] = 0
     assert check_config(cpu) == []
+
+
+# --- target data_group and report.hierarchy_comparisons ------------------------------------------
+
+
+def test_data_group_target_needs_the_data_driven_hierarchy(config: dict[str, Any]) -> None:
+    assert config["classifiers"]["runs"]["boosting_data_group"]["target"] == "data_group"
+    bad = copy.deepcopy(config)
+    bad["hierarchy"]["data_driven"]["enabled"] = False
+    with pytest.raises(ConfigError) as caught:
+        check_config(bad)
+    message = str(caught.value)
+    assert "config key classifiers.runs.boosting_data_group.target" in message
+    assert "hierarchy.data_driven.enabled: true" in message
+
+
+@pytest.mark.parametrize(
+    ("pair", "expected"),
+    [
+        (["boosting", "nope"], "'nope' not in classifiers.runs"),
+        (["boosting_data_group", "boosting"], "target group, then one with target data_group"),
+        (["direct", "boosting_data_group"], "differ in target only; they differ in"),
+    ],
+)
+def test_hierarchy_comparisons_pair_one_recipe_on_both_mappings(
+    config: dict[str, Any], pair: list[str], expected: str
+) -> None:
+    bad = copy.deepcopy(config)
+    bad["report"]["hierarchy_comparisons"] = [pair]
+    with pytest.raises(ConfigError, match=r"report\.hierarchy_comparisons\[0\]") as caught:
+        check_config(bad)
+    assert expected in str(caught.value)

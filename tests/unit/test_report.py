@@ -188,6 +188,7 @@ def documents(tmp_path_factory):
     runs = set(config["classifiers"]["runs"])
     report = config["report"]
     report["comparisons"] = [c for c in report["comparisons"] if set(c["runs"]) <= runs]
+    report["hierarchy_comparisons"] = [p for p in report["hierarchy_comparisons"] if set(p) <= runs]
     docs: dict = {"config": config, "reference": load_reference()}
     docs["ingest"] = {
         "bin_size_m": 0.2,

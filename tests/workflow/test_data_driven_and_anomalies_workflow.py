@@ -91,3 +91,40 @@ def test_anomaly_intervals_follow_the_errors(completed_run: Path):
     ]
     png = (completed_run / "results/figures/anomaly_logs.png").read_bytes()
     assert png.startswith(PNG_SIGNATURE) and png.endswith(PNG_END)
+
+
+def test_data_group_run_predicts_the_data_driven_groups(completed_run: Path):
+    config = yaml.safe_load((completed_run / "config.yaml").read_text())
+    expert_run, data_run = config["report"]["hierarchy_comparisons"][0]
+    run_spec = config["classifiers"]["runs"][data_run]
+    assert run_spec["target"] == "data_group"
+    metrics = read_json(completed_run, f"results/models/classifiers/{data_run}/metrics.json")
+    mapping = pd.read_csv(
+        completed_run / "results/hierarchy/data_driven_mapping.csv", keep_default_na=False
+    )
+    group_of = dict(zip(mapping["Principal_Lithology"], mapping["Lithology_Group"], strict=True))
+    summary = read_json(completed_run, "results/hierarchy/data_driven_summary.json")
+    unseen = set(summary["unseen_labels"])
+    parts = {
+        part: pd.read_parquet(completed_run / f"results/splits/{run_spec['split']}/{part}.parquet")
+        for part in ("train", "val", "test")
+    }
+    rows = pd.concat(parts.values())
+    assert metrics["classes"] == sorted({group_of[label] for label in rows["label"]})
+    unplaced = metrics["data_use"]["rows_without_data_group"]
+    assert unplaced["labels"] == sorted(unseen & set(rows["label"]))
+    assert unplaced["rows"] == int(rows["label"].isin(unseen).sum())
+    assert metrics["rows"]["test"] == len(parts["test"])  # kept, as the unseen group
+    # The same recipe on the expert groups, and both on the leaderboard under their own target.
+    expert = read_json(completed_run, f"results/models/classifiers/{expert_run}/metrics.json")
+    assert expert["spec"]["target"] == "group" and expert["model"] == metrics["model"]
+    leaderboard = pd.read_csv(completed_run / "results/report/leaderboard.csv")
+    targets = dict(zip(leaderboard["run"], leaderboard["target"], strict=True))
+    assert targets[data_run] == "data_group" and targets[expert_run] == "group"
+
+    markdown = (completed_run / "results/report/investigation_summary.md").read_text()
+    section = markdown.split("\n## Expert vs data-driven groups\n", 1)[1].split("\n## ", 1)[0]
+    assert f"| `{data_run}` | data-driven |" in section
+    assert f"| `{expert_run}` | expert |" in section
+    assert f"{metrics['balanced_accuracy'] * 100:.2f}%" in section
+    assert f"{summary['agreement_with_expert']['ari_rows']:.4f} over rows" in section

@@ -70,6 +70,8 @@ def expected_sources(config: dict[str, Any]) -> dict[str, str]:
         "realism": "results/simulation/realism.json",
         "vae_comparison": "results/validation/vae_comparison.csv",
     }
+    if config["hierarchy"]["data_driven"]["enabled"]:
+        sources["data_driven"] = "results/hierarchy/data_driven_summary.json"
     for method in config["splits"]["methods"]:
         sources[f"split:{method}"] = f"results/splits/{method}/split_report.json"
     for run in config["classifiers"]["runs"]:

@@ -269,7 +269,8 @@ def classifier_scaling(wildcards):
 
 def classifier_inputs(wildcards):
     """Split parts of the run's method (or the whole dataset for group K-fold), plus embeddings,
-    depth context, hierarchy and penalty matrix where the run uses them."""
+    depth context, hierarchy (expert, or data-driven for data_group) and penalty matrix where
+    the run uses them."""
     spec = classifier_spec(wildcards)
     if spec.get("evaluation", "split") == "group_kfold":
         inputs = {"features": "results/data/features.parquet"}
@@ -285,6 +286,8 @@ def classifier_inputs(wildcards):
         inputs["context"] = f"results/data/context/{source}/{spec['context']}.parquet"
     if spec["target"] == "group":
         inputs["hierarchy"] = "results/hierarchy/lithology_hierarchy_mapping.csv"
+    if spec["target"] == "data_group":  # the data-driven mapping, only for such runs
+        inputs["hierarchy"] = "results/hierarchy/data_driven_mapping.csv"
     if spec.get("penalty_matrix"):
         inputs["penalty_matrix"] = spec["penalty_matrix"]
     return inputs

@@ -5,6 +5,12 @@
 
 # The realism check of the simulated data exists only when the data are simulated.
 SUMMARY_REALISM = ["results/simulation/realism.json"] if SOURCE == "simulate" else []
+# The data-driven hierarchy's summary, when one is built (section "Expert vs data-driven groups").
+SUMMARY_DATA_DRIVEN = (
+    ["results/hierarchy/data_driven_summary.json"]
+    if config["hierarchy"]["data_driven"]["enabled"]
+    else []
+)
 # The config sections the summary states (a change to them rewrites it); `report` names the
 # classifier runs it compares and the investigation's run each run repeats. The simulator's
 # settings only when the data are simulated (otherwise the summary does not use them).
@@ -50,6 +56,7 @@ rule investigation_summary:
         group_distribution="results/analysis/group_distribution.json",
         mismatch="results/analysis/split_mismatch.json",
         hierarchy="results/validation/hierarchy_ari.json",
+        data_driven=SUMMARY_DATA_DRIVEN,
         split_reports=expand(
             "results/splits/{method}/split_report.json", method=SPLIT_METHODS
         ),

@@ -18,6 +18,8 @@ def named_files(smk) -> dict[str, str]:
     }
     if smk.input.realism:  # simulated data only
         files["realism"] = smk.input.realism[0]
+    if smk.input.data_driven:  # hierarchy.data_driven.enabled only
+        files["data_driven"] = smk.input.data_driven[0]
     names = smk.params.names
     for kind, key in (
         ("split", "split_reports"),

@@ -405,6 +405,40 @@ def _report_problems(config: Mapping[str, Any]) -> Iterator[str]:
             )
 
 
+def _data_group_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    """Target data_group needs the data-driven hierarchy; each pair of
+    report.hierarchy_comparisons is one recipe with target group, then data_group."""
+    classifiers = config["classifiers"]
+    enabled = config["hierarchy"]["data_driven"]["enabled"]
+    runs = {name: merged_run_settings(classifiers, name) for name in classifiers["runs"]}
+    targets = {name: run["target"] for name, run in runs.items()}
+    for name, target in targets.items():
+        if target == "data_group" and not enabled:
+            yield (
+                f"config key classifiers.runs.{name}.target: 'data_group' needs the data-driven "
+                "hierarchy; set hierarchy.data_driven.enabled: true"
+            )
+    for i, pair in enumerate(config["report"].get("hierarchy_comparisons") or []):
+        key = f"config key report.hierarchy_comparisons[{i}]"
+        unknown = [name for name in pair if name not in targets]
+        if unknown:
+            yield (
+                f"{key}: {format_list(unknown)} not in classifiers.runs "
+                f"({format_list(sorted(targets))})"
+            )
+            continue
+        if [targets[name] for name in pair] != ["group", "data_group"]:
+            yield f"{key}: needs a run with target group, then one with target data_group"
+            continue
+        a, b = (runs[name] for name in pair)
+        differing = sorted(k for k in set(a) | set(b) if k != "target" and a.get(k) != b.get(k))
+        if differing:
+            yield (
+                f"{key}: the runs must differ in target only; they differ in "
+                f"{format_list(differing)}"
+            )
+
+
 def _data_driven_problems(config: Mapping[str, Any]) -> Iterator[str]:
     """Section ``hierarchy.data_driven`` names an existing VAE or split and a usable k range."""
     section = config["hierarchy"]["data_driven"]
@@ -459,6 +493,7 @@ def config_problems(config: Mapping[str, Any]) -> list[str]:
         *_vae_kind_problems(config),
         *_vae_comparison_problems(config),
         *_data_driven_problems(config),
+        *_data_group_problems(config),
         *_simulate_anomaly_problems(config),
         *_classifier_problems(config),
         *_report_problems(config),

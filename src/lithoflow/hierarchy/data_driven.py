@@ -37,7 +37,13 @@ from lithoflow.core.dataset import LABEL_COLUMN as DATASET_LABEL
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.errors import ConfigError, InputDataError, format_list
 from lithoflow.core.io import write_csv, write_json
-from lithoflow.hierarchy.mapping import GROUP_COLUMN, LABEL_COLUMN, hierarchy_table, read_mapping
+from lithoflow.hierarchy.mapping import (
+    GROUP_COLUMN,
+    LABEL_COLUMN,
+    UNSEEN_GROUP,
+    hierarchy_table,
+    read_mapping,
+)
 from lithoflow.models.scaling import Scaler, ScalingConfig
 from lithoflow.validation.hierarchy import (
     embedding_matrix,
@@ -49,7 +55,6 @@ from lithoflow.validation.hierarchy import (
 
 log = logging.getLogger(__name__)
 
-UNSEEN_GROUP = "Unseen in training"
 GROUP_PREFIX = "D"
 INPUTS: tuple[str, ...] = ("raw", "embedding")
 ROWS: tuple[str, ...] = ("train", "all")

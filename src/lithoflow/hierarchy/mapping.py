@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 LABEL_COLUMN = "Principal_Lithology"
 GROUP_COLUMN = "Lithology_Group"
 MAPPING_COLUMNS: tuple[str, ...] = (LABEL_COLUMN, GROUP_COLUMN, "Count", "Percentage")
+# The data-driven mapping's group for labels it could not place (no fitting row): not a group.
+UNSEEN_GROUP = "Unseen in training"
 
 
 @dataclass(frozen=True)
@@ -212,12 +214,18 @@ def read_hierarchy_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     return frame[list(MAPPING_COLUMNS)]
 
 
-def groups_of(labels: pd.Series, label_to_group: Mapping[str, str]) -> pd.Series:
-    """The group of each label; a label without a group is an error naming them."""
-    unique = pd.Index(labels.astype(str).unique())
+def groups_of(
+    labels: pd.Series, label_to_group: Mapping[str, str], path: str | None = None
+) -> pd.Series:
+    """The group of each label; labels without a group are an error counting their rows."""
+    text = labels.astype(str)
+    unique = pd.Index(text.unique())
     missing = [label for label in unique if label not in label_to_group]
     if missing:
+        rows = int(text.isin(missing).sum())
         raise InputDataError(
-            f"labels missing from the hierarchy mapping: {format_list(sorted(missing))}"
+            f"{rows} row(s) of {len(missing)} label(s) missing from the hierarchy mapping: "
+            f"{format_list(sorted(missing))}",
+            path=path,
         )
-    return labels.astype(str).map(label_to_group)
+    return text.map(label_to_group)

@@ -1,7 +1,8 @@
 """Lithology / group classifier runs (methodology.md §7, extended): one rule, several model kinds.
 
 A run (`classifiers.runs.<name>` merged over `classifiers.defaults`) names its inputs (the VAE's μ
-or the raw features, optionally with depth context features), its target (lithology or group), its
+or the raw features, optionally with depth context features), its target (lithology, expert
+`group`, or `data_group` of the data-driven hierarchy), its
 model kind (`mlp`: the investigation's network; `gradient_boosting`: scikit-learn's
 HistGradientBoostingClassifier), what it does with missing values, whether predictions are
 smoothed along depth, and how it is evaluated (`lithoflow.models.evaluation`: a fixed split with
@@ -30,7 +31,7 @@ from lithoflow.core.config import merged_run_settings
 from lithoflow.core.dataset import DEPTH_COLUMN, KEY_COLUMNS, LABEL_COLUMN, read_dataset
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_json, write_csv, write_json, write_parquet
-from lithoflow.hierarchy.mapping import groups_of, read_mapping
+from lithoflow.hierarchy.mapping import UNSEEN_GROUP, groups_of, read_mapping
 from lithoflow.models import embeddings as emb
 from lithoflow.models import evaluation as ev
 from lithoflow.models import metrics as mt
@@ -52,6 +53,9 @@ METRICS_FILE = "metrics.json"
 CONFUSION_FILE = "confusion.csv"
 PREDICTIONS_FILE = "predictions.parquet"
 BOREHOLES_FILE = "boreholes.csv"
+# Targets read through a label -> group mapping CSV (the rule's `hierarchy` input): the expert
+# mapping, or the data-driven one (lithoflow.hierarchy.data_driven).
+GROUP_TARGETS: tuple[str, ...] = ("group", "data_group")
 # The modules whose code (with every lithoflow module they import) is part of the resume key.
 CODE_MODULES = ("models.classifiers",)
 
@@ -162,14 +166,49 @@ def class_weights(y_train: np.ndarray, n_classes: int) -> np.ndarray:
     return weights * n_classes / weights.sum()
 
 
-def targets_of(frame: pd.DataFrame, target: str, mapping: Mapping[str, str] | None) -> np.ndarray:
-    """The target of each row: its label (lithology), or its label's group (group)."""
+def targets_of(
+    frame: pd.DataFrame, target: str, mapping: Mapping[str, str] | None, path: str | None = None
+) -> np.ndarray:
+    """The target of each row: its label (lithology), or its label's group (group, data_group);
+    a label missing from the mapping is an error counting its rows."""
     labels = frame[LABEL_COLUMN].astype(str)
     if target == "lithology":
         return labels.to_numpy(dtype=object)
     if mapping is None:
-        raise InputDataError("target group needs the hierarchy mapping")
-    return groups_of(labels, mapping).to_numpy(dtype=object)
+        raise InputDataError(f"target {target} needs its hierarchy mapping")
+    return groups_of(labels, mapping, path).to_numpy(dtype=object)
+
+
+def unplaced_rows(
+    frame: pd.DataFrame, targets: np.ndarray, path: str | None = None
+) -> dict[str, Any]:
+    """Count (and log) the rows whose label the data-driven hierarchy could not place (its
+    `UNSEEN_GROUP`: no fitting row). They are kept, as that group: leaving them out could empty
+    the test part (a test borehole holding only labels unseen in training), and keeping them
+    shows the cost of a hierarchy that cannot place new labels. When the run's split is the
+    hierarchy's, no training row holds that group, so its recall is zero by construction."""
+    unplaced = np.asarray(targets == UNSEEN_GROUP, dtype=bool)
+    parts = frame["_part"].to_numpy(dtype=object).astype(str)
+    record = {
+        "group": UNSEEN_GROUP,
+        "mapping": path,
+        "handling": "kept as their own class",
+        "labels": sorted(set(frame.loc[unplaced, LABEL_COLUMN].astype(str))),
+        "rows": int(unplaced.sum()),
+        "rows_by_part": {
+            part or "all": int((unplaced & (parts == part)).sum()) for part in sorted(set(parts))
+        },
+    }
+    if record["rows"]:
+        log.warning(
+            "%d row(s) of %d label(s) the data-driven hierarchy could not place are kept as the "
+            "class %r: %s",
+            record["rows"],
+            len(record["labels"]),
+            UNSEEN_GROUP,
+            format_list(record["labels"]),
+        )
+    return record
 
 
 @dataclass
@@ -184,6 +223,7 @@ class ClassifierData:
     y: np.ndarray  # class index per pool row
     part: np.ndarray  # "train" | "val" | "test" per pool row (split evaluation), else ""
     leakage: dict[str, Any] | None = None
+    unplaced: dict[str, Any] | None = None  # data_group: rows of labels without a data group
 
     @property
     def boreholes(self) -> np.ndarray:
@@ -229,9 +269,13 @@ def prepare_classifier_data(
     """Read the run's rows, build targets and raw inputs (μ or features, plus depth context)."""
     frame, features = _pool_frame(spec, files)
     mapping = None
-    if spec.target == "group" and files.mapping_path is not None:
-        mapping = read_mapping(files.mapping_path)
-    targets = targets_of(frame, spec.target, mapping)
+    path = None if files.mapping_path is None else str(files.mapping_path)
+    if spec.target in GROUP_TARGETS and path is not None:
+        mapping = read_mapping(path)
+    targets = targets_of(frame, spec.target, mapping, path)
+    unplaced = None
+    if spec.target == "data_group":
+        unplaced = unplaced_rows(frame, targets, path)
     classes = tuple(sorted(set(targets)))
     index = {name: i for i, name in enumerate(classes)}
 
@@ -277,6 +321,7 @@ def prepare_classifier_data(
         y=np.array([index[t] for t in targets], dtype=np.int64),
         part=frame["_part"].to_numpy(dtype=object).astype(str),
         leakage=leakage,
+        unplaced=unplaced,
     )
 
 
@@ -553,6 +598,7 @@ class ClassifierRun:
             "rows_dropped_for_missing_values": first.inputs.dropped,
             "boreholes_lost_to_missing_values": first.inputs.boreholes_lost,
             "inputs": len(first.inputs.scaler.features),
+            **({"rows_without_data_group": self.data.unplaced} if self.data.unplaced else {}),
         }
 
     def write_results(

@@ -48,11 +48,14 @@ class Figure:
 
 @dataclass(frozen=True)
 class SummaryPlan:
-    """The comparisons to state, the investigation's run behind each run, the figures to link."""
+    """The comparisons to state, the investigation's run behind each run, the figures to link,
+    and the pairs of runs on the expert and the data-driven groups."""
 
     comparisons: tuple[Comparison, ...] = ()
     investigation_runs: Mapping[str, str] = field(default_factory=dict)
     figures: tuple[Figure, ...] = ()
+    # (expert-group run, data-group run) pairs: one recipe on the two hierarchies.
+    hierarchy_comparisons: tuple[tuple[str, str], ...] = ()
 
     def investigation_run(self, run: str) -> str | None:
         """The investigation's name of the run that `run` repeats (None: no such run)."""
@@ -95,6 +98,9 @@ def plan_from_config(config: Mapping[str, Any], figures: Sequence[Figure] = ()) 
             str(k): str(v) for k, v in (report.get("investigation_runs") or {}).items()
         },
         figures=tuple(figures),
+        hierarchy_comparisons=tuple(
+            (str(a), str(b)) for a, b in report.get("hierarchy_comparisons") or []
+        ),
     )
 
 

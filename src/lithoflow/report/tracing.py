@@ -56,6 +56,14 @@ def length(a: Expr) -> Op:
     return Op("len", (a,))
 
 
+def maximum(*args: Expr) -> Op:
+    return Op("max", tuple(args))
+
+
+def total(*args: Expr) -> Op:
+    return Op("sum", tuple(args))
+
+
 def to_number(value: Any) -> float | int:
     """A JSON value as a number; "inf", "-inf", "nan" (lithoflow.core.io) and None too."""
     if value is None:
@@ -81,6 +89,8 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "sub": lambda a, b: to_number(a) - to_number(b),
     "div": safe_div,
     "len": len,
+    "max": lambda *values: max(to_number(v) for v in values),
+    "sum": lambda *values: sum(to_number(v) for v in values),
 }
 
 
@@ -162,7 +172,8 @@ class ReportInputs:
     """Loaded inputs by source name, and the file each came from (for the trace).
 
     Source names: config, reference, ingest, realism (simulated data only),
-    lithology_distribution, group_distribution, mismatch, hierarchy, split:{method},
+    lithology_distribution, group_distribution, mismatch, hierarchy, data_driven (the
+    data-driven hierarchy's summary, when built), split:{method},
     metrics:{run}, classifier:{run} (the run's config.json), vae:{name} (its config.json),
     history:{name} (its history.csv as a list of records), reconstruction:{scope},
     vae_comparison (results/validation/vae_comparison.csv as a list of records).

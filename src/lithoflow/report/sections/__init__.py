@@ -13,6 +13,7 @@ from lithoflow.report.plan import SummaryPlan
 from lithoflow.report.sections import (
     classifiers,
     data,
+    data_groups,
     figures,
     findings,
     group_errors,
@@ -46,6 +47,7 @@ _MODULES = (
     vae_variants,
     group_errors,
     hierarchy,
+    data_groups,
     limits,
     figures,
 )
