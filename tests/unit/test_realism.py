@@ -199,6 +199,9 @@ def test_predictability_checks_carry_sources_and_tolerances() -> None:
     assert all(c["tolerance"] == 0.10 and "§3.3" in c["source"] for c in linear)
     rmse = [c for c in checks if c.get("metric") == "rmse"]
     assert all(c["real"] == 23.0 and c["tolerance"] == 5.0 for c in rmse)
+    # The in-sample R² (fit to every row) is given beside the held-out one, never below it by
+    # much: least squares maximises it on exactly those rows.
+    assert all(c["in_sample_r2"] >= c["simulated"] - 0.05 for c in linear)
     # MS and NGR are independent noise here: far below the real 0.25 / 0.41.
     failed = {c["name"] for c in checks if not c["pass"]}
     assert "linear R² of MS from the other features" in failed
