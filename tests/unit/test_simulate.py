@@ -224,3 +224,26 @@ def test_stale_temporary_files_of_a_killed_run_are_removed(tmp_path: Path) -> No
         path.write_text("partial")
     assert sorted(remove_stale_temporaries(tmp_path)) == sorted(stale)
     assert not any(p.exists() for p in stale) and other.exists()
+
+
+def test_background_writer_keeps_order_and_raises_write_errors(tmp_path) -> None:
+    import io
+
+    import pyarrow as pa
+
+    from lithoflow.simulate.tables import BackgroundWriter, write_rows
+
+    tables = [pa.table({"a": [i, i + 1], "b": [f"x{i}", "y"]}) for i in range(40)]
+    direct, background = io.BytesIO(), io.BytesIO()
+    for table in tables:
+        write_rows(direct, table)
+    with BackgroundWriter(max_pending=3) as writer:
+        for table in tables:
+            writer.submit(background, table)
+    assert background.getvalue() == direct.getvalue()
+
+    closed = io.BytesIO()
+    closed.close()
+    with pytest.raises(ValueError):
+        with BackgroundWriter() as writer:
+            writer.submit(closed, tables[0])

@@ -27,7 +27,13 @@ from lithoflow.simulate.injection import (
 from lithoflow.simulate.plan import PlanConfig, World, build_world
 from lithoflow.simulate.properties import PropertyNoise
 from lithoflow.simulate.scales import SCALES, scale_spec, select_windows
-from lithoflow.simulate.tables import FILE_NAMES, TABLES, hole_tables, lily_writers, write_rows
+from lithoflow.simulate.tables import (
+    FILE_NAMES,
+    TABLES,
+    BackgroundWriter,
+    hole_tables,
+    lily_writers,
+)
 
 __all__ = [
     "FILE_NAMES",
@@ -99,12 +105,12 @@ def simulate_lily(
         time.perf_counter() - started,
     )
     rows = dict.fromkeys(TABLES, 0)
-    with lily_writers(out_dir) as writers:
+    with lily_writers(out_dir) as writers, BackgroundWriter() as background:
         for i, window in enumerate(windows):
             changes = hole_injection(world, window.plan, injected, noise, anomaly_seed)
             for table, frame in hole_tables(world, window, seed, noise, changes).items():
                 if frame is not None:
-                    write_rows(writers[table], frame)
+                    background.submit(writers[table], frame)
                     rows[table] += frame.num_rows
             if (i + 1) % 50 == 0:
                 logger.info("%d/%d holes written", i + 1, len(windows))

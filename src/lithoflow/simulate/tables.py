@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -438,3 +440,37 @@ def write_rows(handle: BinaryIO, rows: pa.Table, options: pacsv.WriteOptions | N
     options = options or pacsv.WriteOptions(include_header=False, quoting_style="none")
     sink = pa.PythonFile(_QuotingSink(handle), mode="w")
     pacsv.write_csv(rows, sink, options)
+
+
+class BackgroundWriter:
+    """`write_rows` on one worker thread, so formatting CSV overlaps generating the next hole.
+
+    Arrow formats the rows without holding the GIL, so a second core does the writing. One worker
+    keeps every file's rows in submission order (the files are byte-identical to writing in the
+    main thread). At most `max_pending` tables wait, which bounds memory; the first write error
+    is raised in the caller, at the next `submit` or at `close`.
+    """
+
+    def __init__(self, max_pending: int = 16) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-writer")
+        self._pending: deque[Future[None]] = deque()
+        self._max_pending = max_pending
+
+    def submit(self, handle: BinaryIO, rows: pa.Table) -> None:
+        while len(self._pending) >= self._max_pending:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(write_rows, handle, rows))
+
+    def close(self) -> None:
+        """Wait for every write; raise the first error."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
