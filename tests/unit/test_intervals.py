@@ -88,3 +88,45 @@ def test_unstratifiable_folds_fall_back_to_plain_folds() -> None:
     boreholes = [f"W{i}" for i in range(6)]
     folds = group_folds(boreholes, ["a", "b", "c", "a", "b", "c"], 3, seed=0)
     assert sorted(folds.values()) == [0, 0, 1, 1, 2, 2]
+
+
+def test_bootstrap_of_confusion_totals_equals_resampling_rows() -> None:
+    from lithoflow.models import metrics as mt
+    from lithoflow.models.intervals import bootstrap_group_totals
+
+    rng = np.random.default_rng(3)
+    n_rows, n_classes = 600, 4
+    frame = pd.DataFrame(
+        {
+            "borehole_id": rng.choice([f"W{i}" for i in range(9)], size=n_rows),
+            "true": rng.integers(0, n_classes, n_rows),
+            "predicted": rng.integers(0, n_classes, n_rows),
+        }
+    )
+    frame.loc[frame["true"] == 0, "predicted"] = 0  # some structure
+    costs = rng.uniform(0, 4, size=(n_classes, n_classes))
+    np.fill_diagonal(costs, 0.0)
+    codes, groups = pd.factorize(frame["borehole_id"])
+    totals = np.zeros((len(groups), n_classes, n_classes), dtype=np.int64)
+    np.add.at(totals, (codes, frame["true"], frame["predicted"]), 1)
+
+    def statistics(counts):
+        return {
+            "accuracy": mt.accuracy_of_counts(counts),
+            "balanced_accuracy": mt.balanced_accuracy_of_counts(counts),
+            "macro_f1": mt.macro_f1_of_counts(counts),
+            "penalty": mt.penalty_score_of_counts(counts, costs),
+        }
+
+    fast = bootstrap_group_totals(totals, statistics, n_resamples=60, seed=5)
+    by_rows = {
+        "accuracy": lambda f: mt.accuracy(f["true"], f["predicted"]),
+        "balanced_accuracy": lambda f: mt.balanced_accuracy(f["true"], f["predicted"], n_classes),
+        "macro_f1": lambda f: mt.macro_f1(f["true"], f["predicted"], n_classes),
+        "penalty": lambda f: float(-np.mean(costs[f["true"], f["predicted"]])),
+    }
+    for name, metric in by_rows.items():
+        slow = bootstrap_interval(frame, metric, n_resamples=60, seed=5)
+        for field in ("mean", "std", "low", "high"):
+            assert getattr(fast[name], field) == pytest.approx(getattr(slow, field), rel=1e-12)
+        assert fast[name].n == slow.n == 9

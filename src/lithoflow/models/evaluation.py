@@ -29,7 +29,12 @@ from lithoflow.core.errors import InputDataError
 from lithoflow.models import metrics as mt
 from lithoflow.models.checkpoints import ResumeStore
 from lithoflow.models.classifier_kinds import ClassifierKind
-from lithoflow.models.intervals import Interval, bootstrap_interval, group_folds, summarize
+from lithoflow.models.intervals import (
+    Interval,
+    bootstrap_group_totals,
+    group_folds,
+    summarize,
+)
 from lithoflow.models.missing import MedianImputer, complete_rows
 from lithoflow.models.scaling import Scaler
 from lithoflow.models.smoothing import SmoothingConfig, smooth_predictions
@@ -245,25 +250,29 @@ def bootstrap_scores(
     n_resamples: int,
     seed: int,
 ) -> dict[str, Interval]:
-    """Borehole-bootstrap intervals of each score on one unit's test rows."""
+    """Borehole-bootstrap intervals of each score on one unit's test rows.
+
+    Every score is a function of the confusion matrix, so each resample sums the drawn test
+    boreholes' matrices (the same resamples and values as concatenating their rows)."""
     rows = result.inputs.rows["test"]
-    frame = pd.DataFrame(
-        {
-            "borehole_id": keys["borehole_id"].to_numpy()[rows],
-            "true": y[rows],
-            "predicted": result.predicted["test"],
+    boreholes = keys["borehole_id"].to_numpy()[rows]
+    codes, groups = pd.factorize(boreholes)  # in order of first appearance
+    n = len(classes)
+    totals = np.zeros((len(groups), n, n), dtype=np.int64)
+    np.add.at(totals, (codes, y[rows], result.predicted["test"]), 1)
+    costs = mt.penalty_costs(classes, penalty, penalty_path) if penalty is not None else None
+
+    def statistics(counts: np.ndarray) -> dict[str, float]:
+        values = {
+            "accuracy": mt.accuracy_of_counts(counts),
+            "balanced_accuracy": mt.balanced_accuracy_of_counts(counts),
+            "macro_f1": mt.macro_f1_of_counts(counts),
         }
-    )
-    out = {}
-    for name in result.scores:
+        if costs is not None:
+            values["penalty_score"] = mt.penalty_score_of_counts(counts, costs)
+        return {name: values[name] for name in result.scores}
 
-        def metric(f: pd.DataFrame, name: str = name) -> float:
-            return score(
-                f["true"].to_numpy(), f["predicted"].to_numpy(), classes, penalty, penalty_path
-            )[name]
-
-        out[name] = bootstrap_interval(frame, metric, n_resamples=n_resamples, seed=seed)
-    return out
+    return bootstrap_group_totals(totals, statistics, n_resamples=n_resamples, seed=seed)
 
 
 def per_borehole_scores(

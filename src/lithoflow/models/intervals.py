@@ -5,7 +5,8 @@
   interval (missing bounds).
 - `bootstrap_interval`: a percentile interval of a metric on one test set, resampling whole test
   boreholes with replacement (rows of one borehole are not independent, so rows are never
-  resampled one by one).
+  resampled one by one); `bootstrap_group_totals` does the same for statistics of additive
+  per-borehole totals such as confusion matrices, without copying rows.
 - `group_folds`: K folds of whole boreholes, stratified by each borehole's dominant class where
   the class counts allow; every borehole lands in exactly one fold.
 - `compare`: whether two intervals say one value is higher; overlapping or missing intervals
@@ -17,7 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -88,11 +89,55 @@ def bootstrap_interval(
     if len(groups) < 2 or n_resamples < 1:
         return Interval(point, math.nan, math.nan, math.nan, len(groups), "borehole bootstrap")
     by_group = {g: part for g, part in frame.groupby(group_column, sort=False)}
-    rng = np.random.default_rng(seed)
     values = np.empty(n_resamples)
-    for i in range(n_resamples):
-        drawn = rng.choice(len(groups), size=len(groups), replace=True)
+    for i, drawn in enumerate(_resampled_groups(len(groups), n_resamples, seed)):
         values[i] = metric(pd.concat([by_group[groups[j]] for j in drawn], ignore_index=True))
+    return _percentile_interval(point, values, len(groups), confidence)
+
+
+def bootstrap_group_totals(
+    totals: np.ndarray,
+    statistics: Callable[[np.ndarray], Mapping[str, float]],
+    *,
+    n_resamples: int,
+    seed: int,
+    confidence: float = CONFIDENCE,
+) -> dict[str, Interval]:
+    """`bootstrap_interval` for statistics of additive per-group totals (e.g. each borehole's
+    confusion matrix): a resample's totals are the drawn groups' totals summed, so no rows are
+    copied. `totals` has one entry per group along its first axis; `statistics` maps summed
+    totals to named values. The resamples are those `bootstrap_interval` draws with the same
+    seed and group count, so both give the same interval for the same statistic."""
+    n_groups = int(totals.shape[0])
+    points = statistics(totals.sum(axis=0))
+    if n_groups < 2 or n_resamples < 1:
+        return {
+            name: Interval(float(v), math.nan, math.nan, math.nan, n_groups, "borehole bootstrap")
+            for name, v in points.items()
+        }
+    flat = totals.reshape(n_groups, -1)
+    values = {name: np.empty(n_resamples) for name in points}
+    for i, drawn in enumerate(_resampled_groups(n_groups, n_resamples, seed)):
+        weights = np.bincount(drawn, minlength=n_groups)
+        summed = (weights @ flat).reshape(totals.shape[1:])
+        for name, value in statistics(summed).items():
+            values[name][i] = value
+    return {
+        name: _percentile_interval(float(points[name]), values[name], n_groups, confidence)
+        for name in points
+    }
+
+
+def _resampled_groups(n_groups: int, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
+    """Group indices of each resample: `n_groups` drawn with replacement, seeded."""
+    rng = np.random.default_rng(seed)
+    for _ in range(n_resamples):
+        yield rng.choice(n_groups, size=n_groups, replace=True)
+
+
+def _percentile_interval(
+    point: float, values: np.ndarray, n_groups: int, confidence: float
+) -> Interval:
     tail = (1.0 - confidence) / 2.0
     low, high = np.nanquantile(values, [tail, 1.0 - tail])
     return Interval(
@@ -100,8 +145,9 @@ def bootstrap_interval(
         float(np.nanstd(values, ddof=1)),
         float(low),
         float(high),
-        len(groups),
+        n_groups,
         "borehole bootstrap",
+        confidence,
     )
 
 

@@ -53,15 +53,34 @@ def balanced_accuracy(
 ) -> float:
     """Mean recall over the classes present in y_true (nan for no rows)."""
     n = n_classes if n_classes is not None else _n_classes(y_true, y_pred)
-    recall, support = _recalls(confusion_matrix(y_true, y_pred, n))
-    present = support > 0
-    return float(recall[present].mean()) if present.any() else float("nan")
+    return balanced_accuracy_of_counts(confusion_matrix(y_true, y_pred, n))
 
 
 def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int | None = None) -> float:
     """Mean F1 over the classes present in y_true or y_pred; F1 = 2·TP / (2·TP + FP + FN)."""
     n = n_classes if n_classes is not None else _n_classes(y_true, y_pred)
-    counts = confusion_matrix(y_true, y_pred, n)
+    return macro_f1_of_counts(confusion_matrix(y_true, y_pred, n))
+
+
+# The same scores from a confusion matrix (rows true, columns predicted): what a sum of
+# per-borehole matrices gives without concatenating rows (the borehole bootstrap).
+
+
+def accuracy_of_counts(counts: np.ndarray) -> float:
+    """Share of the counted rows on the diagonal (nan for no rows)."""
+    total = counts.sum()
+    return float(np.trace(counts) / total) if total else float("nan")
+
+
+def balanced_accuracy_of_counts(counts: np.ndarray) -> float:
+    """Mean recall over the classes with true rows (nan for no rows)."""
+    recall, support = _recalls(counts)
+    present = support > 0
+    return float(recall[present].mean()) if present.any() else float("nan")
+
+
+def macro_f1_of_counts(counts: np.ndarray) -> float:
+    """Mean F1 over the classes with true or predicted rows (nan for no rows)."""
     tp = np.diag(counts).astype(np.float64)
     fp = counts.sum(axis=0) - tp
     fn = counts.sum(axis=1) - tp
@@ -183,6 +202,15 @@ def penalty_score(
 
     `classes` names the class indices of y_true / y_pred; every one must be in the matrix.
     """
+    costs = penalty_costs(classes, penalty, path)
+    y_true = np.asarray(y_true, dtype=np.int64)
+    if y_true.size == 0:
+        return float("nan")
+    return float(-np.mean(costs[y_true, np.asarray(y_pred, dtype=np.int64)]))
+
+
+def penalty_costs(classes: Sequence[str], penalty: pd.DataFrame, path: str = "") -> np.ndarray:
+    """The penalty matrix's costs ordered by class index; every class must be in the matrix."""
     missing = [c for c in classes if c not in penalty.index]
     if missing:
         raise InputDataError(
@@ -190,8 +218,10 @@ def penalty_score(
             f"(it has {format_list(penalty.index, 20)})",
             path=path or None,
         )
-    y_true = np.asarray(y_true, dtype=np.int64)
-    if y_true.size == 0:
-        return float("nan")
-    costs = penalty.loc[list(classes), list(classes)].to_numpy()
-    return float(-np.mean(costs[y_true, np.asarray(y_pred, dtype=np.int64)]))
+    return penalty.loc[list(classes), list(classes)].to_numpy(dtype=np.float64)
+
+
+def penalty_score_of_counts(counts: np.ndarray, costs: np.ndarray) -> float:
+    """-mean cost of the counted rows (nan for no rows); `costs` from `penalty_costs`."""
+    total = counts.sum()
+    return float(-(counts * costs).sum() / total) if total else float("nan")
