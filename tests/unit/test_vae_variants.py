@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-import yaml
 
 from lithoflow.core.config import check_config, embedding_run_for
 from lithoflow.core.errors import ConfigError
@@ -36,6 +35,7 @@ from lithoflow.models.vae_objectives import (
     gaussian_log_density,
     tc_decomposition,
 )
+from tests.workflow.helpers import tiny_config
 
 from .model_data import write_model_inputs
 from .test_vae import SCALING, vae_config
@@ -215,7 +215,9 @@ def test_plain_settings_and_config_json_have_no_kind_keys(tmp_path):
 
 @pytest.fixture()
 def config() -> dict:
-    return yaml.safe_load((REPO / "config.yaml").read_text())
+    """config.yaml with the tests' tiny overrides, which add the β-TCVAE that config.yaml has
+    commented out."""
+    return tiny_config()
 
 
 @pytest.mark.parametrize(
