@@ -111,7 +111,8 @@ def test_every_model_folder_records_what_made_it(completed_run):
     folders = model_folders(completed_run)
     names = [f"{p.parent.name}/{p.name}" for p in folders]
     runs = config["classifiers"]["runs"]
-    assert names == sorted(["vae/v2_6_7", *(f"classifiers/{run}" for run in runs)])
+    vaes = config["vae"]["models"]
+    assert names == sorted([*(f"vae/{v}" for v in vaes), *(f"classifiers/{run}" for run in runs)])
     in_checkout = git("rev-parse", "HEAD").returncode == 0
     for folder in folders:
         record = json.loads((folder / "provenance.json").read_text())
