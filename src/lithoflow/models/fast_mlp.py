@@ -23,8 +23,6 @@ from lithoflow.models.flat_params import FlatAdam, FlatParameters, relu_backward
 if TYPE_CHECKING:
     from lithoflow.models.mlp import MLPClassifier
 
-LayerViews = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
-
 
 class FastMLPStep:
     """The plain MLP's cross-entropy and its exact gradient for one batch, computed by hand.
@@ -43,21 +41,13 @@ class FastMLPStep:
         self.weight = weight
         self.flat = FlatParameters(model)
         self.optimizer = FlatAdam(self.flat.values, self.flat.grads, learning_rate)
-        named = dict(model.named_parameters())
-
-        def views(prefix: str) -> LayerViews:
-            w, b = f"{prefix}.weight", f"{prefix}.bias"
-            shape = tuple(named[w].shape)
-            return (
-                self.flat.span([w], shape),
-                self.flat.span([b], (shape[0],)),
-                self.flat.span([w], shape, grad=True),
-                self.flat.span([b], (shape[0],), grad=True),
-            )
-
-        linear_names = [n for n, m in model.named_modules() if isinstance(m, nn.Linear)]
-        self.hidden = [views(n) for n in linear_names if n.startswith("hidden_layers.")]
-        self.output = views("output")
+        linear = {n: m for n, m in model.named_modules() if isinstance(m, nn.Linear)}
+        self.hidden = [
+            self.flat.linear_views(layer, name)
+            for name, layer in linear.items()
+            if name.startswith("hidden_layers.")
+        ]
+        self.output = self.flat.linear_views(linear["output"], "output")
         values = self.flat.values
         self._minus_one = torch.full((1, 1), -1.0, dtype=values.dtype, device=values.device)
 

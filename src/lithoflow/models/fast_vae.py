@@ -38,21 +38,13 @@ class FastVAEStep:
         self.model = model
         self.flat = FlatParameters(model, order=model.flat_layout())
         self.optimizer = FlatAdam(self.flat.values, self.flat.grads, learning_rate)
-        named = dict(model.named_parameters())
-
-        def views(prefix: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-            w, b = f"{prefix}.weight", f"{prefix}.bias"
-            shape = tuple(named[w].shape)
-            return (
-                self.flat.span([w], shape),
-                self.flat.span([b], (shape[0],)),
-                self.flat.span([w], shape, grad=True),
-                self.flat.span([b], (shape[0],), grad=True),
-            )
-
-        linear_names = [n for n, m in model.named_modules() if isinstance(m, nn.Linear)]
-        self.encoder = [views(n) for n in linear_names if n.startswith("encoder.")]
-        self.decoder = [views(n) for n in linear_names if n.startswith("decoder.")]
+        linear = {n: m for n, m in model.named_modules() if isinstance(m, nn.Linear)}
+        self.encoder = [
+            self.flat.linear_views(m, n) for n, m in linear.items() if n.startswith("encoder.")
+        ]
+        self.decoder = [
+            self.flat.linear_views(m, n) for n, m in linear.items() if n.startswith("decoder.")
+        ]
         k, h = model.latent_dim, model.hidden[-1]
         weights, biases = ["fc_mu.weight", "fc_logvar.weight"], ["fc_mu.bias", "fc_logvar.bias"]
         self.head = (

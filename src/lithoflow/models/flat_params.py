@@ -14,6 +14,8 @@ from typing import Any
 import torch
 from torch import nn
 
+LayerViews = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
+
 
 class FlatParameters:
     """A module's parameters as views into one flat buffer, gradients into another.
@@ -63,6 +65,18 @@ class FlatParameters:
     def zero_grad(self) -> None:
         """Zero every gradient in one operation."""
         self.grads.zero_()
+
+    def linear_views(self, layer: nn.Linear, prefix: str) -> LayerViews:
+        """(weight, bias, weight gradient, bias gradient) views of the Linear `layer`, whose
+        parameters are named `<prefix>.weight` and `<prefix>.bias`."""
+        weight, bias = f"{prefix}.weight", f"{prefix}.bias"
+        shape = tuple(layer.weight.shape)
+        return (
+            self.span([weight], shape),
+            self.span([bias], (shape[0],)),
+            self.span([weight], shape, grad=True),
+            self.span([bias], (shape[0],), grad=True),
+        )
 
 
 class FlatAdam:
