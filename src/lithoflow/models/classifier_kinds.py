@@ -144,21 +144,18 @@ class BoostingKind:
         self.used = ~np.isnan(train[0]).all(axis=0)
         self.model = build_boosting(self.params, seed, val[1].shape[0] > 0, self.selection_metric)
         sample_weight = weights[train[1]] if weights is not None else None
+        # the used columns, copied once for the fit and the refit
+        x_train, x_val = train[0][:, self.used], val[0][:, self.used]
         self.summary = fit_boosting(
-            self.model,
-            train[0][:, self.used],
-            train[1],
-            val[0][:, self.used],
-            val[1],
-            sample_weight=sample_weight,
+            self.model, x_train, train[1], x_val, val[1], sample_weight=sample_weight
         )
         if self.params.refit_with_val:
             self.model, self.summary = refit_with_validation(
                 self.model,
                 self.summary,
-                train[0][:, self.used],
+                x_train,
                 train[1],
-                val[0][:, self.used],
+                x_val,
                 val[1],
                 sample_weight=sample_weight,
                 val_weight=weights[val[1]] if weights is not None else None,
