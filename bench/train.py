@@ -54,6 +54,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
 from lithoflow.core.dataset import read_dataset  # noqa: E402
+from lithoflow.core.device import describe_device  # noqa: E402
 from lithoflow.core.io import write_json  # noqa: E402
 from lithoflow.models.classifiers import ClassifierSpec, class_weights  # noqa: E402
 from lithoflow.models.mlp import MLPParams, build_mlp, fit_mlp  # noqa: E402
@@ -115,7 +116,9 @@ def nearest_centre_labels(x: np.ndarray, n_classes: int, seed: int = 0) -> np.nd
     return distances.argmin(axis=1)
 
 
-def mlp_loop(x: np.ndarray, y: np.ndarray, params: MLPParams, gradients: str) -> dict[str, Any]:
+def mlp_loop(
+    x: np.ndarray, y: np.ndarray, params: MLPParams, gradients: str, device: torch.device
+) -> dict[str, Any]:
     """fit_mlp, as rule train_classifier calls it, with the hand-written or the autograd step."""
     seed = 42
     model = build_mlp(x.shape[1], MLP_CLASSES, params, seed)
@@ -129,7 +132,7 @@ def mlp_loop(x: np.ndarray, y: np.ndarray, params: MLPParams, gradients: str) ->
         MLP_CLASSES,
         params,
         seed,
-        torch.device("cpu"),
+        device,
         weights=weights,
         gradients=gradients,
     )
@@ -152,11 +155,13 @@ def scaled_rows(args: argparse.Namespace, scaling: ScalingConfig) -> tuple[np.nd
     return scaler.transform(values), source
 
 
-def workflow_loop(x: np.ndarray, config: VAEConfig, gradients: str) -> dict[str, Any]:
+def workflow_loop(
+    x: np.ndarray, config: VAEConfig, gradients: str, device: torch.device
+) -> dict[str, Any]:
     """fit_vae, as rule train_vae calls it, with the hand-written or the autograd step."""
     model = build_vae(x.shape[1], config)
     started = time.perf_counter()
-    result = fit_vae(model, x, None, config, torch.device("cpu"), gradients=gradients)
+    result = fit_vae(model, x, None, config, device, gradients=gradients)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "final_loss": result.history[-1]["loss"]}
 
@@ -197,10 +202,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--epochs", type=int, default=FULL_EPOCHS)
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     parser.add_argument("--skip-dataloader", action="store_true")
+    parser.add_argument(
+        "--tcvae-epochs",
+        type=int,
+        default=0,
+        help="also time a beta_tcvae (tc_weight 6, autograd) for this many epochs (0: skip)",
+    )
+    parser.add_argument(
+        "--device", choices=("cpu", "cuda"), default="cpu", help="where fit_vae/fit_mlp train"
+    )
     parser.add_argument("--output", default=str(REPO_ROOT / "bench/results/train.json"))
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
     config, scaling = load_config()
     config = VAEConfig.from_config({**config.to_dict(), "epochs": args.epochs})
     x, source = scaled_rows(args, scaling)
@@ -208,14 +223,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     full_steps = FULL_EPOCHS * math.ceil(FULL_ROWS / config.batch_size)
 
     variants = {
-        "fast_step": workflow_loop(x, config, "fast"),
-        "autograd": workflow_loop(x, config, "autograd"),
+        "fast_step": workflow_loop(x, config, "fast", device),
+        "autograd": workflow_loop(x, config, "autograd", device),
     }
-    if not args.skip_dataloader:
+    if not args.skip_dataloader and device.type == "cpu":  # the tutorial loop is CPU-only
         variants["dataloader"] = dataloader_loop(x, config)
-    for record in variants.values():
-        record["epochs_per_s"] = args.epochs / record["seconds"]
-        record["ms_per_step"] = 1000 * record["seconds"] / steps
+    if args.tcvae_epochs:  # the β-TCVAE's pairwise estimator: autograd, a few epochs
+        tcvae = {**config.to_dict(), "kind": "beta_tcvae", "tc_weight": 6.0}
+        tcvae["epochs"] = args.tcvae_epochs
+        variants["beta_tcvae"] = workflow_loop(x, VAEConfig.from_config(tcvae), "auto", device)
+    for name, record in variants.items():
+        epochs = args.tcvae_epochs if name == "beta_tcvae" else args.epochs
+        record["epochs"] = epochs
+        record["epochs_per_s"] = epochs / record["seconds"]
+        record["ms_per_step"] = 1000 * record["seconds"] / (steps // args.epochs * epochs)
         record["full_scale_estimate_s"] = record["ms_per_step"] * full_steps / 1000
     seconds = {name: item["seconds"] for name, item in variants.items()}
     speedups = {"fast_step_over_autograd": seconds["autograd"] / seconds["fast_step"]}
@@ -225,8 +246,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     mlp_steps = args.epochs * math.ceil(x.shape[0] / mlp_params.batch_size)
     mlp_full_steps = FULL_EPOCHS * math.ceil(MLP_FULL_ROWS / mlp_params.batch_size)
     mlp_variants = {
-        "fast_step": mlp_loop(x, labels, mlp_params, "fast"),
-        "autograd": mlp_loop(x, labels, mlp_params, "autograd"),
+        "fast_step": mlp_loop(x, labels, mlp_params, "fast", device),
+        "autograd": mlp_loop(x, labels, mlp_params, "autograd", device),
     }
     for item in mlp_variants.values():
         item["epochs_per_s"] = args.epochs / item["seconds"]
@@ -260,6 +281,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "optimizer_steps": steps,
         "full_scale_steps": full_steps,
         "threads": args.threads,
+        "device": describe_device(device),
         "variants": variants,
         "speedups": speedups,
         "measured_at_full_scale": is_full,
