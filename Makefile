@@ -1,7 +1,8 @@
 # Entry points for a fresh clone (each installs what it needs into .venv first):
 #   make run         - run the whole workflow on the default (simulated) data
-#   make test        - lint checks, the test suite, the SLURM cluster test and the browser test
-#                      of the HTML report (both need root + apt)
+#   make test        - lint checks, the test suite with the browser test of the HTML report (one
+#                      pytest session, so they share one tiny run), then the SLURM cluster test
+#                      (both need root + apt)
 #   make test-local  - lint checks and the test suite without the cluster and browser tests
 PYTHON ?= python3
 VENV ?= .venv
@@ -37,4 +38,7 @@ test-cluster: install
 test-browser: install
 	.ci/browser.sh
 
-test: test-local test-cluster test-browser
+test: lint
+	.ci/browser.sh --install-only
+	LITHOFLOW_REQUIRE_BROWSER=1 $(BIN)/pytest -m "not cluster" --durations=15
+	.ci/cluster.sh

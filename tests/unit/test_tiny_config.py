@@ -26,6 +26,7 @@ TINY_RUN_KEYS = {
     ("classifiers", "defaults", "patience"): 2,
     ("classifiers", "defaults", "replicates"): 2,
     ("classifiers", "defaults", "bootstrap"): 20,
+    ("classifiers", "defaults", "gradient_boosting", "max_iter"): 25,
 }
 TINY_VAE_KEYS = {"epochs": 4, "beta_warmup_epochs": 2}
 

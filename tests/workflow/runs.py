@@ -128,12 +128,14 @@ def job_names(jobs: Iterable[PlannedJob]) -> set[str]:
 # --- the README's runner, started and killed -------------------------------------------------
 
 
-def start_runner(workdir: Path, log_path: Path, cores: int = 2) -> subprocess.Popen[bytes]:
-    """Start `python -m lithoflow --cores N` in `workdir`, as the README says, in its
+def start_runner(
+    workdir: Path, log_path: Path, cores: int = 2, targets: Sequence[str] = ()
+) -> subprocess.Popen[bytes]:
+    """Start `python -m lithoflow --cores N [targets]` in `workdir`, as the README says, in its
     own process group (so that the whole run, Snakemake's jobs included, can be killed at once)."""
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "lithoflow", "--cores", str(cores), "--nocolor"],
+            [sys.executable, "-m", "lithoflow", "--cores", str(cores), "--nocolor", *targets],
             cwd=workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -168,9 +170,11 @@ def wait_for(
         time.sleep(poll_s)
 
 
-def run_runner(workdir: Path, log_path: Path, timeout_s: float = 900) -> None:
+def run_runner(
+    workdir: Path, log_path: Path, timeout_s: float = 900, targets: Sequence[str] = ()
+) -> None:
     """Run the README's command to the end in `workdir`; fail with its log if it fails."""
-    process = start_runner(workdir, log_path)
+    process = start_runner(workdir, log_path, targets=targets)
     try:
         code = process.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:

@@ -35,7 +35,12 @@ def force_run(force2020: Path, tmp_path_factory) -> Path:
             },
             "classifiers": {
                 "penalty_matrix": str(EXAMPLE / "penalty_matrix.csv"),
-                "defaults": {"max_epochs": 3, "patience": 2},
+                "defaults": {
+                    "max_epochs": 3,
+                    "patience": 2,
+                    "bootstrap": 50,
+                    "gradient_boosting": {"max_iter": 25},
+                },
                 # three wells: three folds of one well each
                 "runs": {"boosting_context_cv": {"folds": 3}},
             },
