@@ -125,3 +125,31 @@ def test_borehole_normalisation_removes_each_wells_baseline() -> None:
     assert a.tolist() == pytest.approx([-1.0, -0.5, 0.0, 0.5, 1.0])  # median 30, IQR 20
     b = out["GR_borehole_z"].to_numpy()[5:]
     assert b[:4].tolist() == pytest.approx([-1.0, -1 / 3, 1 / 3, 1.0]) and np.isnan(b[4])
+
+
+def test_context_columns_limit_the_inputs_and_an_unknown_one_is_refused(tmp_path) -> None:
+    import dataclasses
+
+    from lithoflow.core.dataset import write_dataset
+    from lithoflow.core.errors import InputDataError
+    from lithoflow.models.context import build_context_file
+
+    frame = hand_made().assign(exp="1", site="2", hole="A", X_LOC=7.0)
+    source = tmp_path / "features.parquet"
+    write_dataset(source, frame, ["GR", "X_LOC"])
+    everything = build_context_file(source, tmp_path / "all.parquet", "raw", CONFIG)
+    assert everything == CONFIG.column_names(["GR", "X_LOC"])
+    only_gr = dataclasses.replace(CONFIG, columns=("GR",))
+    names = build_context_file(source, tmp_path / "gr.parquet", "raw", only_gr)
+    assert names == CONFIG.column_names(["GR"])
+    assert not any(name.startswith("X_LOC") for name in names)
+    unknown = dataclasses.replace(CONFIG, columns=("GR", "PEF"))
+    with pytest.raises(InputDataError, match=r"PEF.*not among the inputs") as error:
+        build_context_file(source, tmp_path / "bad.parquet", "raw", unknown)
+    assert "features.parquet" in str(error.value)
+    assert not (tmp_path / "bad.parquet").exists()
+    section = {"neighbours": 1, "gradients": True, "windows_m": [0.6], "include_depth": True}
+    assert ContextConfig.from_config({**section, "max_gap_m": 0.3}).columns is None
+    assert ContextConfig.from_config({**section, "max_gap_m": 0.3, "columns": ["GR"]}).columns == (
+        "GR",
+    )

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from lithoflow.core.dataset import DEPTH_COLUMN, KEY_COLUMNS
-from lithoflow.core.errors import InputDataError
+from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_parquet_metadata, write_parquet
 from lithoflow.models.along_depth import depth_order, shifted, window_bounds, window_sums
 
@@ -48,6 +48,9 @@ class ContextConfig:
     include_depth: bool
     max_gap_m: float
     borehole_normalised: tuple[str, ...] = ()
+    # The input columns to build context for (None: all of them). Inputs that are constant
+    # along a well (its coordinates, say) have no neighbours or windows worth a column.
+    columns: tuple[str, ...] | None = None
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> ContextConfig:
@@ -59,7 +62,24 @@ class ContextConfig:
             include_depth=bool(section["include_depth"]),
             max_gap_m=float(section["max_gap_m"]),
             borehole_normalised=tuple(section.get("borehole_normalised", ())),
+            columns=tuple(section["columns"]) if section.get("columns") else None,
         )
+
+    def select_columns(self, available: Sequence[str], path: str) -> list[str]:
+        """The inputs of `available` to build context for: `columns` (in their order), or all.
+
+        Raises InputDataError naming the file if `columns` names an input it does not have.
+        """
+        if self.columns is None:
+            return list(available)
+        unknown = [c for c in self.columns if c not in available]
+        if unknown:
+            raise InputDataError(
+                f"context columns {format_list(unknown)} are not among the inputs "
+                f"{format_list(available)}",
+                path=path,
+            )
+        return list(self.columns)
 
     def column_names(self, columns: Sequence[str]) -> list[str]:
         """The names of the context columns built for `columns`, in output order."""
@@ -205,7 +225,7 @@ def build_context_file(
     """Rule depth_context: the context table of a dataset (source "raw") or of a VAE's embeddings.
 
     Returns the context column names. The input columns are the dataset's features, or the latent
-    columns recorded in the embeddings' metadata.
+    columns recorded in the embeddings' metadata (or those of them `config.columns` names).
     """
     metadata = read_parquet_metadata(source_path)
     if source == RAW_SOURCE:
@@ -216,6 +236,7 @@ def build_context_file(
         if "latent_columns" not in metadata:
             raise InputDataError("not a lithoflow embeddings table", path=str(source_path))
         columns = list(metadata["latent_columns"])
+    columns = config.select_columns(columns, str(source_path))
     frame = pd.read_parquet(source_path, columns=[*KEY_COLUMNS, *columns])
     table = context_table(frame, columns, config)
     write_context_table(output_path, table, source, columns, config)
