@@ -16,6 +16,7 @@ from lithoflow.models.boosting import (
     predict_proba,
     refit_with_validation,
     save_boosting,
+    stratified_subsample,
 )
 
 PARAMS = BoostingParams(
@@ -122,3 +123,42 @@ def test_refit_without_early_stopping_keeps_the_model() -> None:
     summary = fit_boosting(model, x, y, None, None)
     same, same_summary = refit_with_validation(model, summary, x, y, *data(1, 200))
     assert same is model and "refit_rows" not in same_summary
+
+
+def test_stratified_subsample_keeps_each_class_share_and_follows_the_seed() -> None:
+    labels = np.array([0] * 90 + [1] * 9 + [2])
+    rows = stratified_subsample(labels, 0.5, seed=4)
+    assert np.all(np.diff(rows) > 0)  # sorted, no row twice
+    assert np.bincount(labels[rows]).tolist() == [45, 5, 1]  # ceil per class; the single row kept
+    assert np.array_equal(rows, stratified_subsample(labels, 0.5, seed=4))
+    assert not np.array_equal(rows, stratified_subsample(labels, 0.5, seed=5))
+    assert np.array_equal(stratified_subsample(labels, 1.0, seed=4), np.arange(100))
+    with pytest.raises(ValueError, match="subsample"):
+        stratified_subsample(labels, 0.0, seed=4)
+
+
+def test_subsample_fits_the_boosting_kind_on_that_share_of_the_training_rows(caplog) -> None:
+    import dataclasses
+    import logging
+
+    from lithoflow.models.classifier_kinds import BoostingKind
+
+    x, y = data()
+    xv, yv = data(1, 200)
+    results = {}
+    for share in (1.0, 0.5):
+        params = dataclasses.replace(PARAMS, subsample=share, refit_with_val=True)
+        kind = BoostingKind(params, n_inputs=4)
+        with caplog.at_level(logging.INFO):
+            kind.fit((x, y), (xv, yv), 3, 3, None, None, None, None)
+        results[share] = kind
+    full, half = results[1.0], results[0.5]
+    assert "rows_fitted" not in full.summary
+    fitted_rows = sum(-(-c // 2) for c in np.bincount(y))  # half of each class, rounded up
+    assert half.summary["rows_fitted"] == fitted_rows
+    assert f"learns from {fitted_rows} of 600 training rows (subsample 0.5)" in caplog.text
+    # the refit learned from the same share of val rows (and all of the subsampled train rows)
+    assert half.summary["refit_rows"] == half.summary["rows_fitted"] + sum(
+        -(-c // 2) for c in np.bincount(yv)
+    )
+    assert not np.array_equal(full.predict_proba(xv, None), half.predict_proba(xv, None))

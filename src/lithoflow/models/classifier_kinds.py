@@ -7,6 +7,7 @@ shared (`lithoflow.models.classifiers`, `lithoflow.models.evaluation`).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,11 +28,14 @@ from lithoflow.models.boosting import (
     predict_proba,
     refit_with_validation,
     save_boosting,
+    stratified_subsample,
 )
 from lithoflow.models.checkpoints import ResumeStore, save_state_dict
 from lithoflow.models.mlp import MLPClassifier, MLPParams, build_mlp, fit_mlp
 from lithoflow.models.runs import MODEL_FILE
 from lithoflow.models.training import TrainingResult, to_tensor
+
+log = logging.getLogger(__name__)
 
 EpochCallback = Callable[[dict[str, Any]], None]
 KINDS = ("mlp", "gradient_boosting")
@@ -143,22 +147,36 @@ class BoostingKind:
         # carries nothing to learn from, and scikit-learn cannot bin it: it is left out.
         self.used = ~np.isnan(train[0]).all(axis=0)
         self.model = build_boosting(self.params, seed, val[1].shape[0] > 0, self.selection_metric)
-        sample_weight = weights[train[1]] if weights is not None else None
-        # the used columns, copied once for the fit and the refit
-        x_train, x_val = train[0][:, self.used], val[0][:, self.used]
+        # The rows each fit learns from (params.subsample of each class; all by default), and
+        # the used columns of them, copied once for the fit and the refit.
+        fit_rows = stratified_subsample(train[1], self.params.subsample, seed)
+        refit_rows = stratified_subsample(val[1], self.params.subsample, seed + 1)
+        x_train, y_train = train[0][np.ix_(fit_rows, self.used)], train[1][fit_rows]
+        x_val, y_val = val[0][:, self.used], val[1]
+        if self.params.subsample < 1.0:
+            log.info(
+                "gradient boosting learns from %d of %d training rows (subsample %g)",
+                len(fit_rows),
+                len(train[1]),
+                self.params.subsample,
+            )
+        sample_weight = weights[y_train] if weights is not None else None
         self.summary = fit_boosting(
-            self.model, x_train, train[1], x_val, val[1], sample_weight=sample_weight
+            self.model, x_train, y_train, x_val, y_val, sample_weight=sample_weight
         )
+        if self.params.subsample < 1.0:
+            self.summary["rows_fitted"] = len(fit_rows)
         if self.params.refit_with_val:
+            # Early stopping scored every val row; the refit learns from the same share of them.
             self.model, self.summary = refit_with_validation(
                 self.model,
                 self.summary,
                 x_train,
-                train[1],
-                x_val,
-                val[1],
+                y_train,
+                x_val[refit_rows],
+                y_val[refit_rows],
                 sample_weight=sample_weight,
-                val_weight=weights[val[1]] if weights is not None else None,
+                val_weight=weights[y_val[refit_rows]] if weights is not None else None,
             )
         record: dict[str, Any] = {"epoch": 1, "iterations": self.summary["iterations"]}
         if "refit_rows" in self.summary:
