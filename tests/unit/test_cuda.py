@@ -16,38 +16,18 @@ import torch
 from lithoflow.models.checkpoints import cpu_state_dict
 from lithoflow.models.fast_mlp import FastMLPStep
 from lithoflow.models.fast_vae import FastVAEStep
-from lithoflow.models.mlp import AutogradMLPStep, MLPClassifier, MLPParams, build_mlp, fit_mlp
+from lithoflow.models.mlp import AutogradMLPStep, MLPClassifier, build_mlp, fit_mlp
 from lithoflow.models.training import make_generator
-from lithoflow.models.vae import VAE, AutogradVAEStep, VAEConfig, build_vae, fit_vae
+from lithoflow.models.vae import VAE, AutogradVAEStep, build_vae, fit_vae
 
 from .model_data import toy_classifier_data
+from .test_fast_mlp import PARAMS as MLP_PARAMS
+from .test_fast_mlp import relative_difference
+from .test_vae import vae_config
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
 CUDA = torch.device("cuda")
-VAE_SETTINGS = {
-    "split": "size_balanced",
-    "train_on": "train",
-    "scaler_fit": "train",
-    "hidden": [32, 16],
-    "latent_dim": 10,
-    "beta_start": 1e-10,
-    "beta_end": 0.75,
-    "beta_warmup_epochs": 2,
-    "learning_rate": 1e-3,
-    "batch_size": 64,
-    "epochs": 3,
-    "seed": 42,
-}
-MLP_PARAMS = MLPParams(
-    hidden=(16, 8),
-    dropout=0.3,
-    learning_rate=1e-2,
-    batch_size=32,
-    max_epochs=3,
-    patience=2,
-    selection_metric="balanced_accuracy",
-)
 
 
 def without_timing(history: list[dict]) -> list[dict]:
@@ -55,9 +35,11 @@ def without_timing(history: list[dict]) -> list[dict]:
     return [{k: v for k, v in row.items() if k != "seconds"} for row in history]
 
 
-def relative_difference(a: torch.Tensor, b: torch.Tensor) -> float:
-    """Largest absolute difference over the largest magnitude of `b`."""
-    return ((a - b).abs().max() / b.abs().max()).item()
+def assert_same_gradients(fast_model, reference, tolerance: float) -> None:
+    """The hand-written step's gradients equal autograd's, parameter by parameter."""
+    grads = dict(fast_model.named_parameters())
+    for name, param in reference.named_parameters():
+        assert relative_difference(grads[name].grad, param.grad) < tolerance, name
 
 
 @pytest.mark.parametrize(("dtype", "tolerance"), [(torch.float32, 1e-4), (torch.float64, 1e-12)])
@@ -75,9 +57,7 @@ def test_fast_vae_step_equals_autograd_on_cuda(dtype, tolerance):
         sse_plain, kl_plain = plain.loss_and_grad(x, eps, beta).values()
         assert sse_fast.item() == pytest.approx(sse_plain.item(), rel=tolerance)
         assert kl_fast.item() == pytest.approx(kl_plain.item(), rel=tolerance)
-        grads = dict(fast_model.named_parameters())
-        for name, param in reference.named_parameters():
-            assert relative_difference(grads[name].grad, param.grad) < tolerance, name
+        assert_same_gradients(fast_model, reference, tolerance)
         fast.optimizer.step()
         plain.optimizer.step()
     trained = dict(fast_model.named_parameters())
@@ -102,9 +82,7 @@ def test_fast_mlp_step_equals_autograd_on_cuda(dtype, tolerance):
         loss_fast = fast.loss_and_grad(x, y, fast_dropout)
         loss_plain = plain.loss_and_grad(x, y, plain_dropout)
         assert loss_fast.item() == pytest.approx(loss_plain.item(), rel=tolerance)
-        grads = dict(fast_model.named_parameters())
-        for name, param in reference.named_parameters():
-            assert relative_difference(grads[name].grad, param.grad) < tolerance, name
+        assert_same_gradients(fast_model, reference, tolerance)
         fast.optimizer.step()
         plain.optimizer.step()
     assert torch.equal(fast_dropout.get_state(), plain_dropout.get_state())
@@ -112,7 +90,7 @@ def test_fast_mlp_step_equals_autograd_on_cuda(dtype, tolerance):
 
 def test_seeded_vae_fit_on_cuda_repeats_exactly_and_its_weights_load_on_the_cpu():
     x = np.random.default_rng(0).normal(size=(300, 6))
-    config = VAEConfig.from_config(VAE_SETTINGS)
+    config = vae_config()
     states, histories = [], []
     for _ in range(2):
         model = build_vae(6, config)
