@@ -150,7 +150,6 @@ class BoostingKind:
         # The rows each fit learns from (params.subsample of each class; all by default), and
         # the used columns of them, copied once for the fit and the refit.
         fit_rows = stratified_subsample(train[1], self.params.subsample, seed)
-        refit_rows = stratified_subsample(val[1], self.params.subsample, seed + 1)
         x_train, y_train = train[0][np.ix_(fit_rows, self.used)], train[1][fit_rows]
         x_val, y_val = val[0][:, self.used], val[1]
         if self.params.subsample < 1.0:
@@ -168,6 +167,7 @@ class BoostingKind:
             self.summary["rows_fitted"] = len(fit_rows)
         if self.params.refit_with_val:
             # Early stopping scored every val row; the refit learns from the same share of them.
+            refit_rows = stratified_subsample(y_val, self.params.subsample, seed + 1)
             self.model, self.summary = refit_with_validation(
                 self.model,
                 self.summary,
