@@ -343,6 +343,9 @@ def test_replicates_give_intervals_and_replicate_zero_keeps_the_seed(inputs, tmp
     )
     predictions = pd.read_parquet(tmp_path / "three" / "run" / "predictions.parquet")
     assert sorted(predictions["replicate"].unique()) == [0, 1, 2]
+    # in-sample rows once (replicate 0), test rows of every replicate
+    parts = predictions.groupby("replicate")["part"].unique().map(sorted)
+    assert parts.to_dict() == {0: ["test", "train", "val"], 1: ["test"], 2: ["test"]}
     for unit in three["units"]:
         test = predictions[
             (predictions["part"] == "test") & (predictions["replicate"] == unit["replicate"])

@@ -97,7 +97,7 @@ def test_hierarchy_rules_rerun_group_steps_but_not_splits_vae_or_lithology_model
         "vae_comparison_figure",
         *(  # the gradient-boosting runs target groups too
             f"train_boosting_classifier[run={r}]"
-            for r in ("boosting", "boosting_context", "boosting_context_cv")
+            for r in ("boosting", "boosting_context", "boosting_cv")
         ),
         # the data-driven mapping is rebuilt from the expert one, so its run follows
         "train_boosting_classifier[run=boosting_data_group]",

@@ -38,6 +38,7 @@ rule train_classifier:
         "benchmarks/train_classifier/{run}.tsv"
     wildcard_constraints:
         run=one_of(MLP_RUNS),
+    priority: classifier_job_priority
     conda:
         "../../envs/torch.yaml"
     threads: config["compute"]["training_threads"]

@@ -26,6 +26,7 @@ from lithoflow.core.config import (
     merged_run_settings,
     validate_config,
 )
+from lithoflow.core.scheduling import classifier_priority, vae_priority
 from lithoflow.ingest.las import las_files
 from lithoflow.splits.methods import SplitConfig
 
@@ -241,6 +242,11 @@ def vae_settings(wildcards):
     return config["vae"]["models"][wildcards.vae]
 
 
+def vae_job_priority(wildcards):
+    """Longest jobs first (lithoflow.core.scheduling): the order only, never the outputs."""
+    return vae_priority(vae_settings(wildcards))
+
+
 def vae_split_parts(wildcards):
     """The three parts of the split this VAE is trained on, by part name."""
     method = config["vae"]["models"][wildcards.vae]["split"]
@@ -260,6 +266,11 @@ def vae_aux_inputs(wildcards):
 def classifier_spec(wildcards):
     """The run's spec merged over the defaults: changing it reruns this run only."""
     return merged_run_settings(config["classifiers"], wildcards.run)
+
+
+def classifier_job_priority(wildcards):
+    """Longest jobs first (lithoflow.core.scheduling): the order only, never the outputs."""
+    return classifier_priority(classifier_spec(wildcards))
 
 
 def classifier_scaling(wildcards):

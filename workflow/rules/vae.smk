@@ -21,6 +21,7 @@ rule train_vae:
         "logs/train_vae/{vae}.log",
     benchmark:
         "benchmarks/train_vae/{vae}.tsv"
+    priority: vae_job_priority
     conda:
         "../../envs/torch.yaml"
     threads: config["compute"]["training_threads"]

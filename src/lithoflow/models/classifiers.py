@@ -426,7 +426,10 @@ class ClassifierRun:
             resume,
             on_epoch_end,
         )
-        parts = PARTS if unit.fold is None else ("test",)
+        # Every unit is scored on its test rows; only the first replicate of a split run also
+        # predicts its train and val rows (in-sample rows, for a look at over-fitting): further
+        # replicates would repeat that at the cost of a prediction over the whole dataset each.
+        parts = PARTS if unit.fold is None and unit.replicate == 0 else ("test",)
         predicted = ev.predict_parts(kind, inputs, data.keys, spec.smoothing, device, parts)
         scores = ev.score(
             y["test"], predicted["test"], data.classes, self.penalty, spec.penalty_matrix or ""
@@ -624,7 +627,9 @@ def _weight_ratio(weights: np.ndarray | None) -> float:
 
 
 def predictions_frame(data: ClassifierData, results: Sequence[ev.UnitResult]) -> pd.DataFrame:
-    """predictions.parquet: borehole_id, depth_bin_m, true, predicted, part, replicate, fold."""
+    """predictions.parquet: borehole_id, depth_bin_m, true, predicted, part, replicate, fold.
+
+    Test rows of every unit; train and val rows of the first replicate of a split run."""
     names = np.asarray(data.classes, dtype=object)
     frames = []
     for result in results:

@@ -32,6 +32,7 @@ from lithoflow.models.training import (
     derive_seeds,
     gradient_path,
     init_linear_,
+    make_adam,
     make_generator,
     run_epochs,
     shuffled,
@@ -149,7 +150,7 @@ class AutogradMLPStep:
     ) -> None:
         self.model = model
         self.weight = weight
-        self.optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+        self.optimizer = make_adam(model.parameters(), learning_rate)
 
     def loss_and_grad(
         self,

@@ -48,6 +48,7 @@ from lithoflow.models.training import (
     batch_bounds,
     derive_seeds,
     init_linear_,
+    make_adam,
     make_generator,
     run_epochs,
     shuffled,
@@ -286,7 +287,7 @@ class AutogradVAEStep:
         self.model = model
         self.objective = objective if objective is not None else PlainObjective()
         self.dataset_size = int(dataset_size)
-        self.optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+        self.optimizer = make_adam(model.parameters(), learning_rate)
 
     def loss_and_grad(
         self, x: torch.Tensor, eps: torch.Tensor, beta: float, target: torch.Tensor | None = None
