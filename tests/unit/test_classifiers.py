@@ -385,6 +385,9 @@ def test_group_kfold_predicts_every_borehole_once_out_of_fold(inputs, tmp_path):
     assert metrics["intervals"]["accuracy"]["n"] == 4
     boreholes = pd.read_csv(tmp_path / "cv" / "run" / "boreholes.csv")
     assert set(boreholes["borehole_id"]) == set(features["borehole_id"])
+    # every class is tested by some fold; the fold that tests the rare group never trained on it
+    assert metrics["classes_absent_from_test"] == []
+    assert RARE_GROUP in metrics["classes_absent_from_train"]
 
 
 @pytest.fixture(scope="module")

@@ -492,7 +492,18 @@ class ClassifierRun:
         test_rows = first.inputs.rows["test"]
         pooled_true, pooled_pred = self._confusion_rows()
         summary = mt.classification_summary(pooled_true, pooled_pred, classes)
-        present_in = {part: set(np.unique(data.y[first.inputs.rows[part]])) for part in PARTS}
+        # Under K-fold every unit has its own parts: a class is absent from test when no unit
+        # tests it, and absent from train (or val) when some unit's train (val) rows lack it, so
+        # the unit that tests it never learnt it. Replicates of a split share their parts.
+        in_part = {
+            part: [set(np.unique(data.y[r.inputs.rows[part]])) for r in self.results]
+            for part in PARTS
+        }
+        present_in = {
+            "test": set().union(*in_part["test"]),
+            "train": set.intersection(*in_part["train"]),
+            "val": set.intersection(*in_part["val"]),
+        }
         record = first.training.best_record
         best_validation = None
         if record is not None:

@@ -44,6 +44,46 @@ def _test_class_limits(t: Tracer, run: str) -> list[str]:
     return lines
 
 
+def _uncertainty_line(t: Tracer) -> str:
+    """What the intervals of this run's classifiers measure, and which runs have none."""
+    runs = runs_with_metrics(t)
+    folds = [r for r in runs if spec(t, r).get("evaluation") == "group_kfold"]
+    seeds = [
+        r
+        for r in runs
+        if r not in folds and int(t.inputs.get(f"metrics:{r}", "n_units", default=1)) > 1
+    ]
+    single = [r for r in runs if r not in folds and r not in seeds]
+    split_seed = t.num(ref("config", "splits", "seed"), "plain")
+    if not folds and not seeds:
+        return (
+            f"- One split per method and one seed (split seed {split_seed}, classifier seed "
+            f"{t.num(ref('config', 'classifiers', 'defaults', 'seed'), 'plain')}): there are no "
+            "confidence intervals, so differences of a few points between runs may be noise."
+        )
+    parts = []
+    if seeds:
+        parts.append(
+            f"the intervals of {names(seeds)} come from replicates (seeds derived from each run's "
+            "seed) on that split: they measure how much a score moves with the seed, not how much "
+            "it would move on other boreholes"
+        )
+    bootstrapped = [r for r in runs if t.inputs.has(f"metrics:{r}", "bootstrap")]
+    if bootstrapped:
+        parts.append(
+            "the borehole bootstrap in the `metrics.json` of "
+            f"{names(bootstrapped)} resamples their test boreholes for that"
+        )
+    if folds:
+        parts.append(
+            f"{names(folds)} {'is' if len(folds) == 1 else 'are'} cross-validated over folds "
+            "of whole boreholes, which shows the spread between splits"
+        )
+    if single:
+        parts.append(f"{names(single)} {'has' if len(single) == 1 else 'have'} no interval")
+    return f"- One split per method (split seed {split_seed}): " + "; ".join(parts) + "."
+
+
 def section(t: Tracer, plan: SummaryPlan) -> list[str]:
     lines = [f"## {TITLE}", ""]
     if t.inputs.config["data"]["source"] == "simulate":
@@ -53,12 +93,7 @@ def section(t: Tracer, plan: SummaryPlan) -> list[str]:
         )
     for run in runs_with_metrics(t):
         lines += _test_class_limits(t, run)
-    lines.append(
-        "- One split per method and one seed (split seed "
-        f"{t.num(ref('config', 'splits', 'seed'), 'plain')}, classifier seed "
-        f"{t.num(ref('config', 'classifiers', 'defaults', 'seed'), 'plain')}): there are no "
-        "confidence intervals, so differences of a few points between runs may be noise."
-    )
+    lines.append(_uncertainty_line(t))
     for scope in scopes_with_reports(t):
         source = f"reconstruction:{scope}"
         lines.append(
