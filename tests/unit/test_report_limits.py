@@ -28,7 +28,17 @@ def test_replicates_folds_and_bootstrap_are_told_apart():
     )
     assert text.startswith("- One split per method (split seed 42): ")
     assert "the intervals of `rep` come from replicates" in text
-    assert "borehole bootstrap in the `metrics.json` of `rep`" in text
+    assert "the borehole bootstrap in their `metrics.json` resamples the test boreholes" in text
     assert "`cv` is cross-validated over folds of whole boreholes" in text
     assert "`one` has no interval" in text
     assert "no confidence intervals" not in text
+
+
+def test_bootstrap_of_some_replicated_runs_is_named():
+    text = line(
+        {
+            "a": {"spec": {"evaluation": "split"}, "n_units": 3, "bootstrap": {}},
+            "b": {"spec": {"evaluation": "split"}, "n_units": 3},
+        }
+    )
+    assert "the borehole bootstrap in the `metrics.json` of `a` resamples" in text

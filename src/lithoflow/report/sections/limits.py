@@ -69,10 +69,12 @@ def _uncertainty_line(t: Tracer) -> str:
             "it would move on other boreholes"
         )
     bootstrapped = [r for r in runs if t.inputs.has(f"metrics:{r}", "bootstrap")]
-    if bootstrapped:
+    if bootstrapped and bootstrapped == seeds:
+        parts.append("the borehole bootstrap in their `metrics.json` resamples the test boreholes")
+    elif bootstrapped:
         parts.append(
             "the borehole bootstrap in the `metrics.json` of "
-            f"{names(bootstrapped)} resamples their test boreholes for that"
+            f"{names(bootstrapped)} resamples their test boreholes"
         )
     if folds:
         parts.append(
