@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.signal import lfilter
+from scipy.special import ndtr, ndtri
 
 from lithoflow.simulate.calibration import CalibrationFacts
 from lithoflow.simulate.lithology import Vocabulary
@@ -201,6 +202,17 @@ class PropertyNoise:
     ms_artefact_rate: float = 3e-6
     fill_piece_m: float = 0.15
     soft_fill: tuple[float, float] = (0.975, 12.0)  # (mean, concentration) of ordinary cores
+    # Admixture of the hole's background sediment: a described interval is named after its
+    # dominant or notable component, and the rest of it is, most often, the sediment that fills
+    # the hole around it (clay in a clay-dominated hole, nannofossil ooze in a pelagic one). Each
+    # sedimentary interval of another class gets a background share ~ Beta(mean, concentration),
+    # varying smoothly along the core (probit-scale AR(1), sd `admixture_along_core_sd`);
+    # properties mix physically (density, susceptibility, counts, reflectance). Igneous rock and
+    # the background class itself have none; labels never change.
+    admixture_mean: float = 0.0
+    admixture_concentration: float = 4.0
+    admixture_along_core_sd: float = 0.5
+    admixture_correlation_m: float = 0.8
 
 
 CELL_MM = 25  # latent profiles live on a 2.5-cm grid along the curated coordinate
@@ -230,32 +242,45 @@ class LatentProfile:
     blue: np.ndarray
 
 
-def latent_profile(
-    c_start_mm: int,
-    c_end_mm: int,
-    run_bounds_mm: np.ndarray,
-    run_class: np.ndarray,
-    depth_of_c: Callable[[np.ndarray], np.ndarray],
+def background_class(
+    run_class: np.ndarray, run_bounds_mm: np.ndarray, length_mm: int, sig: Signatures
+) -> int | None:
+    """A hole's background sediment: its sedimentary class with the most described length
+    (None when the hole has no sedimentary interval)."""
+    edges = np.concatenate([[0], run_bounds_mm, [length_mm]])
+    lengths = np.diff(edges).astype(float)
+    sedimentary = sig.igneous[run_class] == 0
+    if not sedimentary.any():
+        return None
+    totals = np.bincount(run_class[sedimentary], weights=lengths[sedimentary])
+    return int(totals.argmax())
+
+
+@dataclass(frozen=True)
+class _SharedEffects:
+    """Random effects of one hole window, shared by every class whose properties are drawn."""
+
+    run: np.ndarray  # run index of each cell
+    depth: np.ndarray
+    hole: list[float]
+    hole_comp: float
+    run_eff: list[np.ndarray]
+    run_comp: np.ndarray
+    ash: np.ndarray
+    ar: list[np.ndarray]
+
+
+def _class_properties(
+    cls: np.ndarray,
+    fx: _SharedEffects,
     class_depth_m: np.ndarray,
     sig: Signatures,
     noise: PropertyNoise,
-    rng: np.random.Generator,
-) -> LatentProfile:
-    """Latent GRA, MS, NGR and colour on the 2.5-cm grid over [c_start, c_end] of one hole.
-
-    `run_bounds_mm` are the interior run boundaries (sorted); run r covers
-    [bounds[r-1], bounds[r]). Hole-level effects are drawn here too, so call once per hole.
-    """
-    c = np.arange(c_start_mm, c_end_mm + CELL_MM, CELL_MM, dtype=np.int64)
-    n_runs = len(run_class)
-    run = np.searchsorted(run_bounds_mm, c, side="right")
-    cls = run_class[run]
-    depth = depth_of_c(c)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Latent GRA, MS, NGR and ln R of material of class `cls` under the shared effects."""
+    run, depth = fx.run, fx.depth
     hole_scale = np.where(sig.hardness[cls] == HARDNESS.index("rock"), noise.rock_hole_scale, 1.0)
-    hole_eff = [rng.normal(0.0, s) * hole_scale for s in noise.hole_sd]
-    hole_comp = rng.normal()
-    run_eff = [rng.normal(0.0, s, n_runs) for s in noise.run_sd]
-    run_comp = rng.normal(0.0, 1.0, n_runs)
+    hole_eff = [h * hole_scale for h in fx.hole]
     deeper_km = (depth - class_depth_m[cls]) / 1000.0
     # How much a class's composition varies: a sediment as much as its reflectance L* does
     # (red_spread), so the within-class colour spread travels with NGR and MS; a carbonate's
@@ -267,19 +292,17 @@ def latent_profile(
         + (noise.igneous_composition_scale - 1.0) * sig.igneous[cls]
     ) * np.where(sig.igneous[cls] > 0, 1.0, sig.red_spread[cls])
     # Older carbonate is purer (less clay): brighter, lower NGR and MS.
-    comp = (hole_comp * 0.6 + run_comp[run]) * comp_scale - (
+    comp = (fx.hole_comp * 0.6 + fx.run_comp[run]) * comp_scale - (
         sig.carbonate[cls] * noise.carbonate_purity_per_km * deeper_km
     )
-    ash = rng.normal(0.0, 1.0, n_runs)[run]
     ash_load = noise.ash_loading
-    step = CELL_MM / 1000.0
-    ar = [ar1(len(c), noise.ar_correlation_m, step, rng) * s for s in noise.ar_sd]
     load = noise.composition_loading
+    ar = fx.ar
     gra = (
         sig.gra_g_cm3[cls]
         + sig.compaction_per_m[cls] * (depth - class_depth_m[cls])
         + hole_eff[0]
-        + run_eff[0][run]
+        + fx.run_eff[0][run]
         + ar[0]
         + load[0] * comp
     )
@@ -287,34 +310,119 @@ def latent_profile(
     density_ratio = np.log(gra / sig.gra_g_cm3[cls])
     # Sediment MS varies within a few-fold; igneous rocks span orders of magnitude (magnetite).
     igneous = sig.igneous[cls] > 0
-    ms_effect = hole_eff[1] + run_eff[1][run] + ar[1]
+    ms_effect = hole_eff[1] + fx.run_eff[1][run] + ar[1]
     ms_effect = np.where(
         igneous,
         np.clip(noise.ms_rock_spread * ms_effect, -noise.ms_rock_clip, noise.ms_rock_clip),
         np.clip(ms_effect, -noise.ms_sediment_clip, noise.ms_sediment_clip),
     )
     ms = sig.ms_scale[cls] * np.exp(
-        ms_effect + load[1] * comp + ash_load[1] * ash + noise.ms_density_exponent * density_ratio
+        ms_effect
+        + load[1] * comp
+        + ash_load[1] * fx.ash
+        + noise.ms_density_exponent * density_ratio
     )
     ms -= sig.ms_offset[cls]
     ngr = sig.ngr_scale[cls] * np.exp(
         hole_eff[2]
-        + run_eff[2][run]
+        + fx.run_eff[2][run]
         + ar[2]
         + load[2] * comp
-        + ash_load[2] * ash
+        + ash_load[2] * fx.ash
         + noise.ngr_density_exponent * density_ratio
     )
     spread = sig.red_spread[cls]
     log_red = (
         sig.log_red[cls]
-        + spread * (hole_eff[3] + run_eff[3][run] + ar[3])
+        + spread * (hole_eff[3] + fx.run_eff[3][run] + ar[3])
         + load[3] * comp
-        + ash_load[3] * ash
+        + ash_load[3] * fx.ash
     )
-    green_run = sig.green_ratio[run_class] * np.exp(rng.normal(0.0, noise.green_sd, n_runs))
-    blue_run = sig.blue_ratio[run_class] * np.exp(rng.normal(0.0, noise.blue_sd, n_runs))
-    return LatentProfile(c, gra, ms, ngr, log_red, green_run[run], blue_run[run])
+    return gra, ms, ngr, log_red
+
+
+def admixture_share(
+    described: np.ndarray,
+    run: np.ndarray,
+    n_runs: int,
+    background: int | None,
+    sig: Signatures,
+    noise: PropertyNoise,
+    step_m: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Share of background sediment in each cell (0 for rock and for the background itself).
+
+    Per interval a share ~ Beta(mean, concentration); along the core it wanders on the probit
+    scale by an AR(1) of sd `admixture_along_core_sd`, so the mean share holds roughly and
+    beds grade into each other.
+    """
+    mean, conc = noise.admixture_mean, noise.admixture_concentration
+    if background is None or mean <= 0:
+        return np.zeros(len(described))
+    share = rng.beta(mean * conc, (1.0 - mean) * conc, n_runs)[run]
+    wander = ar1(len(described), noise.admixture_correlation_m, step_m, rng)
+    share = ndtr(ndtri(np.clip(share, 1e-6, 1 - 1e-6)) + noise.admixture_along_core_sd * wander)
+    mixed = (sig.igneous[described] == 0) & (described != background)
+    return np.where(mixed, share, 0.0)
+
+
+def latent_profile(
+    c_start_mm: int,
+    c_end_mm: int,
+    run_bounds_mm: np.ndarray,
+    run_class: np.ndarray,
+    depth_of_c: Callable[[np.ndarray], np.ndarray],
+    class_depth_m: np.ndarray,
+    sig: Signatures,
+    noise: PropertyNoise,
+    rng: np.random.Generator,
+    background: int | None = None,
+) -> LatentProfile:
+    """Latent GRA, MS, NGR and colour on the 2.5-cm grid over [c_start, c_end] of one hole.
+
+    `run_bounds_mm` are the interior run boundaries (sorted); run r covers
+    [bounds[r-1], bounds[r]). Hole-level effects are drawn here too, so call once per hole.
+    `background` is the hole's background sediment (`background_class`) mixed into its other
+    sedimentary intervals (none when None).
+    """
+    c = np.arange(c_start_mm, c_end_mm + CELL_MM, CELL_MM, dtype=np.int64)
+    n_runs = len(run_class)
+    run = np.searchsorted(run_bounds_mm, c, side="right")
+    cls = run_class[run]
+    step = CELL_MM / 1000.0
+    fx = _SharedEffects(
+        run=run,
+        depth=depth_of_c(c),
+        hole=[rng.normal(0.0, s) for s in noise.hole_sd],
+        hole_comp=rng.normal(),
+        run_eff=[rng.normal(0.0, s, n_runs) for s in noise.run_sd],
+        run_comp=rng.normal(0.0, 1.0, n_runs),
+        ash=rng.normal(0.0, 1.0, n_runs)[run],
+        ar=[ar1(len(c), noise.ar_correlation_m, step, rng) * s for s in noise.ar_sd],
+    )
+    gra, ms, ngr, log_red = _class_properties(cls, fx, class_depth_m, sig, noise)
+    green_run = np.exp(rng.normal(0.0, noise.green_sd, n_runs))[run]
+    blue_run = np.exp(rng.normal(0.0, noise.blue_sd, n_runs))[run]
+    green = sig.green_ratio[cls] * green_run
+    blue = sig.blue_ratio[cls] * blue_run
+    share = admixture_share(cls, run, n_runs, background, sig, noise, step, rng)
+    if share.any():
+        bg = np.full(len(c), background)
+        gra_b, ms_b, ngr_b, log_red_b = _class_properties(bg, fx, class_depth_m, sig, noise)
+        keep = 1.0 - share
+        # Density, susceptibility and counts per volume add by volume; reflectance by area.
+        gra = keep * gra + share * gra_b
+        ms = keep * ms + share * ms_b
+        ngr = keep * ngr + share * ngr_b
+        red, red_b = np.exp(log_red), np.exp(log_red_b)
+        mixed_red = keep * red + share * red_b
+        green_b = sig.green_ratio[bg] * green_run
+        blue_b = sig.blue_ratio[bg] * blue_run
+        green = (keep * red * green + share * red_b * green_b) / mixed_red
+        blue = (keep * red * blue + share * red_b * blue_b) / mixed_red
+        log_red = np.log(mixed_red)
+    return LatentProfile(c, gra, ms, ngr, log_red, green, blue)
 
 
 def sample(profile_values: np.ndarray, profile_c: np.ndarray, c_mm: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ from lithoflow.simulate.properties import (
     CELL_MM,
     LatentProfile,
     PropertyNoise,
+    background_class,
     latent_profile,
     measure_gra,
     measure_ms,
@@ -390,6 +391,9 @@ def hole_tables(
         world.signatures,
         noise,
         rng,
+        background=background_class(
+            plan.run_class, plan.run_bounds_mm, plan.length_mm, world.signatures
+        ),
     )
     voids = void_intervals(plan, noise, rng)
     out = {}
