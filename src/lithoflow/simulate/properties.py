@@ -165,12 +165,12 @@ class PropertyNoise:
     # Unexplained (feature-independent) effects are small next to the lithology signal and the
     # shared composition factor, so features predict each other as in the real data (§3.3):
     # GRA's hole and run offsets are smaller than its compaction trend and class contrasts.
-    hole_sd: tuple[float, float, float, float] = (0.06, 0.60, 0.05, 0.05)  # gra, lnMS, lnNGR, lnR
-    run_sd: tuple[float, float, float, float] = (0.08, 0.70, 0.05, 0.05)
-    ar_sd: tuple[float, float, float, float] = (0.05, 0.35, 0.06, 0.05)
+    hole_sd: tuple[float, float, float, float] = (0.06, 0.60, 0.05, 0.035)  # gra, lnMS, lnNGR, lnR
+    run_sd: tuple[float, float, float, float] = (0.08, 0.70, 0.05, 0.035)
+    ar_sd: tuple[float, float, float, float] = (0.05, 0.35, 0.06, 0.035)
     # A shared "terrigenous content" factor: more NGR (K, Th in clay), darker colour, a little
     # more MS; it carries most of the within-lithology variation of NGR and colour.
-    composition_loading: tuple[float, float, float, float] = (0.0, 0.05, 0.28, -0.38)
+    composition_loading: tuple[float, float, float, float] = (0.0, 0.12, 0.28, -0.40)
     # A per-interval "dispersed volcanic ash" factor: more MS, darker, less K (NGR).
     ash_loading: tuple[float, float, float, float] = (0.0, 0.5, -0.1, -0.05)
     # Volcanic and plutonic rocks vary far more in magnetite content than sediments.
@@ -191,7 +191,7 @@ class PropertyNoise:
     gra_sensor_sd: float = 0.02
     ms_sensor_sd: float = 0.8
     ms_sensor_rel: float = 0.03
-    ngr_count_time: float = 9.0  # NGR sd = sqrt((NGR + 3) / count_time)
+    ngr_count_time: float = 45.0  # NGR sd = sqrt((NGR + 3) / count_time)
     pixel_sd: float = 0.06
     pixel_correlation_m: float = 0.02
     channel_sd: float = 0.012
@@ -209,7 +209,7 @@ class PropertyNoise:
     # varying smoothly along the core (probit-scale AR(1), sd `admixture_along_core_sd`);
     # properties mix physically (density, susceptibility, counts, reflectance). Igneous rock and
     # the background class itself have none; labels never change.
-    admixture_mean: float = 0.0
+    admixture_mean: float = 0.35
     admixture_concentration: float = 4.0
     admixture_along_core_sd: float = 0.5
     admixture_correlation_m: float = 0.8
