@@ -43,6 +43,9 @@ FILL_INTRUSIVE = (0.85, 4.0)
 # ln(R) = a + b * L*, fitted to the §3.4 sediment medians (clay, silty clay, ooze, sand) [CAL].
 RED_FROM_LIGHTNESS = (1.97, 0.0451)
 DIAMAGNETIC_GROUPS = {"Carbonate", "Biogenic Silica", "Evaporite"}
+# Crystalline rock is never mixed with the hole's background sediment; volcaniclastic rock (ash,
+# tuff) and breccia are, as their matrix and reworked host sediment are.
+CRYSTALLINE_GROUPS = {"Mafic Igneous", "Ultramafic", "Intermediate/Felsic Igneous", "Metamorphic"}
 IGNEOUS_MS_GROUPS = {
     "Mafic Igneous",
     "Volcaniclastic",
@@ -74,6 +77,7 @@ class Signatures:
     fill_concentration: np.ndarray
     carbonate: np.ndarray  # 1.0 for the Carbonate group, else 0.0
     igneous: np.ndarray  # 1.0 for volcanic, plutonic and breccia groups, else 0.0
+    admixable: np.ndarray  # 1.0 where the hole's background sediment can be mixed in, else 0.0
 
 
 def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures:
@@ -155,6 +159,10 @@ def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures
         ),
         carbonate=(vocab.group == "Carbonate").astype(float),
         igneous=np.isin(vocab.group, sorted(IGNEOUS_MS_GROUPS)).astype(float),
+        admixable=(
+            ~np.isin(vocab.group, sorted(CRYSTALLINE_GROUPS))
+            & ~((vocab.group == "Other") & (names == "rock"))
+        ).astype(float),
     )
 
 
@@ -363,7 +371,7 @@ def admixture_share(
     share = rng.beta(mean * conc, (1.0 - mean) * conc, n_runs)[run]
     wander = ar1(len(described), noise.admixture_correlation_m, step_m, rng)
     share = ndtr(ndtri(np.clip(share, 1e-6, 1 - 1e-6)) + noise.admixture_along_core_sd * wander)
-    mixed = (sig.igneous[described] == 0) & (described != background)
+    mixed = (sig.admixable[described] > 0) & (described != background)
     return np.where(mixed, share, 0.0)
 
 
