@@ -174,7 +174,7 @@ class PropertyNoise:
     # shared composition factor, so features predict each other as in the real data (§3.3):
     # GRA's hole and run offsets are smaller than its compaction trend and class contrasts.
     hole_sd: tuple[float, float, float, float] = (0.06, 0.60, 0.05, 0.035)  # gra, lnMS, lnNGR, lnR
-    run_sd: tuple[float, float, float, float] = (0.08, 0.70, 0.05, 0.035)
+    run_sd: tuple[float, float, float, float] = (0.09, 0.70, 0.05, 0.035)
     ar_sd: tuple[float, float, float, float] = (0.05, 0.35, 0.06, 0.035)
     # A shared "terrigenous content" factor: more NGR (K, Th in clay), darker colour, a little
     # more MS; it carries most of the within-lithology variation of NGR and colour.
@@ -217,7 +217,7 @@ class PropertyNoise:
     # varying smoothly along the core (probit-scale AR(1), sd `admixture_along_core_sd`);
     # properties mix physically (density, susceptibility, counts, reflectance). Igneous rock and
     # the background class itself have none; labels never change.
-    admixture_mean: float = 0.35
+    admixture_mean: float = 0.45
     admixture_concentration: float = 4.0
     admixture_along_core_sd: float = 0.5
     admixture_correlation_m: float = 0.8
