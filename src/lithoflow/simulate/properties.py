@@ -3,7 +3,9 @@
 Each property is a class signature (from the packaged rules, the LILY paper's MAD densities and the
 reflectance L* per principal) plus random effects that make classes overlap the way real ones do:
 a hole offset, an interval (run) offset, a shared "terrigenous content" factor, and an AR(1)
-process along the core. Sensors then add coring-system bias and liner under-fill (GRA), voids,
+process along the core. Sedimentary intervals also hold a share of the hole's background
+sediment (`admixture_share`): their properties are a physical mixture of two classes'
+signatures, so a described lithology grades into its neighbours in every sensor at once. Sensors then add coring-system bias and liner under-fill (GRA), voids,
 spikes, counting noise (NGR) and pixel texture (RGB).
 """
 
@@ -199,7 +201,9 @@ class PropertyNoise:
     gra_sensor_sd: float = 0.02
     ms_sensor_sd: float = 0.8
     ms_sensor_rel: float = 0.03
-    ngr_count_time: float = 45.0  # NGR sd = sqrt((NGR + 3) / count_time)
+    # NGR sd = sqrt((NGR + 3) / count_time) per reading [CAL]; the NGRL counts for minutes per
+    # position, so counting error is small next to the composition signal.
+    ngr_count_time: float = 45.0
     pixel_sd: float = 0.06
     pixel_correlation_m: float = 0.02
     channel_sd: float = 0.012

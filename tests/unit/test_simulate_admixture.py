@@ -1,0 +1,131 @@
+"""Admixture of a hole's background sediment into intervals described as another lithology."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from lithoflow.simulate.calibration import load_calibration
+from lithoflow.simulate.lithology import build_vocabulary
+from lithoflow.simulate.properties import (
+    CELL_MM,
+    PropertyNoise,
+    admixture_share,
+    background_class,
+    latent_profile,
+    resolve_signatures,
+)
+
+FACTS = load_calibration()
+VOCAB = build_vocabulary(FACTS)
+SIG = resolve_signatures(FACTS, VOCAB)
+CLAY, OOZE, BASALT, TUFF = (
+    VOCAB.index(n) for n in ("clay", "nannofossil ooze", "basalt", "lapilli tuff")
+)
+STEP_M = CELL_MM / 1000.0
+CLASS_DEPTH_M = np.full(len(VOCAB.names), 100.0)
+
+
+def hole(run_classes: list[int], cells_per_run: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Described class and run index of every cell of a made-up hole."""
+    run = np.repeat(np.arange(len(run_classes)), cells_per_run)
+    return np.asarray(run_classes)[run], run
+
+
+def test_background_is_the_sediment_with_the_most_described_length():
+    # basalt is longest, but rock is never a background; clay (2 runs) beats ooze (1 long run)
+    run_class = np.array([CLAY, OOZE, CLAY, BASALT])
+    bounds = np.array([3000, 8000, 12000])  # lengths 3000, 5000, 4000, 20000 mm
+    assert background_class(run_class, bounds, 32000, SIG) == CLAY
+    assert background_class(np.array([OOZE, CLAY]), np.array([6000]), 10000, SIG) == OOZE
+    assert background_class(np.array([BASALT]), np.zeros(0, dtype=np.int64), 5000, SIG) is None
+
+
+def test_share_is_zero_in_crystalline_rock_and_in_the_background_itself():
+    described, run = hole([CLAY, OOZE, BASALT, TUFF], [2000, 2000, 2000, 2000])
+    share = admixture_share(
+        described, run, 4, CLAY, SIG, PropertyNoise(), STEP_M, np.random.default_rng(1)
+    )
+    np.testing.assert_array_equal(share[described == CLAY], 0.0)
+    np.testing.assert_array_equal(share[described == BASALT], 0.0)
+    # ash and tuff take up host sediment; the share varies along the core inside an interval
+    for cls in (OOZE, TUFF):
+        inside = share[described == cls]
+        assert inside.min() >= 0.0 and inside.max() <= 1.0
+        assert inside.std() > 0.01
+        # smooth, not cell-to-cell noise: neighbouring cells share most of their value
+        assert np.corrcoef(inside[1:], inside[:-1])[0, 1] > 0.9
+
+
+def test_mean_share_follows_the_configured_mean():
+    described, run = hole([CLAY, *[OOZE] * 400], [100_000, *[200] * 400])
+    for mean in (0.2, 0.45):
+        noise = dataclasses.replace(PropertyNoise(), admixture_mean=mean)
+        share = admixture_share(
+            described, run, 401, CLAY, SIG, noise, STEP_M, np.random.default_rng(7)
+        )
+        assert share[described == OOZE].mean() == pytest.approx(mean, abs=0.05)
+
+
+def test_no_admixture_when_switched_off_or_without_background():
+    described, run = hole([CLAY, OOZE], [100, 100])
+    off = dataclasses.replace(PropertyNoise(), admixture_mean=0.0)
+    rng = np.random.default_rng(0)
+    np.testing.assert_array_equal(
+        admixture_share(described, run, 2, CLAY, SIG, off, STEP_M, rng), 0.0
+    )
+    np.testing.assert_array_equal(
+        admixture_share(described, run, 2, None, SIG, PropertyNoise(), STEP_M, rng), 0.0
+    )
+
+
+def _profile(background: int | None, noise: PropertyNoise, seed: int = 3):
+    # one long ooze interval between two clay intervals, 100 m of core
+    bounds = np.array([20_000, 80_000])
+    return latent_profile(
+        0,
+        100_000,
+        bounds,
+        np.array([CLAY, OOZE, CLAY]),
+        lambda c: c / 1000.0,
+        CLASS_DEPTH_M,
+        SIG,
+        noise,
+        np.random.default_rng(seed),
+        background=background,
+    )
+
+
+def test_mixed_ooze_moves_towards_clay_in_every_sensor_together():
+    pure = _profile(None, PropertyNoise())
+    mixed = _profile(CLAY, PropertyNoise())
+    ooze = (pure.c_mm >= 20_000) & (pure.c_mm < 80_000)
+    clay = ~ooze
+    # the clay intervals (the background) are untouched: same draws, no share
+    np.testing.assert_allclose(mixed.gra[clay], pure.gra[clay])
+    np.testing.assert_allclose(mixed.log_red[clay], pure.log_red[clay])
+    # clay in the ooze: darker, more NGR and MS, and the three move together along the core
+    assert np.median(mixed.log_red[ooze]) < np.median(pure.log_red[ooze]) - 0.1
+    assert np.median(mixed.ngr[ooze]) > np.median(pure.ngr[ooze]) * 1.2
+    assert np.median(mixed.ms[ooze]) > np.median(pure.ms[ooze])
+    shift_red = mixed.log_red[ooze] - pure.log_red[ooze]
+    shift_ngr = np.log(mixed.ngr[ooze]) - np.log(pure.ngr[ooze])
+    assert np.corrcoef(shift_red, shift_ngr)[0, 1] < -0.8
+    # colour ratios stay between the two end members
+    low = min(SIG.blue_ratio[CLAY], SIG.blue_ratio[OOZE]) * 0.8
+    high = max(SIG.blue_ratio[CLAY], SIG.blue_ratio[OOZE]) * 1.2
+    assert low < np.median(mixed.blue[ooze]) < high
+
+
+def test_switched_off_admixture_draws_exactly_the_unmixed_profile():
+    off = dataclasses.replace(PropertyNoise(), admixture_mean=0.0)
+    a = _profile(CLAY, off)
+    b = _profile(None, PropertyNoise())
+    for field in ("gra", "ms", "ngr", "log_red", "green", "blue"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+
+
+def test_same_seed_same_profile():
+    a, b = _profile(CLAY, PropertyNoise()), _profile(CLAY, PropertyNoise())
+    for field in ("gra", "ms", "ngr", "log_red", "green", "blue"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
