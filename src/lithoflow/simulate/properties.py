@@ -5,8 +5,9 @@ reflectance L* per principal) plus random effects that make classes overlap the 
 a hole offset, an interval (run) offset, a shared "terrigenous content" factor, and an AR(1)
 process along the core. Sedimentary intervals also hold a share of the hole's background
 sediment (`admixture_share`): their properties are a physical mixture of two classes'
-signatures, so a described lithology grades into its neighbours in every sensor at once. Sensors then add coring-system bias and liner under-fill (GRA), voids,
-spikes, counting noise (NGR) and pixel texture (RGB).
+signatures, so a described lithology grades into its neighbours in every sensor at once.
+Sensors then add coring-system bias and liner under-fill (GRA), voids, spikes, counting noise (NGR)
+and pixel texture (RGB).
 """
 
 from __future__ import annotations
