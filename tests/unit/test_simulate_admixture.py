@@ -129,3 +129,26 @@ def test_same_seed_same_profile():
     a, b = _profile(CLAY, PropertyNoise()), _profile(CLAY, PropertyNoise())
     for field in ("gra", "ms", "ngr", "log_red", "green", "blue"):
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+
+
+def test_carbonate_purity_with_depth_saturates():
+    # the same ooze 1 km and 3 km below its class's median depth: brighter than at the median,
+    # but no brighter at 3 km than at 1 km (unbounded, the trend lit deep holes at R = 255)
+    def ooze_log_red(depth_m: float) -> np.ndarray:
+        return latent_profile(
+            0,
+            10_000,
+            np.zeros(0, dtype=np.int64),
+            np.array([OOZE]),
+            lambda c: depth_m + c / 1000.0,
+            CLASS_DEPTH_M,
+            SIG,
+            PropertyNoise(),
+            np.random.default_rng(11),
+        ).log_red
+
+    at_median, one_km, three_km = (ooze_log_red(d) for d in (100.0, 1100.0, 3100.0))
+    assert np.median(one_km - at_median) > 0.5
+    assert np.median(three_km - one_km) < 0.05
+    # the bound: at most carbonate_purity_max composition units, 0.40 ln R each
+    assert np.median(three_km - at_median) < 0.40 * PropertyNoise().carbonate_purity_max + 0.01

@@ -190,10 +190,14 @@ class PropertyNoise:
     ms_rock_clip: float = 2.2  # and of rocks (the loop saturates near 10^4 instrument units)
     # Hole offsets of crystalline rocks are smaller (one hole can hold a whole class, e.g. gabbro).
     rock_hole_scale: float = 0.4
-    # NGR and MS are counted per volume of core: they scale with density (ratio ** exponent).
-    ngr_density_exponent: float = 2.5
+    # NGR and MS are counted per volume of core: they scale with density (ratio ** exponent);
+    # NGR in proportion, as counts come from the mass of K, Th and U in view.
+    ngr_density_exponent: float = 1.0
     ms_density_exponent: float = 0.0
     carbonate_purity_per_km: float = 4.5  # composition factor drop per km below the class median
+    # ... saturating at this many composition units (a carbonate cannot get purer than pure):
+    # without a bound, an ooze a kilometre below its class's median depth read R = 255.
+    carbonate_purity_max: float = 2.0
     carbonate_composition_scale: float = 0.6
     igneous_composition_scale: float = 0.3
     ar_correlation_m: float = 0.6
@@ -305,9 +309,10 @@ def _class_properties(
         + (noise.igneous_composition_scale - 1.0) * sig.igneous[cls]
     ) * np.where(sig.igneous[cls] > 0, 1.0, sig.red_spread[cls])
     # Older carbonate is purer (less clay): brighter, lower NGR and MS.
-    comp = (fx.hole_comp * 0.6 + fx.run_comp[run]) * comp_scale - (
-        sig.carbonate[cls] * noise.carbonate_purity_per_km * deeper_km
+    purity = noise.carbonate_purity_max * np.tanh(
+        noise.carbonate_purity_per_km * deeper_km / noise.carbonate_purity_max
     )
+    comp = (fx.hole_comp * 0.6 + fx.run_comp[run]) * comp_scale - sig.carbonate[cls] * purity
     ash_load = noise.ash_loading
     load = noise.composition_loading
     ar = fx.ar
