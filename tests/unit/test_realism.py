@@ -23,6 +23,7 @@ from lithoflow.simulate.realism import (
     group_split,
     linear_predictability,
     load_reference,
+    pooled_colour_predictability,
     predictability_checks,
     realism_report,
 )
@@ -186,6 +187,21 @@ def test_boosted_colour_predictability_recovers_a_function_and_not_noise() -> No
     assert abs(unknown["R"]["rmse"] - 20.0) < 2.0
 
 
+def test_pooled_colour_predictability_holds_out_every_borehole_once() -> None:
+    frame = _synthetic_bins()
+    settings = PredictabilitySettings(seed=1, boosting_iterations=60)
+    pooled = pooled_colour_predictability(frame, settings)
+    assert pooled is not None
+    assert len(pooled["R"]["fold_r2"]) == settings.colour_folds
+    assert pooled["R"]["r2"] > 0.95 and min(pooled["R"]["fold_r2"]) > 0.9
+    noise = frame.assign(R=np.random.default_rng(3).normal(60.0, 20.0, len(frame)))
+    unknown = pooled_colour_predictability(noise, settings)
+    assert unknown is not None and unknown["R"]["r2"] < 0.05
+    assert abs(unknown["R"]["rmse"] - 20.0) < 2.0
+    # fewer boreholes than two per fold: not computed
+    assert pooled_colour_predictability(_synthetic_bins(n_holes=9), settings) is None
+
+
 def test_predictability_checks_carry_sources_and_tolerances() -> None:
     frame = _synthetic_bins()
     reference = load_reference()
@@ -199,6 +215,9 @@ def test_predictability_checks_carry_sources_and_tolerances() -> None:
     assert all(c["tolerance"] == 0.10 and "§3.3" in c["source"] for c in linear)
     rmse = [c for c in checks if c.get("metric") == "rmse"]
     assert all(c["real"] == 23.0 and c["tolerance"] == 5.0 for c in rmse)
+    assert all("pooled_5_fold_rmse" in c for c in rmse)
+    r2 = [c for c in checks if c.get("metric") == "r2"]
+    assert all("pooled_5_fold_r2" in c and len(c["fold_r2"]) == 5 for c in r2)
     # The checked value is the fit to every row (the real Lasso's protocol); the held-out R² is
     # given beside it, never above it by much: least squares maximises the in-sample fit.
     assert all(c["simulated"] >= c["held_out_r2"] - 0.05 for c in linear)

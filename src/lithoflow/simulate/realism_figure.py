@@ -161,7 +161,14 @@ def _predictability_panel(ax: plt.Axes, report: Mapping[str, Any], metric: str) 
         s=60,
         zorder=3,
     )
-    held_out = [(i, c["held_out_r2"]) for i, c in enumerate(checks) if "held_out_r2" in c]
+    # Values shown beside the compared one: the linear fits' held-out R², the boosted colour
+    # models' R² or RMSE pooled over folds of whole boreholes.
+    held_out = [
+        (i, value)
+        for i, c in enumerate(checks)
+        for key, value in c.items()
+        if key == "held_out_r2" or (key.startswith("pooled_") and key.endswith(f"_fold_{metric}"))
+    ]
     if held_out:
         ax.scatter(
             [v for _, v in held_out],
@@ -170,7 +177,7 @@ def _predictability_panel(ax: plt.Axes, report: Mapping[str, Any], metric: str) 
             edgecolors="grey",
             s=60,
             zorder=2,
-            label="linear, held-out boreholes (not compared)",
+            label="linear: held-out boreholes; boosted: pooled borehole folds (not compared)",
         )
         ax.legend(loc="lower left", fontsize=7)
     ax.set_yticks(positions)
@@ -186,7 +193,9 @@ def _predictability_panel(ax: plt.Axes, report: Mapping[str, Any], metric: str) 
         )
         ax.set_title(f"(e) Predictability of each feature from the others{note}")
     else:
-        ax.set_xlim(0, max(60.0, max(c["simulated"] for c in checks) * 1.1))
+        ax.set_xlim(
+            0, max(60.0, max([c["simulated"] for c in checks] + [v for _, v in held_out]) * 1.1)
+        )
         ax.set_xlabel("RMSE (0-255 units) on held-out boreholes; grey = real ± tolerance")
         ax.set_title(f"(f) Boosted colour from GRA, MS, NGR: RMSE{note}")
 
