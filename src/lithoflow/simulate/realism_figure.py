@@ -179,7 +179,7 @@ def _predictability_panel(ax: plt.Axes, report: Mapping[str, Any], metric: str) 
             zorder=2,
             label="linear: held-out boreholes; boosted: pooled borehole folds (not compared)",
         )
-        ax.legend(loc="lower left", fontsize=7)
+        ax.legend(loc="center left", fontsize=7)
     ax.set_yticks(positions)
     ax.set_yticklabels([c["name"] for c in checks], fontsize=8)
     ax.invert_yaxis()
