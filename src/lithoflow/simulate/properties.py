@@ -222,10 +222,11 @@ class PropertyNoise:
     # Admixture of the hole's background sediment: a described interval is named after its
     # dominant or notable component, and the rest of it is, most often, the sediment that fills
     # the hole around it (clay in a clay-dominated hole, nannofossil ooze in a pelagic one). Each
-    # sedimentary interval of another class gets a background share ~ Beta(mean, concentration),
-    # varying smoothly along the core (probit-scale AR(1), sd `admixture_along_core_sd`);
-    # properties mix physically (density, susceptibility, counts, reflectance). Igneous rock and
-    # the background class itself have none; labels never change.
+    # sedimentary, volcaniclastic or breccia interval of another class gets a background share
+    # ~ Beta(mean, concentration), varying smoothly along the core (probit-scale AR(1), sd
+    # `admixture_along_core_sd`); properties mix physically (density, susceptibility, counts,
+    # reflectance). Crystalline rock (`CRYSTALLINE_GROUPS`) and the background class itself have
+    # none; labels never change.
     admixture_mean: float = 0.45
     admixture_concentration: float = 4.0
     admixture_along_core_sd: float = 0.5
@@ -369,7 +370,8 @@ def admixture_share(
     step_m: float,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Share of background sediment in each cell (0 for rock and for the background itself).
+    """Share of background sediment in each cell (0 in crystalline rock, `Signatures.admixable`,
+    and in the background class itself).
 
     Per interval a share ~ Beta(mean, concentration); along the core it wanders on the probit
     scale by an AR(1) of sd `admixture_along_core_sd`, so the mean share holds roughly and

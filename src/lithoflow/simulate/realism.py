@@ -491,8 +491,9 @@ def predictability_checks(
     compared with the real figure: the real six-feature set, like the simulated one, holds
     gabbro in one hole only (360-U1473-A), and whichever part that hole falls in decides most
     of GRA's and NGR's held-out error. The boosted colour checks (a model fitted in a log, so
-    on held-out rows) are scored on the held-out boreholes. Needs at least two boreholes and
-    every feature involved.
+    on held-out rows) are scored on the held-out boreholes, with the R² and RMSE pooled over
+    `colour_folds` folds of whole boreholes given beside them (not compared). Needs at least two
+    boreholes and every feature involved.
     """
     real = reference.get("predictability")
     if not real or frame["borehole_id"].nunique() < 2:
