@@ -14,7 +14,6 @@ from lithoflow.core.dataset import Dataset
 from lithoflow.core.figure_style import FigureStyle
 from lithoflow.ingest.pipeline import IngestConfig, bin_table, merge_tables
 from lithoflow.simulate import simulate_lily
-from lithoflow.simulate.model_realism import load_model_reference, model_realism_report
 from lithoflow.simulate.realism import (
     PredictabilitySettings,
     RealismTolerances,
@@ -229,43 +228,3 @@ def test_predictability_checks_carry_sources_and_tolerances() -> None:
     # MS and NGR are independent noise here: far below the real 0.25 / 0.41.
     failed = {c["name"] for c in checks if not c["pass"]}
     assert "linear R² of MS from the other features" in failed
-
-
-def _metrics(value: float, low: float | None = None, high: float | None = None) -> dict:
-    metrics = {"balanced_accuracy": value}
-    if low is not None:
-        metrics["intervals"] = {
-            "balanced_accuracy": {"mean": value, "std": 0.01, "low": low, "high": high, "n": 5}
-        }
-    return metrics
-
-
-def test_model_realism_passes_the_investigations_own_numbers() -> None:
-    reference = load_model_reference()
-    reconstruction = {
-        "scaled": {"average": {"r2": 0.904}},
-        "latent": {"n_active": 4, "n_dimensions": 10},
-    }
-    metrics = {
-        "direct": _metrics(0.4232, 0.40, 0.44),
-        "v1_1": _metrics(0.2973, 0.28, 0.31),
-        "v1_0": _metrics(0.0751, 0.06, 0.09),
-    }
-    report = model_realism_report(metrics, reconstruction, "full", reference)
-    assert report["summary"]["all_meaningful_passed"], report["summary"]
-    gap = next(c for c in report["checks"] if c["name"].startswith("direct - v1_1"))
-    assert gap["intervals_evaluable"] and gap["intervals_separated"]
-    assert gap["simulated"] == pytest.approx(0.1259)
-
-
-def test_model_realism_flags_a_small_gap_and_overlapping_intervals() -> None:
-    metrics = {"direct": _metrics(0.40, 0.30, 0.50), "v1_1": _metrics(0.30, 0.25, 0.35)}
-    report = model_realism_report(metrics, None, "full")
-    gap = next(c for c in report["checks"] if c["name"].startswith("direct - v1_1"))
-    assert gap["gap_pass"] and not gap["intervals_separated"] and not gap["pass"]
-    # Without replicates the interval part cannot be judged; the point values decide.
-    points = {"direct": _metrics(0.33), "v1_1": _metrics(0.31)}
-    report = model_realism_report(points, None, "small")
-    gap = next(c for c in report["checks"] if c["name"].startswith("direct - v1_1"))
-    assert gap["intervals_evaluable"] is False and gap["intervals_separated"] is None
-    assert not gap["pass"] and not gap["meaningful"]

@@ -117,6 +117,10 @@ if SOURCE == "simulate":
             metrics=expand(
                 "results/models/classifiers/{run}/metrics.json", run=MODEL_REALISM_RUNS
             ),
+            predictions=expand(
+                "results/models/classifiers/{run}/predictions.parquet",
+                run=MODEL_REALISM_RUNS,
+            ),
             reconstruction=(
                 "results/validation/reconstruction_all.json"
                 if "all" in RECONSTRUCTION_SCOPES
@@ -134,6 +138,7 @@ if SOURCE == "simulate":
             "../../envs/core.yaml"
         params:
             scale=config["simulate"]["scale"],
+            seed=config["simulate"]["seed"],
             runs=[MODEL_REALISM[run] for run in MODEL_REALISM_RUNS],
         script:
             "../scripts/simulation_model_realism.py"
