@@ -154,3 +154,75 @@ def test_carbonate_purity_with_depth_saturates():
     noise = PropertyNoise()
     bound = -noise.composition_loading[3] * noise.carbonate_purity_max
     assert np.median(three_km - at_median) < bound + 0.01
+
+
+def _tuff_and_clay(noise: PropertyNoise):
+    # 300 lapilli tuff intervals of 1 m, then 100 m of clay; no background mixed in
+    n_tuff = 300
+    bounds = np.arange(1, n_tuff + 1) * 1_000
+    run_class = np.array([*[TUFF] * n_tuff, CLAY])
+    profile = latent_profile(
+        0,
+        int(bounds[-1]) + 100_000,
+        bounds,
+        run_class,
+        lambda c: c / 1000.0,
+        CLASS_DEPTH_M,
+        SIG,
+        noise,
+        np.random.default_rng(5),
+    )
+    run = np.searchsorted(bounds, profile.c_mm, side="right")
+    return profile, run, n_tuff
+
+
+def _interval_medians(values: np.ndarray, run: np.ndarray, n_runs: int) -> np.ndarray:
+    return np.array([np.median(values[run == r]) for r in range(n_runs)])
+
+
+def test_tephra_composition_ties_density_magnetite_potassium_and_colour():
+    off = dataclasses.replace(PropertyNoise(), tephra_felsic_shift=(0.0, 0.0, 0.0, 0.0))
+    mixed, run, n_tuff = _tuff_and_clay(PropertyNoise())
+    plain, _, _ = _tuff_and_clay(off)
+
+    def correlations(profile) -> dict[str, float]:
+        ms = _interval_medians(np.log(profile.ms), run, n_tuff)
+        return {
+            "ngr": np.corrcoef(ms, _interval_medians(np.log(profile.ngr), run, n_tuff))[0, 1],
+            "red": np.corrcoef(ms, _interval_medians(profile.log_red, run, n_tuff))[0, 1],
+            "gra": np.corrcoef(ms, _interval_medians(profile.gra, run, n_tuff))[0, 1],
+        }
+
+    # felsic tuff: little magnetite, more K, lighter in colour and in density; without the
+    # composition spectrum only the dispersed-ash factor ties MS to NGR (and a little to colour)
+    tied, untied = correlations(mixed), correlations(plain)
+    assert tied["ngr"] < untied["ngr"] - 0.15, (tied, untied)
+    assert tied["red"] < untied["red"] - 0.2 and tied["red"] < -0.3, (tied, untied)
+    assert tied["gra"] > untied["gra"] + 0.15 and abs(untied["gra"]) < 0.1, (tied, untied)
+    # a felsic tuff's MS reaches down to a sediment's (clay ~20), a basaltic one's stays high
+    ms = _interval_medians(mixed.ms, run, n_tuff)
+    assert np.quantile(ms, 0.1) < 100 < 300 < np.quantile(ms, 0.9)
+    # the clay interval draws exactly the same values either way
+    clay = run == n_tuff
+    for field in ("gra", "ms", "ngr", "log_red"):
+        np.testing.assert_array_equal(getattr(mixed, field)[clay], getattr(plain, field)[clay])
+
+
+def test_ngr_follows_the_solid_fraction_of_the_core():
+    # 1 km of clay: compaction and the density effects move GRA; counts per volume come from the
+    # grains only, so ln NGR rises one for one with ln(GRA - water), not with ln GRA
+    profile = latent_profile(
+        0,
+        1_000_000,
+        np.zeros(0, dtype=np.int64),
+        np.array([CLAY]),
+        lambda c: c / 1000.0,
+        CLASS_DEPTH_M,
+        SIG,
+        PropertyNoise(),
+        np.random.default_rng(2),
+    )
+    solid = np.log(profile.gra - 1.024)
+    slope = np.polyfit(solid, np.log(profile.ngr), 1)[0]
+    assert slope == pytest.approx(1.0, abs=0.1)
+    assert np.polyfit(np.log(profile.gra), np.log(profile.ngr), 1)[0] > 1.8

@@ -45,6 +45,8 @@ FILL = {"soft": (1.0, 0.0), "medium": (1.0, 0.0), "hard": (0.96, 25.0), "rock": 
 FILL_INTRUSIVE = (0.85, 4.0)
 # ln(R) = a + b * L*, fitted to the §3.4 sediment medians (clay, silty clay, ooze, sand) [CAL].
 RED_FROM_LIGHTNESS = (1.97, 0.0451)
+PORE_WATER_G_CM3 = 1.024  # seawater density (the GRA porosity formula's, [PAPER])
+SOLID_MIN_G_CM3 = 0.02  # floor of (density - water): soupy core still holds a few grains
 DIAMAGNETIC_GROUPS = {"Carbonate", "Biogenic Silica", "Evaporite"}
 # Crystalline rock is never mixed with the hole's background sediment; volcaniclastic rock (ash,
 # tuff) and breccia are, as their matrix and reworked host sediment are.
@@ -81,6 +83,7 @@ class Signatures:
     carbonate: np.ndarray  # 1.0 for the Carbonate group, else 0.0
     igneous: np.ndarray  # 1.0 for volcanic, plutonic and breccia groups, else 0.0
     admixable: np.ndarray  # 1.0 where the hole's background sediment can be mixed in, else 0.0
+    tephra: np.ndarray  # 1.0 for volcaniclastic classes (their glass ranges basaltic-rhyolitic)
 
 
 def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures:
@@ -166,6 +169,7 @@ def resolve_signatures(facts: CalibrationFacts, vocab: Vocabulary) -> Signatures
             ~np.isin(vocab.group, sorted(CRYSTALLINE_GROUPS))
             & ~((vocab.group == "Other") & (names == "rock"))
         ).astype(float),
+        tephra=(vocab.group == "Volcaniclastic").astype(float),
     )
 
 
@@ -181,17 +185,24 @@ class PropertyNoise:
     ar_sd: tuple[float, float, float, float] = (0.05, 0.35, 0.06, 0.035)
     # A shared "terrigenous content" factor: more NGR (K, Th in clay), darker colour, a little
     # more MS; it carries most of the within-lithology variation of NGR and colour.
-    composition_loading: tuple[float, float, float, float] = (0.0, 0.12, 0.28, -0.40)
+    composition_loading: tuple[float, float, float, float] = (0.0, 0.06, 0.31, -0.40)
     # A per-interval "dispersed volcanic ash" factor: more MS, darker, less K (NGR).
     ash_loading: tuple[float, float, float, float] = (0.0, 0.5, -0.1, -0.05)
+    # Tephra composition: each volcaniclastic interval has a felsic fraction ~ Beta(a, b) (0 =
+    # basaltic, 1 = rhyolitic glass). Felsic glass is lighter (vesicular, less Fe and Mg),
+    # carries little magnetite and more K, and is light grey; the shifts below are GRA (g/cm3),
+    # ln MS, ln NGR and ln R at a fully felsic interval.
+    tephra_felsic_beta: tuple[float, float] = (2.0, 2.0)
+    tephra_felsic_shift: tuple[float, float, float, float] = (-0.25, -2.3, 1.1, 0.45)
     # Volcanic and plutonic rocks vary far more in magnetite content than sediments.
     ms_rock_spread: float = 1.5
     ms_sediment_clip: float = 1.5  # largest |ln MS effect| of sediments (factor ~4.5)
     ms_rock_clip: float = 2.2  # and of rocks (the loop saturates near 10^4 instrument units)
     # Hole offsets of crystalline rocks are smaller (one hole can hold a whole class, e.g. gabbro).
     rock_hole_scale: float = 0.4
-    # NGR and MS are counted per volume of core: they scale with density (ratio ** exponent);
-    # NGR in proportion, as counts come from the mass of K, Th and U in view.
+    # NGR and MS are counted per volume of core, and pore water holds no K, Th, U or magnetite:
+    # they scale with the solid fraction (bulk density - water) / (grain density - water),
+    # relative to the class's reference density (ratio ** exponent); NGR in proportion.
     ngr_density_exponent: float = 1.0
     ms_density_exponent: float = 0.0
     carbonate_purity_per_km: float = 4.5  # composition factor drop per km below the class median
@@ -285,6 +296,7 @@ class _SharedEffects:
     run_eff: list[np.ndarray]
     run_comp: np.ndarray
     ash: np.ndarray
+    felsic: np.ndarray  # tephra felsic fraction of each cell's run (used by tephra classes only)
     ar: list[np.ndarray]
 
 
@@ -324,9 +336,14 @@ def _class_properties(
         + fx.run_eff[0][run]
         + ar[0]
         + load[0] * comp
+        + noise.tephra_felsic_shift[0] * fx.felsic * sig.tephra[cls]
     )
     gra = np.clip(gra, 1.03, 3.3)
-    density_ratio = np.log(gra / sig.gra_g_cm3[cls])
+    # Solid fraction relative to the class's reference density (grain density cancels out).
+    density_ratio = np.log(
+        np.maximum(gra - PORE_WATER_G_CM3, SOLID_MIN_G_CM3)
+        / np.maximum(sig.gra_g_cm3[cls] - PORE_WATER_G_CM3, SOLID_MIN_G_CM3)
+    )
     # Sediment MS varies within a few-fold; igneous rocks span orders of magnitude (magnetite).
     igneous = sig.igneous[cls] > 0
     ms_effect = hole_eff[1] + fx.run_eff[1][run] + ar[1]
@@ -335,8 +352,11 @@ def _class_properties(
         np.clip(noise.ms_rock_spread * ms_effect, -noise.ms_rock_clip, noise.ms_rock_clip),
         np.clip(ms_effect, -noise.ms_sediment_clip, noise.ms_sediment_clip),
     )
+    felsic = fx.felsic * sig.tephra[cls]
+    shift = noise.tephra_felsic_shift
     ms = sig.ms_scale[cls] * np.exp(
         ms_effect
+        + shift[1] * felsic
         + load[1] * comp
         + ash_load[1] * fx.ash
         + noise.ms_density_exponent * density_ratio
@@ -348,6 +368,7 @@ def _class_properties(
         + ar[2]
         + load[2] * comp
         + ash_load[2] * fx.ash
+        + shift[2] * felsic
         + noise.ngr_density_exponent * density_ratio
     )
     spread = sig.red_spread[cls]
@@ -356,6 +377,7 @@ def _class_properties(
         + spread * (hole_eff[3] + fx.run_eff[3][run] + ar[3])
         + load[3] * comp
         + ash_load[3] * fx.ash
+        + shift[3] * felsic
     )
     return gra, ms, ngr, log_red
 
@@ -419,6 +441,7 @@ def latent_profile(
         run_eff=[rng.normal(0.0, s, n_runs) for s in noise.run_sd],
         run_comp=rng.normal(0.0, 1.0, n_runs),
         ash=rng.normal(0.0, 1.0, n_runs)[run],
+        felsic=rng.beta(*noise.tephra_felsic_beta, n_runs)[run],
         ar=[ar1(len(c), noise.ar_correlation_m, step, rng) * s for s in noise.ar_sd],
     )
     gra, ms, ngr, log_red = _class_properties(cls, fx, class_depth_m, sig, noise)
