@@ -229,7 +229,7 @@ def gap_check(
             "direct_ahead": direct_ahead,
             "real_within_interval": check["pass"],
             "distinguishable": bool(gap.has_bounds and gap.low > 0),
-            "replicate_intervals": dict(replicates),
+            "replicate_intervals": {run: replicates.get(run) for run in GAP},
             "replicate_intervals_separated": separated,
             "pass": bool(direct_ahead and check["pass"]),
         }
