@@ -9,7 +9,7 @@ The investigation's accuracies come from one test split of about 60 boreholes, s
 draw of what such a split can show: its per-group table has a group of 18 test rows
 (Intermediate/Felsic Igneous, 100 % vs 22 % recall) that alone makes 7.8 of the 12.6 points
 between ``direct`` and ``v1_1``, and the same models' validation figures differ from the test ones
-by 3.3 and 5.8 points (a gap of 3.6). A classifier check therefore asks whether the real figure is
+by 3.3 and 5.7 points (a gap of 3.6). A classifier check therefore asks whether the real figure is
 a plausible outcome of one such split of the simulated world: it passes when the real figure lies
 inside the borehole-bootstrap interval of the simulated one (the run's test boreholes resampled
 whole, replicates pooled). The gap check resamples both models on the same boreholes (paired):
