@@ -130,11 +130,11 @@ def _test_boreholes(predictions: Mapping[str, pd.DataFrame]) -> list[str]:
         run: frozenset(p.loc[p["part"] == "test", "borehole_id"]) for run, p in predictions.items()
     }
     first = next(iter(sets.values()))
-    differing = {run: len(s) for run, s in sets.items() if s != first}
-    if differing:
+    if any(s != first for s in sets.values()):
+        counts = {run: len(s) for run, s in sets.items()}
         raise ValueError(
-            f"the runs were tested on different boreholes ({ {r: len(s) for r, s in sets.items()} }"
-            " test boreholes): their balanced accuracies cannot be resampled together"
+            f"the runs were tested on different boreholes (test boreholes per run: {counts}): "
+            "their balanced accuracies cannot be resampled together; give them the same split"
         )
     if len(first) == 0:
         raise ValueError("the runs' predictions hold no test rows")
