@@ -202,7 +202,8 @@ class PropertyNoise:
     rock_hole_scale: float = 0.4
     # NGR and MS are counted per volume of core, and pore water holds no K, Th, U or magnetite:
     # they scale with the solid fraction (bulk density - water) / (grain density - water),
-    # relative to the class's reference density (ratio ** exponent); NGR in proportion.
+    # relative to the class's reference density (ratio ** exponent); NGR in proportion. MS is left
+    # unscaled [CAL]: magnetite content varies orders of magnitude more than the solid fraction.
     ngr_density_exponent: float = 1.0
     ms_density_exponent: float = 0.0
     carbonate_purity_per_km: float = 4.5  # composition factor drop per km below the class median
