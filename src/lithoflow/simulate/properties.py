@@ -329,6 +329,8 @@ def _class_properties(
     comp = (fx.hole_comp * 0.6 + fx.run_comp[run]) * comp_scale - sig.carbonate[cls] * purity
     ash_load = noise.ash_loading
     load = noise.composition_loading
+    felsic = fx.felsic * sig.tephra[cls]  # 0 outside volcaniclastic classes
+    shift = noise.tephra_felsic_shift
     ar = fx.ar
     gra = (
         sig.gra_g_cm3[cls]
@@ -337,11 +339,11 @@ def _class_properties(
         + fx.run_eff[0][run]
         + ar[0]
         + load[0] * comp
-        + noise.tephra_felsic_shift[0] * fx.felsic * sig.tephra[cls]
+        + shift[0] * felsic
     )
     gra = np.clip(gra, 1.03, 3.3)
     # Solid fraction relative to the class's reference density (grain density cancels out).
-    density_ratio = np.log(
+    solid_ratio = np.log(
         np.maximum(gra - PORE_WATER_G_CM3, SOLID_MIN_G_CM3)
         / np.maximum(sig.gra_g_cm3[cls] - PORE_WATER_G_CM3, SOLID_MIN_G_CM3)
     )
@@ -353,14 +355,12 @@ def _class_properties(
         np.clip(noise.ms_rock_spread * ms_effect, -noise.ms_rock_clip, noise.ms_rock_clip),
         np.clip(ms_effect, -noise.ms_sediment_clip, noise.ms_sediment_clip),
     )
-    felsic = fx.felsic * sig.tephra[cls]
-    shift = noise.tephra_felsic_shift
     ms = sig.ms_scale[cls] * np.exp(
         ms_effect
         + shift[1] * felsic
         + load[1] * comp
         + ash_load[1] * fx.ash
-        + noise.ms_density_exponent * density_ratio
+        + noise.ms_density_exponent * solid_ratio
     )
     ms -= sig.ms_offset[cls]
     ngr = sig.ngr_scale[cls] * np.exp(
@@ -370,7 +370,7 @@ def _class_properties(
         + load[2] * comp
         + ash_load[2] * fx.ash
         + shift[2] * felsic
-        + noise.ngr_density_exponent * density_ratio
+        + noise.ngr_density_exponent * solid_ratio
     )
     spread = sig.red_spread[cls]
     log_red = (
