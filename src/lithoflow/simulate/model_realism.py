@@ -222,7 +222,7 @@ def gap_check(
     direct_ahead = bool(gap.mean > 0)
     evaluable = all(replicates.get(run) is not None for run in GAP)
     separated = (
-        bool(replicates["direct"]["low"] > replicates["v1_1"]["high"]) if evaluable else None
+        bool(replicates[GAP[0]]["low"] > replicates[GAP[1]]["high"]) if evaluable else None
     )
     check.update(
         {
