@@ -221,9 +221,7 @@ def gap_check(
     check = interval_check(" - ".join(GAP) + " balanced accuracy", gap, real, meaningful, source)
     direct_ahead = bool(gap.mean > 0)
     evaluable = all(replicates.get(run) is not None for run in GAP)
-    separated = (
-        bool(replicates[GAP[0]]["low"] > replicates[GAP[1]]["high"]) if evaluable else None
-    )
+    separated = bool(replicates[GAP[0]]["low"] > replicates[GAP[1]]["high"]) if evaluable else None
     check.update(
         {
             "direct_ahead": direct_ahead,
