@@ -116,3 +116,15 @@ def test_force2020_penalty_matrix(force2020):
     codes = pd.read_csv(force2020 / "lithology_codes.csv")
     assert list(matrix.index) == list(codes.sort_values("penalty_index")["lithology"])
     assert (np.diag(matrix) == 0).all() and matrix.to_numpy().max() == 4.0
+
+
+def test_confusion_matrices_by_group_sum_to_the_whole_confusion_matrix() -> None:
+    rng = np.random.default_rng(0)
+    group = rng.integers(0, 4, 300)
+    y_true, y_pred = rng.integers(0, 3, 300), rng.integers(0, 3, 300)
+    per_group = mt.confusion_matrices_by_group(group, y_true, y_pred, 5, 3)
+    assert per_group.shape == (5, 3, 3) and per_group[4].sum() == 0
+    np.testing.assert_array_equal(per_group.sum(axis=0), mt.confusion_matrix(y_true, y_pred, 3))
+    np.testing.assert_array_equal(
+        per_group[2], mt.confusion_matrix(y_true[group == 2], y_pred[group == 2], 3)
+    )

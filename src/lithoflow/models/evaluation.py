@@ -257,9 +257,9 @@ def bootstrap_scores(
     rows = result.inputs.rows["test"]
     boreholes = keys["borehole_id"].to_numpy()[rows]
     codes, groups = pd.factorize(boreholes)  # in order of first appearance
-    n = len(classes)
-    totals = np.zeros((len(groups), n, n), dtype=np.int64)
-    np.add.at(totals, (codes, y[rows], result.predicted["test"]), 1)
+    totals = mt.confusion_matrices_by_group(
+        codes, y[rows], result.predicted["test"], len(groups), len(classes)
+    )
     costs = mt.penalty_costs(classes, penalty, penalty_path) if penalty is not None else None
 
     def statistics(counts: np.ndarray) -> dict[str, float]:

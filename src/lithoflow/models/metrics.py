@@ -33,6 +33,17 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> 
     return flat.reshape(n_classes, n_classes)
 
 
+def confusion_matrices_by_group(
+    group: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, n_groups: int, n_classes: int
+) -> np.ndarray:
+    """One confusion matrix per group (e.g. per borehole): counts[g, i, j] = rows of group g,
+    true class i, predicted j (int64, n_groups × n_classes × n_classes); they sum to the
+    confusion matrix of all rows."""
+    totals = np.zeros((n_groups, n_classes, n_classes), dtype=np.int64)
+    np.add.at(totals, (np.asarray(group), np.asarray(y_true), np.asarray(y_pred)), 1)
+    return totals
+
+
 def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Share of rows predicted right (nan for no rows)."""
     y_true = np.asarray(y_true)

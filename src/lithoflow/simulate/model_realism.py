@@ -111,17 +111,13 @@ def borehole_confusions(
     unknown = sorted(set(test["true"]).union(test["predicted"]) - set(index))
     if unknown:
         raise ValueError(f"labels {unknown[:5]} are not among the classes {list(classes)[:5]}...")
-    totals = np.zeros((len(boreholes), len(classes), len(classes)), dtype=np.int64)
-    np.add.at(
-        totals,
-        (
-            test["borehole_id"].map(position).to_numpy(),
-            test["true"].map(index).to_numpy(),
-            test["predicted"].map(index).to_numpy(),
-        ),
-        1,
+    return mt.confusion_matrices_by_group(
+        test["borehole_id"].map(position).to_numpy(),
+        test["true"].map(index).to_numpy(),
+        test["predicted"].map(index).to_numpy(),
+        len(boreholes),
+        len(classes),
     )
-    return totals
 
 
 def _test_boreholes(predictions: Mapping[str, pd.DataFrame]) -> list[str]:
