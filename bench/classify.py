@@ -30,16 +30,16 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
-from lithoflow.core.config import merged_run_settings  # noqa: E402
-from lithoflow.core.io import write_json  # noqa: E402
-from lithoflow.models import evaluation as ev  # noqa: E402
-from lithoflow.models.classifiers import (  # noqa: E402
+from lithoflow.classifiers import evaluation as ev  # noqa: E402
+from lithoflow.classifiers.run import (  # noqa: E402
     ClassifierInputs,
     ClassifierSpec,
     prepare_classifier_run,
 )
-from lithoflow.models.context import ContextConfig, build_context_file  # noqa: E402
-from lithoflow.models.scaling import ScalingConfig  # noqa: E402
+from lithoflow.core.config import merged_run_settings  # noqa: E402
+from lithoflow.core.io import write_json  # noqa: E402
+from lithoflow.features.context import ContextConfig, build_context_file  # noqa: E402
+from lithoflow.features.scaling import ScalingConfig  # noqa: E402
 
 TARGETS = {"context_seconds_max": 10.0, "fit_seconds_max": 60.0}
 

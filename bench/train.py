@@ -4,7 +4,7 @@ All three train the VAE recipe of config.yaml (v2.6.7: 6 → 32 → 16 → 10, b
 partial batch kept, Adam 1e-3, β warm-up) on the same scaled rows, one after the other in this
 process, with the same thread count:
 
-- ``fast_step``: what rule train_vae runs for the plain VAE (lithoflow.models.vae.fit_vae with
+- ``fast_step``: what rule train_vae runs for the plain VAE (lithoflow.vae.model.fit_vae with
   gradients="fast": whole data set as one tensor, one gather per epoch, hand-written backward
   pass into one flat buffer, flat Adam, one host sync per epoch);
 - ``autograd``: the same loop with the model's forward, autograd and ``torch.optim.Adam``
@@ -20,7 +20,7 @@ fast_step < 90 s for that, and >= 3× faster than dataloader.
 
 Then the MLP classifier recipe of config.yaml's classifier defaults (inputs → 64 → 32 → 14
 classes, dropout 0.3, batch 256, Adam 1e-3, inverse-frequency class weights) on the same rows,
-labelled by the nearest of 14 random centres (plus noise), through lithoflow.models.mlp.fit_mlp
+labelled by the nearest of 14 random centres (plus noise), through lithoflow.classifiers.mlp.fit_mlp
 with no validation rows (every epoch runs):
 
 - ``mlp.fast_step``: the hand-written backward pass of the plain MLPClassifier, flat Adam
@@ -53,14 +53,14 @@ from torch.utils.data import DataLoader, TensorDataset
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
+from lithoflow.classifiers.mlp import MLPParams, build_mlp, fit_mlp  # noqa: E402
+from lithoflow.classifiers.run import ClassifierSpec, class_weights  # noqa: E402
 from lithoflow.core.dataset import read_dataset  # noqa: E402
 from lithoflow.core.device import describe_device  # noqa: E402
 from lithoflow.core.io import write_json  # noqa: E402
-from lithoflow.models.classifiers import ClassifierSpec, class_weights  # noqa: E402
-from lithoflow.models.mlp import MLPParams, build_mlp, fit_mlp  # noqa: E402
-from lithoflow.models.scaling import Scaler, ScalingConfig  # noqa: E402
-from lithoflow.models.training import make_generator  # noqa: E402
-from lithoflow.models.vae import VAEConfig, build_vae, fit_vae, vae_loss_terms  # noqa: E402
+from lithoflow.features.scaling import Scaler, ScalingConfig  # noqa: E402
+from lithoflow.training.loop import make_generator  # noqa: E402
+from lithoflow.vae.model import VAEConfig, build_vae, fit_vae, vae_loss_terms  # noqa: E402
 
 FULL_ROWS = 238_506
 FULL_EPOCHS = 100

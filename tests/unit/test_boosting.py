@@ -7,8 +7,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from lithoflow.core.errors import InputDataError
-from lithoflow.models.boosting import (
+from lithoflow.classifiers.boosting import (
     BoostingParams,
     build_boosting,
     fit_boosting,
@@ -18,6 +17,7 @@ from lithoflow.models.boosting import (
     save_boosting,
     stratified_subsample,
 )
+from lithoflow.core.errors import InputDataError
 
 PARAMS = BoostingParams(
     learning_rate=0.1,
@@ -141,7 +141,7 @@ def test_subsample_fits_the_boosting_kind_on_that_share_of_the_training_rows(cap
     import dataclasses
     import logging
 
-    from lithoflow.models.classifier_kinds import BoostingKind
+    from lithoflow.classifiers.kinds import BoostingKind
 
     x, y = data()
     xv, yv = data(1, 200)

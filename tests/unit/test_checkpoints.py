@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from lithoflow.core.provenance import build_provenance, git_state
-from lithoflow.models.checkpoints import ResumeStore, load_torch, save_state_dict, training_key
+from lithoflow.training.checkpoints import ResumeStore, load_torch, save_state_dict, training_key
 
 
 def test_state_dict_round_trip_without_pickle(tmp_path):
@@ -22,12 +22,12 @@ def test_state_dict_round_trip_without_pickle(tmp_path):
 def test_training_key_changes_with_settings_inputs_and_code(tmp_path):
     data = tmp_path / "data.bin"
     data.write_bytes(b"abc")
-    key = training_key({"lr": 1e-3}, [data], ["models.training"])
-    assert key == training_key({"lr": 1e-3}, [data], ["models.training"])
-    assert key != training_key({"lr": 2e-3}, [data], ["models.training"])
-    assert key != training_key({"lr": 1e-3}, [data], ["models.training", "models.vae"])
+    key = training_key({"lr": 1e-3}, [data], ["training.loop"])
+    assert key == training_key({"lr": 1e-3}, [data], ["training.loop"])
+    assert key != training_key({"lr": 2e-3}, [data], ["training.loop"])
+    assert key != training_key({"lr": 1e-3}, [data], ["training.loop", "vae.model"])
     data.write_bytes(b"abd")
-    assert key != training_key({"lr": 1e-3}, [data], ["models.training"])
+    assert key != training_key({"lr": 1e-3}, [data], ["training.loop"])
 
 
 def test_resume_store_round_trip_and_clear(tmp_path):

@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 import torch
 
-from lithoflow.core.errors import InputDataError
-from lithoflow.hierarchy.mapping import UNSEEN_GROUP
-from lithoflow.models.classifiers import (
+from lithoflow.classifiers.mlp import ClassifierTask, MLPClassifier, build_mlp
+from lithoflow.classifiers.run import (
     ClassifierInputs,
     ClassifierSpec,
     class_weights,
@@ -19,9 +18,10 @@ from lithoflow.models.classifiers import (
     prepare_classifier_data,
     train_classifier_run,
 )
-from lithoflow.models.mlp import ClassifierTask, MLPClassifier, build_mlp
-from lithoflow.models.scaling import Scaler, ScalingConfig
-from lithoflow.models.vae import VAEConfig, train_vae_run
+from lithoflow.core.errors import InputDataError
+from lithoflow.features.scaling import Scaler, ScalingConfig
+from lithoflow.hierarchy.mapping import UNSEEN_GROUP
+from lithoflow.vae.model import VAEConfig, train_vae_run
 
 from .model_data import RARE_GROUP, RARE_LABEL, toy_classifier_data, write_model_inputs
 
@@ -427,7 +427,7 @@ def test_missing_policies(gappy, tmp_path):
 
 
 def test_smoothing_and_context_change_the_inputs_and_predictions(inputs, tmp_path):
-    from lithoflow.models.context import ContextConfig, build_context_file
+    from lithoflow.features.context import ContextConfig, build_context_file
 
     context = tmp_path / "context.parquet"
     build_context_file(

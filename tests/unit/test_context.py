@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow.models.along_depth import depth_order, window_bounds
-from lithoflow.models.context import ContextConfig, context_features
+from lithoflow.features.along_depth import depth_order, window_bounds
+from lithoflow.features.context import ContextConfig, context_features
 
 CONFIG = ContextConfig(
     neighbours=1, gradients=True, windows_m=(0.6,), include_depth=True, max_gap_m=0.3
@@ -92,7 +92,7 @@ def test_window_bounds_include_rows_exactly_at_the_edge() -> None:
 
 def test_context_file_round_trip(tmp_path) -> None:
     from lithoflow.core.dataset import write_dataset
-    from lithoflow.models.context import build_context_file, join_context, read_context_table
+    from lithoflow.features.context import build_context_file, join_context, read_context_table
 
     frame = hand_made().assign(exp="1", site="2", hole="A")
     source = tmp_path / "features.parquet"
@@ -132,7 +132,7 @@ def test_context_columns_limit_the_inputs_and_an_unknown_one_is_refused(tmp_path
 
     from lithoflow.core.dataset import write_dataset
     from lithoflow.core.errors import InputDataError
-    from lithoflow.models.context import build_context_file
+    from lithoflow.features.context import build_context_file
 
     frame = hand_made().assign(exp="1", site="2", hole="A", X_LOC=7.0)
     source = tmp_path / "features.parquet"

@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 import torch
 
-from lithoflow.models.checkpoints import cpu_state_dict
-from lithoflow.models.fast_mlp import FastMLPStep
-from lithoflow.models.fast_vae import FastVAEStep
-from lithoflow.models.mlp import AutogradMLPStep, MLPClassifier, build_mlp, fit_mlp
-from lithoflow.models.training import make_generator
-from lithoflow.models.vae import VAE, AutogradVAEStep, build_vae, fit_vae
+from lithoflow.classifiers.fast_mlp import FastMLPStep
+from lithoflow.classifiers.mlp import AutogradMLPStep, MLPClassifier, build_mlp, fit_mlp
+from lithoflow.training.checkpoints import cpu_state_dict
+from lithoflow.training.loop import make_generator
+from lithoflow.vae.fast_step import FastVAEStep
+from lithoflow.vae.model import VAE, AutogradVAEStep, build_vae, fit_vae
 
 from .model_data import toy_classifier_data
 from .test_fast_mlp import PARAMS as MLP_PARAMS

@@ -14,6 +14,7 @@ from lithoflow.core.config import validate_config
 from lithoflow.core.dataset import write_dataset
 from lithoflow.core.errors import ConfigError, InputDataError
 from lithoflow.core.io import read_json, write_csv
+from lithoflow.features.scaling import ScalingConfig
 from lithoflow.hierarchy.data_driven import (
     UNSEEN_GROUP,
     DataDrivenConfig,
@@ -25,7 +26,6 @@ from lithoflow.hierarchy.data_driven import (
     run_data_driven_hierarchy,
 )
 from lithoflow.hierarchy.mapping import MAPPING_COLUMNS, read_hierarchy_table
-from lithoflow.models.scaling import ScalingConfig
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from lithoflow.models.fast_mlp import FastMLPStep
-from lithoflow.models.mlp import (
+from lithoflow.classifiers.fast_mlp import FastMLPStep
+from lithoflow.classifiers.mlp import (
     AutogradMLPStep,
     ClassifierTask,
     MLPClassifier,
@@ -17,7 +17,7 @@ from lithoflow.models.mlp import (
     build_mlp,
     fit_mlp,
 )
-from lithoflow.models.training import make_generator
+from lithoflow.training.loop import make_generator
 
 from .model_data import toy_classifier_data
 

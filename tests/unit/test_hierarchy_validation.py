@@ -9,18 +9,20 @@ import pandas as pd
 import pytest
 
 from lithoflow.core.errors import ConfigError, InputDataError
+from lithoflow.hierarchy.centroids import (
+    embedding_matrix,
+    lithology_centroids,
+    mu_columns,
+    ward_clusters,
+    ward_linkage,
+)
 from lithoflow.validation.hierarchy import (
     HierarchyValidationConfig,
     ari_verdict,
     coherence_band,
     dendrogram_cut_height,
-    embedding_matrix,
     group_coherence,
-    lithology_centroids,
-    mu_columns,
     validate_hierarchy,
-    ward_clusters,
-    ward_linkage,
 )
 
 CONFIG = HierarchyValidationConfig(tight_below=1.0, moderate_below=2.0)

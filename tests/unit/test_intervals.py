@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from lithoflow.models.intervals import (
+from lithoflow.stats.intervals import (
     HIGHER,
     LOWER,
     NO_DIFFERENCE,
@@ -91,8 +91,9 @@ def test_unstratifiable_folds_fall_back_to_plain_folds() -> None:
 
 
 def test_bootstrap_of_confusion_totals_equals_resampling_rows() -> None:
-    from lithoflow.models import metrics as mt
-    from lithoflow.models.intervals import bootstrap_group_totals
+    from lithoflow.stats import metrics as mt
+
+    from lithoflow.stats.intervals import bootstrap_group_totals
 
     rng = np.random.default_rng(3)
     n_rows, n_classes = 600, 4

@@ -10,7 +10,7 @@ import pytest
 from sklearn import metrics as skm
 
 from lithoflow.core.errors import InputDataError
-from lithoflow.models import metrics as mt
+from lithoflow.stats import metrics as mt
 
 # Class 3 is only predicted, never true; class 4 neither.
 Y_TRUE = np.array([0, 0, 1, 1, 1, 2])
@@ -86,7 +86,7 @@ def _penalty_csv(tmp_path, text):
 
 
 def test_penalty_score_is_minus_the_mean_cost(tmp_path):
-    from lithoflow.models.metrics import penalty_score, read_penalty_matrix
+    from lithoflow.stats.metrics import penalty_score, read_penalty_matrix
 
     path = _penalty_csv(tmp_path, "t\\p,A,B,C\nA,0,2,4\nB,2,0,1\nC,4,1,0\n")
     matrix = read_penalty_matrix(path)
@@ -101,7 +101,7 @@ def test_penalty_score_is_minus_the_mean_cost(tmp_path):
 
 
 def test_penalty_matrix_errors(tmp_path):
-    from lithoflow.models.metrics import read_penalty_matrix
+    from lithoflow.stats.metrics import read_penalty_matrix
 
     with pytest.raises(InputDataError, match="same classes"):
         read_penalty_matrix(_penalty_csv(tmp_path, "x,A,B\nA,0,1\nC,1,0\n"))
@@ -110,7 +110,7 @@ def test_penalty_matrix_errors(tmp_path):
 
 
 def test_force2020_penalty_matrix(force2020):
-    from lithoflow.models.metrics import read_penalty_matrix
+    from lithoflow.stats.metrics import read_penalty_matrix
 
     matrix = read_penalty_matrix(force2020 / "penalty_matrix.csv")
     codes = pd.read_csv(force2020 / "lithology_codes.csv")

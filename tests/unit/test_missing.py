@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.impute import SimpleImputer
 
-from lithoflow.models.missing import MedianImputer, complete_rows
+from lithoflow.features.missing import MedianImputer, complete_rows
 
 NAN = np.nan
 

@@ -18,7 +18,6 @@ import pytest
 from lithoflow.core.config import check_config, schema_errors
 from lithoflow.core.errors import ConfigError
 from lithoflow.core.io import read_json, write_json
-from lithoflow.models import metrics as mt
 from lithoflow.report import (
     SECTION_TITLES,
     build_summary,
@@ -42,6 +41,7 @@ from lithoflow.report.wording import DECIMAL_WORDS, agrees, compare_sentence, re
 from lithoflow.splits.distribution import imbalance_report
 from lithoflow.splits.mismatch import compare_methods
 from lithoflow.splits.statistics import split_report
+from lithoflow.stats import metrics as mt
 from lithoflow.validation.hierarchy import HierarchyValidationConfig, validate_hierarchy
 from lithoflow.validation.reconstruction import ReconstructionConfig, reconstruct, scope_report
 from tests.report_trace import mismatched_numbers, table_rows, untraced_numbers
@@ -72,7 +72,7 @@ def labels_frame() -> pd.DataFrame:
 
 
 def metrics_document(run, spec, y_true, y_pred, classes, leakage=None):
-    """A metrics.json like lithoflow.models.classifiers.classifier_metrics writes."""
+    """A metrics.json like lithoflow.classifiers.run.classifier_metrics writes."""
     summary = mt.classification_summary(np.array(y_true), np.array(y_pred), classes)
     counts = np.bincount(y_true, minlength=len(classes))
     present = {c for c, n in zip(classes, counts, strict=True) if n}

@@ -97,7 +97,7 @@ def findings_in_source(source: str, where: str) -> list[str]:
 def test_the_scan_sees_the_code():
     folders = {p.relative_to(REPO_ROOT).parts[0] for p in python_files()}
     assert folders == set(CODE_FOLDERS)
-    assert REPO_ROOT / "src/lithoflow/models/checkpoints.py" in python_files()
+    assert REPO_ROOT / "src/lithoflow/training/checkpoints.py" in python_files()
     assert REPO_ROOT / "workflow/scripts/train_vae.py" in python_files()
 
 

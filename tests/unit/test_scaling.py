@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lithoflow.core.errors import InputDataError
-from lithoflow.models.scaling import Scaler, ScalingConfig, apply_transform, invert_transform
+from lithoflow.features.scaling import Scaler, ScalingConfig, apply_transform, invert_transform
 
 FEATURES = ("GRA", "MS", "NGR", "R", "G", "B")
 TRANSFORMS = ("identity", "signed_log1p", "signed_log1p", "log1p", "log1p", "log1p")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow.models.smoothing import SmoothingConfig, smooth_predictions, smooth_probabilities
+from lithoflow.features.smoothing import SmoothingConfig, smooth_predictions, smooth_probabilities
 
 
 def one_hot(classes: list[int], n: int = 2) -> np.ndarray:

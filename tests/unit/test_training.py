@@ -10,18 +10,18 @@ import pytest
 import torch
 from torch import nn
 
-from lithoflow.models.checkpoints import ResumeStore, load_torch
-from lithoflow.models.classifiers import ClassifierSpec
-from lithoflow.models.fast_vae import FlatAdam, FlatParameters
-from lithoflow.models.mlp import build_mlp, fit_mlp
-from lithoflow.models.training import (
+from lithoflow.classifiers.mlp import build_mlp, fit_mlp
+from lithoflow.classifiers.run import ClassifierSpec
+from lithoflow.training.checkpoints import ResumeStore, load_torch
+from lithoflow.training.loop import (
     EarlyStopping,
     batch_bounds,
     derive_seeds,
     make_generator,
     run_epochs,
 )
-from lithoflow.models.vae import VAEConfig, build_vae, fit_vae
+from lithoflow.vae.fast_step import FlatAdam, FlatParameters
+from lithoflow.vae.model import VAEConfig, build_vae, fit_vae
 
 from .model_data import toy_classifier_data
 

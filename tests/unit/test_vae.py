@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from lithoflow.core.dataset import read_dataset
-from lithoflow.models.fast_vae import FastVAEStep
-from lithoflow.models.scaling import Scaler, ScalingConfig
-from lithoflow.models.training import make_generator
-from lithoflow.models.vae import (
+from lithoflow.features.scaling import Scaler, ScalingConfig
+from lithoflow.training.loop import make_generator
+from lithoflow.vae.fast_step import FastVAEStep
+from lithoflow.vae.model import (
     VAE,
     AutogradVAEStep,
     VAEConfig,

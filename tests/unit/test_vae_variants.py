@@ -14,9 +14,9 @@ import torch
 
 from lithoflow.core.config import check_config, embedding_run_for
 from lithoflow.core.errors import ConfigError
-from lithoflow.models.fast_vae import FastVAEStep
-from lithoflow.models.training import make_generator
-from lithoflow.models.vae import (
+from lithoflow.training.loop import make_generator
+from lithoflow.vae.fast_step import FastVAEStep
+from lithoflow.vae.model import (
     VAE,
     AutogradVAEStep,
     SemiSupervisedVAE,
@@ -27,7 +27,7 @@ from lithoflow.models.vae import (
     make_objective,
     train_vae_run,
 )
-from lithoflow.models.vae_objectives import (
+from lithoflow.vae.objectives import (
     UNSEEN_CLASS,
     AuxTarget,
     BetaTCObjective,

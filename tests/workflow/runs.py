@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from lithoflow.models.checkpoints import load_torch
+from lithoflow.training.checkpoints import load_torch
 from tests.workflow.helpers import run_snakemake, write_config
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from lithoflow.models.checkpoints import load_torch
+from lithoflow.training.checkpoints import load_torch
 from tests.workflow.helpers import tiny_config, write_config
 from tests.workflow.runs import (
     differing_files,

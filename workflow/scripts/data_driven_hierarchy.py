@@ -1,8 +1,8 @@
 """Rule data_driven_hierarchy: Ward groups of lithology centroids, compared with the expert ones."""
 
 from lithoflow.core.logs import configure_logging
+from lithoflow.features.scaling import ScalingConfig
 from lithoflow.hierarchy.data_driven import DataDrivenConfig, run_data_driven_hierarchy
-from lithoflow.models.scaling import ScalingConfig
 
 
 def main(smk) -> None:

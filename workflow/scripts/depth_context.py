@@ -1,7 +1,7 @@
 """Rule depth_context: neighbour, gradient and window features along depth, once per source."""
 
 from lithoflow.core.logs import configure_logging
-from lithoflow.models.context import ContextConfig, build_context_file
+from lithoflow.features.context import ContextConfig, build_context_file
 
 
 def main(smk) -> None:

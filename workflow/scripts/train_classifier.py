@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
+from lithoflow.classifiers.run import ClassifierInputs, ClassifierSpec, train_classifier_run
 from lithoflow.core.device import ComputeConfig, prepare_device
 from lithoflow.core.logs import configure_logging
-from lithoflow.models.classifiers import ClassifierInputs, ClassifierSpec, train_classifier_run
-from lithoflow.models.scaling import ScalingConfig
+from lithoflow.features.scaling import ScalingConfig
 
 
 def main(smk) -> None:

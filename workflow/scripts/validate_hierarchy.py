@@ -4,13 +4,9 @@ import pandas as pd
 
 from lithoflow.core.io import write_csv, write_json
 from lithoflow.core.logs import configure_logging
+from lithoflow.hierarchy.centroids import embedding_matrix, encoded_rows
 from lithoflow.hierarchy.mapping import groups_of, read_mapping
-from lithoflow.validation.hierarchy import (
-    HierarchyValidationConfig,
-    embedding_matrix,
-    encoded_rows,
-    validate_hierarchy,
-)
+from lithoflow.validation.hierarchy import HierarchyValidationConfig, validate_hierarchy
 
 
 def main(snakemake) -> None:

@@ -37,20 +37,20 @@ from lithoflow.core.dataset import LABEL_COLUMN as DATASET_LABEL
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.errors import ConfigError, InputDataError, format_list
 from lithoflow.core.io import write_csv, write_json
+from lithoflow.features.scaling import Scaler, ScalingConfig
+from lithoflow.hierarchy.centroids import (
+    embedding_matrix,
+    encoded_rows,
+    lithology_centroids,
+    mu_columns,
+    ward_clusters,
+)
 from lithoflow.hierarchy.mapping import (
     GROUP_COLUMN,
     LABEL_COLUMN,
     UNSEEN_GROUP,
     hierarchy_table,
     read_mapping,
-)
-from lithoflow.models.scaling import Scaler, ScalingConfig
-from lithoflow.validation.hierarchy import (
-    embedding_matrix,
-    encoded_rows,
-    lithology_centroids,
-    mu_columns,
-    ward_clusters,
 )
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 Rows are grouped by target (lithology and group runs have different classes and chance levels, so
 only runs of the same target are ranked together) and ranked by balanced accuracy. A run's
 `distinguishable_from_best` says whether its interval and the best run's interval of the same
-target are separate (`lithoflow.models.intervals.compare`).
+target are separate (`lithoflow.stats.intervals.compare`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from lithoflow.models.intervals import NO_DIFFERENCE, Interval, compare
+from lithoflow.stats.intervals import NO_DIFFERENCE, Interval, compare, interval_of
 
 METRICS: tuple[str, ...] = ("balanced_accuracy", "accuracy", "macro_f1", "penalty_score")
 RANK_METRIC = "balanced_accuracy"
@@ -32,23 +32,6 @@ COLUMNS: tuple[str, ...] = (
     *(f"{m}_{part}" for m in METRICS for part in ("mean", "low", "high")),
     "distinguishable_from_best",
 )
-
-
-def interval_of(metrics: Mapping[str, Any], metric: str) -> Interval | None:
-    """The run's interval of `metric` (None when the run does not report the metric)."""
-    if metric not in metrics:
-        return None
-    payload = (metrics.get("intervals") or {}).get(metric)
-    if payload is None:  # a run from before intervals: its point value, no bounds
-        value = float(metrics[metric])
-        return Interval(value, math.nan, math.nan, math.nan, 1, "none")
-    return Interval(**{k: _number(v) if k != "method" else v for k, v in payload.items()})
-
-
-def _number(value: Any) -> Any:
-    if value is None:
-        return math.nan
-    return float(value) if isinstance(value, str) else value
 
 
 def leaderboard_frame(runs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:

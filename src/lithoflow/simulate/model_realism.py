@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lithoflow.models import metrics as mt
-from lithoflow.models.intervals import CONFIDENCE, Interval, bootstrap_group_totals
+from lithoflow.stats import metrics as mt
+from lithoflow.stats.intervals import CONFIDENCE, Interval, bootstrap_group_totals
 
 log = logging.getLogger(__name__)
 

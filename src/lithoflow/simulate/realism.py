@@ -26,7 +26,7 @@ from sklearn.metrics import mean_squared_error, r2_score
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 
 from lithoflow.core.dataset import KEY_COLUMNS, LABEL_COLUMN, Dataset
-from lithoflow.models.scaling import apply_transform
+from lithoflow.features.scaling import apply_transform
 
 logger = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ import torch
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.errors import ConfigError, InputDataError
 from lithoflow.core.io import read_json, write_json, write_parquet
+from lithoflow.hierarchy.centroids import embedding_matrix, mu_columns
 from lithoflow.hierarchy.mapping import groups_of, read_mapping
-from lithoflow.models.vae import CONFIG_FILE, load_vae
-from lithoflow.validation.hierarchy import embedding_matrix, mu_columns
+from lithoflow.vae.model import CONFIG_FILE, load_vae
 from lithoflow.validation.reconstruction import (
     Reconstruction,
     ReconstructionConfig,

@@ -24,16 +24,12 @@ import pandas as pd
 
 from lithoflow.core.errors import InputDataError
 from lithoflow.core.io import read_json, write_csv
+from lithoflow.hierarchy.centroids import embedding_matrix, encoded_rows
 from lithoflow.hierarchy.mapping import groups_of, read_mapping
-from lithoflow.models.runs import CONFIG_FILE
-from lithoflow.models.vae import EMBEDDINGS_FILE
-from lithoflow.report.leaderboard import interval_of
-from lithoflow.validation.hierarchy import (
-    HierarchyValidationConfig,
-    embedding_matrix,
-    encoded_rows,
-    validate_hierarchy,
-)
+from lithoflow.stats.intervals import interval_of
+from lithoflow.training.runs import CONFIG_FILE
+from lithoflow.vae.model import EMBEDDINGS_FILE
+from lithoflow.validation.hierarchy import HierarchyValidationConfig, validate_hierarchy
 from lithoflow.validation.reconstruction import feature_metrics, latent_utilisation, scope_mask
 from lithoflow.validation.reconstruction_run import decode_vae
 

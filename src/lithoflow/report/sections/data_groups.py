@@ -3,11 +3,11 @@ scores on each, against each mapping's own chance levels (config report.hierarch
 
 from __future__ import annotations
 
-from lithoflow.report.leaderboard import interval_of
 from lithoflow.report.plan import SummaryPlan
 from lithoflow.report.sections.common import chance, interval_sentence, interval_text
 from lithoflow.report.tracing import DASH, Op, Tracer, div, maximum, ref, sub, total
 from lithoflow.report.wording import code, compare_sentence, names, table
+from lithoflow.stats.intervals import interval_of
 
 TITLE = "Expert vs data-driven groups"
 SOURCE = "data_driven"  # the data-driven hierarchy's summary JSON

@@ -3,12 +3,12 @@ differences the intervals can tell apart."""
 
 from __future__ import annotations
 
-from lithoflow.models.intervals import compare
-from lithoflow.report.leaderboard import RANK_METRIC, interval_of
+from lithoflow.report.leaderboard import RANK_METRIC
 from lithoflow.report.plan import SummaryPlan
 from lithoflow.report.sections.common import runs_with_metrics, spec
 from lithoflow.report.tracing import DASH, Tracer
 from lithoflow.report.wording import code, table
+from lithoflow.stats.intervals import compare, interval_of
 
 TITLE = "Leaderboard"
 SHOWN = (("balanced_accuracy", "balanced accuracy"), ("accuracy", "accuracy"),

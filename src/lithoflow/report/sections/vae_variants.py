@@ -2,7 +2,7 @@
 the classifier on raw features? (results/validation/vae_comparison.csv, validation.vae_comparison)
 
 Each VAE's classifier interval is compared with the direct run's (validation.vae_comparison.
-direct_run) and with that of validation.vae's own classifier, by `lithoflow.models.intervals.
+direct_run) and with that of validation.vae's own classifier, by `lithoflow.stats.intervals.
 compare`: only intervals that do not overlap tell two runs apart.
 """
 
@@ -12,11 +12,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from lithoflow.models.intervals import HIGHER, LOWER, NO_DIFFERENCE, Interval, compare
-from lithoflow.report.leaderboard import interval_of
 from lithoflow.report.plan import SummaryPlan
 from lithoflow.report.tracing import DASH, Tracer
 from lithoflow.report.wording import code, names, table
+from lithoflow.stats.intervals import HIGHER, LOWER, NO_DIFFERENCE, Interval, compare, interval_of
 
 TITLE = "VAE variants"
 SOURCE = "vae_comparison"

@@ -2,7 +2,7 @@
 
 A kind builds, fits (per epoch or in one go), predicts class probabilities and saves its model.
 Everything else of a classifier run (data, units, missing values, smoothing, metrics, files) is
-shared (`lithoflow.models.classifiers`, `lithoflow.models.evaluation`).
+shared (`lithoflow.classifiers.run`, `lithoflow.classifiers.evaluation`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import numpy as np
 import torch
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from lithoflow.models.boosting import (
+from lithoflow.classifiers.boosting import (
     MODEL_FILE as BOOSTING_MODEL_FILE,
 )
-from lithoflow.models.boosting import (
+from lithoflow.classifiers.boosting import (
     BoostingParams,
     build_boosting,
     fit_boosting,
@@ -30,10 +30,10 @@ from lithoflow.models.boosting import (
     save_boosting,
     stratified_subsample,
 )
-from lithoflow.models.checkpoints import ResumeStore, save_state_dict
-from lithoflow.models.mlp import MLPClassifier, MLPParams, build_mlp, fit_mlp
-from lithoflow.models.runs import MODEL_FILE
-from lithoflow.models.training import TrainingResult, to_tensor
+from lithoflow.classifiers.mlp import MLPClassifier, MLPParams, build_mlp, fit_mlp
+from lithoflow.training.checkpoints import ResumeStore, save_state_dict
+from lithoflow.training.loop import TrainingResult, to_tensor
+from lithoflow.training.runs import MODEL_FILE
 
 log = logging.getLogger(__name__)
 

@@ -195,3 +195,21 @@ def compare(a: Interval, b: Interval) -> str:
     if a.high < b.low:
         return LOWER
     return NO_DIFFERENCE
+
+
+def interval_of(metrics: Mapping[str, Any], metric: str) -> Interval | None:
+    """The run's interval of `metric` (None when the run does not report the metric)."""
+    if metric not in metrics:
+        return None
+    payload = (metrics.get("intervals") or {}).get(metric)
+    if payload is None:  # a run from before intervals: its point value, no bounds
+        value = float(metrics[metric])
+        return Interval(value, math.nan, math.nan, math.nan, 1, "none")
+    return Interval(**{k: _number(v) if k != "method" else v for k, v in payload.items()})
+
+
+def _number(value: Any) -> Any:
+    if value is None:
+        return math.nan
+    return float(value) if isinstance(value, str) else value
+

@@ -6,9 +6,9 @@ dropout. Loss for a batch of B rows: SSE(x̂, x)/B + β·KL/B with
 KL = −½·Σ(1 + log σ² − μ² − σ²). β rises linearly over the warm-up epochs, then stays at β_end.
 Other kinds (`kind`: beta_tcvae, semi_supervised) change the loss, and semi_supervised adds an
 auxiliary head on μ (`SemiSupervisedVAE`); their objectives are in
-`lithoflow.models.vae_objectives`. Gradients come from autograd (`AutogradVAEStep`), or for the
-plain kind and architecture from the hand-written `lithoflow.models.fast_vae.FastVAEStep`; rule
-train_vae is a `VAERun` through `lithoflow.models.runs.run_training`.
+`lithoflow.vae.objectives`. Gradients come from autograd (`AutogradVAEStep`), or for the
+plain kind and architecture from the hand-written `lithoflow.vae.fast_step.FastVAEStep`; rule
+train_vae is a `VAERun` through `lithoflow.training.runs.run_training`.
 """
 
 from __future__ import annotations
@@ -30,19 +30,10 @@ from torch.nn.utils import skip_init
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_json, write_json
+from lithoflow.features.scaling import Scaler, ScalingConfig
 from lithoflow.hierarchy.mapping import read_mapping
-from lithoflow.models import embeddings as emb
-from lithoflow.models.checkpoints import ResumeStore, load_torch
-from lithoflow.models.fast_vae import FastVAEStep
-from lithoflow.models.runs import (
-    CONFIG_FILE,
-    MODEL_FILE,
-    SCALER_FILE,
-    TorchModelRun,
-    run_training,
-)
-from lithoflow.models.scaling import Scaler, ScalingConfig
-from lithoflow.models.training import (
+from lithoflow.training.checkpoints import ResumeStore, load_torch
+from lithoflow.training.loop import (
     GeneratorsAndOptimizer,
     TrainingResult,
     batch_bounds,
@@ -54,7 +45,16 @@ from lithoflow.models.training import (
     shuffled,
     to_tensor,
 )
-from lithoflow.models.vae_objectives import (
+from lithoflow.training.runs import (
+    CONFIG_FILE,
+    MODEL_FILE,
+    SCALER_FILE,
+    TorchModelRun,
+    run_training,
+)
+from lithoflow.vae import embeddings as emb
+from lithoflow.vae.fast_step import FastVAEStep
+from lithoflow.vae.objectives import (
     AuxTarget,
     BetaTCObjective,
     PlainObjective,
@@ -70,7 +70,7 @@ VAE_FORMAT = "lithoflow.models.vae"
 FEATURES_FILE = "features.json"
 EMBEDDINGS_FILE = "embeddings.parquet"
 # The module whose code (with every lithoflow module it imports) is part of the resume key.
-CODE_MODULES = ("models.vae",)
+CODE_MODULES = ("vae.model",)
 HISTORY_COLUMNS = ("epoch", "beta", "loss", "recon", "kl", "val_loss", "val_recon", "val_kl")
 # How fit_vae gets gradients: "fast" (hand-written, plain VAE only), "autograd", or "auto" (fast
 # where it applies, else autograd).
@@ -103,7 +103,7 @@ class VAEConfig:
     epochs: int
     seed: int
     features: tuple[str, ...] = ()  # the dataset features it models; () = all of them
-    kind: str = "vae"  # vae | beta_tcvae | semi_supervised (lithoflow.models.vae_objectives)
+    kind: str = "vae"  # vae | beta_tcvae | semi_supervised (lithoflow.vae.objectives)
     tc_weight: float | None = None  # beta_tcvae: weight of the total correlation (times β)
     aux_target: str | None = None  # semi_supervised: group | lithology | depth | borehole
     aux_weight: float | None = None  # semi_supervised: weight of the auxiliary loss
@@ -816,7 +816,7 @@ def train_vae_run(
 ) -> TrainingResult:
     """Rule train_vae: fit the scaler and the VAE, write the model folder and embeddings.parquet.
 
-    The steps (resume key, fit, files, provenance) are `lithoflow.models.runs.run_training`'s.
+    The steps (resume key, fit, files, provenance) are `lithoflow.training.runs.run_training`'s.
     """
     run = prepare_vae_run(
         name=name,

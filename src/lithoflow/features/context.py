@@ -29,7 +29,7 @@ import pandas as pd
 from lithoflow.core.dataset import DEPTH_COLUMN, KEY_COLUMNS
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_parquet_metadata, write_parquet
-from lithoflow.models.along_depth import depth_order, shifted, window_bounds, window_sums
+from lithoflow.features.along_depth import depth_order, shifted, window_bounds, window_sums
 
 log = logging.getLogger(__name__)
 

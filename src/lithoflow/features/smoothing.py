@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lithoflow.models.along_depth import depth_order, window_bounds, window_sums
+from lithoflow.features.along_depth import depth_order, window_bounds, window_sums
 
 METHODS = ("probabilities", "mode")
 

@@ -1,7 +1,7 @@
 """Parameters in one flat buffer, Adam over it, and the ReLU backward kernel: hand-written steps.
 
-The hand-written training steps (`lithoflow.models.fast_vae.FastVAEStep` for the plain VAE,
-`lithoflow.models.fast_mlp.FastMLPStep` for the plain MLP classifier) write every gradient into
+The hand-written training steps (`lithoflow.vae.fast_step.FastVAEStep` for the plain VAE,
+`lithoflow.classifiers.fast_mlp.FastMLPStep` for the plain MLP classifier) write every gradient into
 one flat buffer (`FlatParameters`) that `FlatAdam` updates in a handful of tensor operations,
 whatever the number of parameter tensors.
 """

@@ -3,8 +3,8 @@
 Speed comes from keeping the whole training set as one tensor on the device, one gather per epoch
 (torch.randperm with a seeded Generator), contiguous batch slices and loss sums kept as tensors
 (one host sync per epoch). Gradients come from autograd and updates from torch.optim; the plain
-VAE and the plain MLP classifier may swap in hand-written gradients (`lithoflow.models.fast_vae`,
-`lithoflow.models.fast_mlp`; `gradient_path` decides).
+VAE and the plain MLP classifier may swap in hand-written gradients (`lithoflow.vae.fast_step`,
+`lithoflow.classifiers.fast_mlp`; `gradient_path` decides).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lithoflow.models.checkpoints import ResumeStore, cpu_state_dict
+from lithoflow.training.checkpoints import ResumeStore, cpu_state_dict
 
 log = logging.getLogger(__name__)
 

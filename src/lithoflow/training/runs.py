@@ -4,7 +4,7 @@ Every run takes the same steps in the same order:
 
 1. the model kind's settings and input files give the resume key (`training_key`), so only state
    of the very same run is ever resumed;
-2. the kind builds and fits its model: per epoch through `lithoflow.models.training.run_epochs`
+2. the kind builds and fits its model: per epoch through `lithoflow.training.loop.run_epochs`
    (resume state saved after every epoch) or in one go;
 3. the run folder is written with one naming convention: the weights (`ModelRun.weights_file`,
    model.pt for torch kinds), config.json, scaler.json, history.csv, then the kind's own results
@@ -29,9 +29,9 @@ from torch import nn
 from lithoflow.core.device import describe_device
 from lithoflow.core.io import write_csv, write_json
 from lithoflow.core.provenance import build_provenance, write_provenance
-from lithoflow.models.checkpoints import ResumeStore, save_state_dict, training_key
-from lithoflow.models.scaling import Scaler
-from lithoflow.models.training import TrainingResult
+from lithoflow.features.scaling import Scaler
+from lithoflow.training.checkpoints import ResumeStore, save_state_dict, training_key
+from lithoflow.training.loop import TrainingResult
 
 MODEL_FILE = "model.pt"
 CONFIG_FILE = "config.json"
@@ -47,7 +47,7 @@ class ModelRun(Protocol):
     """One model kind's part of a training run, its data already prepared.
 
     `step` names the rule (recorded in provenance.json); `code_modules` the lithoflow modules
-    (relative dotted names, e.g. "models.vae") whose import closure is part of the resume key;
+    (relative dotted names, e.g. "vae.model") whose import closure is part of the resume key;
     `weights_file` the weights' file name in the run folder; `history_columns` the columns that
     lead history.csv (the other columns follow in the order the history has them).
     """

@@ -4,7 +4,7 @@ MLP: inputs → hidden[0] → ReLU → Dropout → hidden[1] → ReLU → Dropou
 Adam on CrossEntropyLoss (class weights optional, mean reduction); early stopping on a validation
 metric (patience, strict improvement), best weights restored. Gradients come from autograd
 (`AutogradMLPStep`, torch.optim.Adam), or for this plain architecture from the hand-written
-`lithoflow.models.fast_mlp.FastMLPStep` (same numbers up to rounding).
+`lithoflow.classifiers.fast_mlp.FastMLPStep` (same numbers up to rounding).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils import skip_init
 
-from lithoflow.models import metrics as mt
-from lithoflow.models.checkpoints import ResumeStore
-from lithoflow.models.fast_mlp import FastMLPStep
-from lithoflow.models.training import (
+from lithoflow.classifiers.fast_mlp import FastMLPStep
+from lithoflow.stats import metrics as mt
+from lithoflow.training.checkpoints import ResumeStore
+from lithoflow.training.loop import (
     EarlyStopping,
     GeneratorsAndOptimizer,
     TrainingResult,
@@ -273,7 +273,7 @@ def fit_mlp(
     """Train with early stopping on the validation `params.selection_metric`; best weights kept.
 
     Without validation rows there is nothing to select on: all `max_epochs` run, last weights kept.
-    `gradients` picks the step (GRADIENT_PATHS in lithoflow.models.training): "auto" takes the
+    `gradients` picks the step (GRADIENT_PATHS in lithoflow.training.loop): "auto" takes the
     hand-written `FastMLPStep` for the plain `MLPClassifier`, autograd for anything else.
     """
     model.to(device)

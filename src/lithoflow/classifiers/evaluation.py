@@ -25,20 +25,20 @@ import numpy as np
 import pandas as pd
 import torch
 
+from lithoflow.classifiers.kinds import ClassifierKind
 from lithoflow.core.errors import InputDataError
-from lithoflow.models import metrics as mt
-from lithoflow.models.checkpoints import ResumeStore
-from lithoflow.models.classifier_kinds import ClassifierKind
-from lithoflow.models.intervals import (
+from lithoflow.features.missing import MedianImputer, complete_rows
+from lithoflow.features.scaling import Scaler
+from lithoflow.features.smoothing import SmoothingConfig, smooth_predictions
+from lithoflow.stats import metrics as mt
+from lithoflow.stats.intervals import (
     Interval,
     bootstrap_group_totals,
     group_folds,
     summarize,
 )
-from lithoflow.models.missing import MedianImputer, complete_rows
-from lithoflow.models.scaling import Scaler
-from lithoflow.models.smoothing import SmoothingConfig, smooth_predictions
-from lithoflow.models.training import TrainingResult, derive_seeds
+from lithoflow.training.checkpoints import ResumeStore
+from lithoflow.training.loop import TrainingResult, derive_seeds
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,13 @@ or the raw features, optionally with depth context features), its target (lithol
 `group`, or `data_group` of the data-driven hierarchy), its
 model kind (`mlp`: the investigation's network; `gradient_boosting`: scikit-learn's
 HistGradientBoostingClassifier), what it does with missing values, whether predictions are
-smoothed along depth, and how it is evaluated (`lithoflow.models.evaluation`: a fixed split with
+smoothed along depth, and how it is evaluated (`lithoflow.classifiers.evaluation`: a fixed split with
 replicate seeds, or group K-fold over every borehole). Every score comes with its interval.
 
 Classes are the labels (or groups) of every row the run sees, in sorted order. Class weights
 (inverse_frequency): w_c = 1/(n_c + 1) over the training rows (classes absent from train get 1/1),
 rescaled so Σw = C. Rule train_classifier is a `ClassifierRun` through
-`lithoflow.models.runs.run_training`.
+`lithoflow.training.runs.run_training`.
 """
 
 from __future__ import annotations
@@ -27,23 +27,23 @@ import numpy as np
 import pandas as pd
 import torch
 
+from lithoflow.classifiers import evaluation as ev
+from lithoflow.classifiers.boosting import BoostingParams, load_boosting
+from lithoflow.classifiers.kinds import BoostingKind, ClassifierKind, MLPKind
+from lithoflow.classifiers.mlp import MLPClassifier, MLPParams
 from lithoflow.core.config import merged_run_settings
 from lithoflow.core.dataset import DEPTH_COLUMN, KEY_COLUMNS, LABEL_COLUMN, read_dataset
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_json, write_csv, write_json, write_parquet
+from lithoflow.features.context import join_context, read_context_table
+from lithoflow.features.scaling import Scaler, ScalingConfig
+from lithoflow.features.smoothing import SmoothingConfig
 from lithoflow.hierarchy.mapping import UNSEEN_GROUP, groups_of, read_mapping
-from lithoflow.models import embeddings as emb
-from lithoflow.models import evaluation as ev
-from lithoflow.models import metrics as mt
-from lithoflow.models.boosting import BoostingParams, load_boosting
-from lithoflow.models.checkpoints import ResumeStore, load_torch
-from lithoflow.models.classifier_kinds import BoostingKind, ClassifierKind, MLPKind
-from lithoflow.models.context import join_context, read_context_table
-from lithoflow.models.mlp import MLPClassifier, MLPParams
-from lithoflow.models.runs import CONFIG_FILE, SCALER_FILE, run_training
-from lithoflow.models.scaling import Scaler, ScalingConfig
-from lithoflow.models.smoothing import SmoothingConfig
-from lithoflow.models.training import TrainingResult
+from lithoflow.stats import metrics as mt
+from lithoflow.training.checkpoints import ResumeStore, load_torch
+from lithoflow.training.loop import TrainingResult
+from lithoflow.training.runs import CONFIG_FILE, SCALER_FILE, run_training
+from lithoflow.vae import embeddings as emb
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ BOREHOLES_FILE = "boreholes.csv"
 # mapping, or the data-driven one (lithoflow.hierarchy.data_driven).
 GROUP_TARGETS: tuple[str, ...] = ("group", "data_group")
 # The modules whose code (with every lithoflow module they import) is part of the resume key.
-CODE_MODULES = ("models.classifiers",)
+CODE_MODULES = ("classifiers.run",)
 
 
 @dataclass(frozen=True)

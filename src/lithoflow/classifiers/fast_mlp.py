@@ -3,12 +3,12 @@
 For layers as small as the investigation's MLP (6 or 10 inputs → 64 → 32 → classes), autograd's
 per-operation bookkeeping costs more than the arithmetic. `FastMLPStep` computes the (optionally
 class-weighted) cross-entropy and its exact gradient by hand for exactly the architecture of
-`lithoflow.models.mlp.MLPClassifier` (checked against autograd in tests/unit/test_fast_mlp.py),
-writing every gradient into one flat buffer (`lithoflow.models.flat_params.FlatParameters`) that
+`lithoflow.classifiers.mlp.MLPClassifier` (checked against autograd in tests/unit/test_fast_mlp.py),
+writing every gradient into one flat buffer (`lithoflow.training.flat_params.FlatParameters`) that
 `FlatAdam` updates in a handful of tensor operations. Dropout masks are drawn exactly as the
 module's forward draws them (same shapes, order and generator), so both paths see the same masks.
 Subclasses and other architectures train with autograd and torch.optim;
-`lithoflow.models.mlp.make_classifier_step` picks this step only where it applies.
+`lithoflow.classifiers.mlp.make_classifier_step` picks this step only where it applies.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
-from lithoflow.models.flat_params import FlatAdam, FlatParameters, relu_backward
+from lithoflow.training.flat_params import FlatAdam, FlatParameters, relu_backward
 
 if TYPE_CHECKING:
-    from lithoflow.models.mlp import MLPClassifier
+    from lithoflow.classifiers.mlp import MLPClassifier
 
 
 class FastMLPStep:
@@ -31,7 +31,7 @@ class FastMLPStep:
     (torch.nn.functional.cross_entropy's mean reduction). The backward pass writes every gradient
     straight into the flat gradient buffer. Built with the model (already on its device), it owns
     a `FlatAdam` over the same buffer (`optimizer`). Only for `MLPClassifier` itself: a subclass
-    or another architecture has other gradients (use `lithoflow.models.mlp.AutogradMLPStep`).
+    or another architecture has other gradients (use `lithoflow.classifiers.mlp.AutogradMLPStep`).
     """
 
     def __init__(

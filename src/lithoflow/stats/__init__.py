@@ -1,0 +1,1 @@
+"""Statistics shared by every model and report: classification metrics, intervals, bootstrap and group folds."""

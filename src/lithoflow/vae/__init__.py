@@ -1,0 +1,1 @@
+"""The variational autoencoders: config, network, objectives, training steps, fitting, loading and their embeddings."""
