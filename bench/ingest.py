@@ -3,8 +3,8 @@
 Generates (or reuses) simulated LILY tables, then runs each variant in a fresh subprocess so that
 wall time and peak RSS (``ru_maxrss`` of that child) are per variant:
 
-- ``fast``: what the bin_table and merge_tables rules run (lithoflow.ingest.pipeline), binned
-  tables and the merged dataset written to Parquet;
+- ``fast``: what the bin_table and merge_tables rules run (lithoflow.ingest.tables and
+  lithoflow.ingest.merge), binned tables and the merged dataset written to Parquet;
 - ``pandas``: the straightforward pandas recipe (bench/ingest_reference.py, the executable
   specification: C parser, ``Series.mode()`` called once per bin), same outputs;
 - ``idiomatic``: pandas as written for speed (bench/ingest_pandas.py: pyarrow's CSV engine,
@@ -46,7 +46,7 @@ sys.path.insert(0, str(REPO_ROOT / "src"))
 sys.path.insert(0, str(REPO_ROOT))
 
 from lithoflow.core.io import read_json, write_json  # noqa: E402
-from lithoflow.ingest.pipeline import IngestConfig  # noqa: E402
+from lithoflow.ingest.config import IngestConfig  # noqa: E402
 
 VARIANTS = ("fast", "pandas", "idiomatic", "floor")
 TARGETS = {"speedup_vs_pandas_min": 10.0, "ratio_to_floor_max": 2.0, "peak_rss_gib_max": 3.0}
@@ -91,7 +91,8 @@ def ensure_data(data_dir: Path, scale: str, seed: int, config: IngestConfig) -> 
 
 def run_fast(config: IngestConfig, paths: dict[str, Path], out: Path) -> None:
     from lithoflow.core.dataset import read_dataset
-    from lithoflow.ingest.pipeline import bin_table, merge_tables, write_binned_table, write_merged
+    from lithoflow.ingest.merge import merge_tables, write_merged
+    from lithoflow.ingest.tables import bin_table, write_binned_table
 
     for name in config.table_names:
         binned = bin_table(paths[name], config, name)
@@ -375,7 +376,7 @@ def print_table(record: dict[str, Any]) -> None:
     for name, ok in record["targets_met"].items():
         print(f"target {name}: {'met' if ok else 'NOT met'}")
     if record["ingest_report"]:
-        from lithoflow.ingest.pipeline import format_report
+        from lithoflow.ingest.merge import format_report
 
         print("\n" + format_report(record["ingest_report"]))
 

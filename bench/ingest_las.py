@@ -3,7 +3,7 @@
 Reads the 29 FORCE 2020 wells (or any folder of LAS files), each variant in a fresh subprocess so
 wall time and peak RSS (``ru_maxrss`` of that child) are per variant:
 
-- ``rule``: what rule bin_table runs for data.source las (lithoflow.ingest.pipeline.bin_table:
+- ``rule``: what rule bin_table runs for data.source las (lithoflow.ingest.tables.bin_table:
   gunzip, lasio, curve lookup, depth conversion, label codes, missing-value drops, binning) and
   writing the binned table and its report;
 - ``lasio``: only gunzipping and ``lasio.read`` of every file (the floor).
@@ -58,13 +58,10 @@ def ingest_config(las_dir: Path) -> dict[str, Any]:
 
 def run_rule(las_dir: Path, out: Path) -> dict[str, Any]:
     """bin_table's two steps (read_table_rows, bin_raw_rows) timed apart, then the writing."""
+    from lithoflow.ingest.config import IngestConfig
     from lithoflow.ingest.las import las_files
-    from lithoflow.ingest.pipeline import (
-        IngestConfig,
-        bin_raw_rows,
-        read_table_rows,
-        write_binned_table,
-    )
+    from lithoflow.ingest.rows import read_table_rows
+    from lithoflow.ingest.tables import bin_raw_rows, write_binned_table
 
     config = IngestConfig.from_config(ingest_config(las_dir))
     spec = config.table("las")
@@ -104,7 +101,7 @@ def child(args: argparse.Namespace) -> None:
     """Run one variant in this process and print its JSON result."""
     import lasio  # noqa: F401  (imported before the clock starts, in both variants)
 
-    import lithoflow.ingest.pipeline  # noqa: F401
+    import lithoflow.ingest.tables  # noqa: F401
 
     out = Path(args.out_dir)
     start = time.perf_counter()

@@ -26,7 +26,7 @@ import pandas as pd
 
 from bench.ingest_reference import reference_merge
 from lithoflow.core.dataset import DEPTH_COLUMN, ID_COLUMNS, LABEL_COLUMN
-from lithoflow.ingest.pipeline import IngestConfig
+from lithoflow.ingest.config import IngestConfig
 
 KEYS = ["borehole_id", DEPTH_COLUMN]
 

@@ -1,8 +1,8 @@
 """A deliberately straightforward pandas implementation of the ingestion recipe.
 
-This is the executable specification the fast implementation (`lithoflow.ingest.pipeline`) is
-tested and benchmarked against: ``read_csv`` with ``usecols``, ``dropna``,
-``groupby(...).mean()`` and a per-group ``Series.mode()``, the investigation's steps
+This is the executable specification the fast implementation (`lithoflow.ingest.tables`,
+`lithoflow.ingest.merge`) is tested and benchmarked against: ``read_csv`` with ``usecols``,
+``dropna``, ``groupby(...).mean()`` and a per-group ``Series.mode()``, the investigation's steps
 (methodology.md §1). It favours clarity over speed; the workflow never calls it.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lithoflow.core.dataset import DEPTH_COLUMN, ID_COLUMNS, LABEL_COLUMN
-from lithoflow.ingest.pipeline import IngestConfig, TableSpec
+from lithoflow.ingest.config import IngestConfig, TableSpec
 
 
 def _first_mode(labels: pd.Series) -> str:

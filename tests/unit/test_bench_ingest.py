@@ -9,7 +9,7 @@ import pytest
 
 from bench.ingest_pandas import idiomatic_bin_table, idiomatic_ingest
 from bench.ingest_reference import reference_bin_table, reference_ingest
-from lithoflow.ingest.pipeline import IngestConfig
+from lithoflow.ingest.config import IngestConfig
 from tests.ingest_builders import FILES, lily_config, small_lily_set, write_lily_csv
 
 TIES = [

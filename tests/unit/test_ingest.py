@@ -12,14 +12,9 @@ from bench.ingest_reference import reference_bin_table, reference_ingest
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.errors import ConfigError
 from lithoflow.core.io import read_json
-from lithoflow.ingest.pipeline import (
-    IngestConfig,
-    bin_table,
-    format_report,
-    merge_tables,
-    write_binned_table,
-    write_merged,
-)
+from lithoflow.ingest.config import IngestConfig
+from lithoflow.ingest.merge import format_report, merge_tables, write_merged
+from lithoflow.ingest.tables import bin_table, write_binned_table
 from tests.ingest_builders import lily_config, lily_header, small_lily_set, write_lily_csv
 from tests.workflow.helpers import load_default_config
 

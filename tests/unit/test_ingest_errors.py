@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from lithoflow.core.errors import InputDataError
-from lithoflow.ingest.pipeline import IngestConfig, bin_table, merge_tables
+from lithoflow.ingest.config import IngestConfig
+from lithoflow.ingest.merge import merge_tables
+from lithoflow.ingest.tables import bin_table
 from tests.ingest_builders import lily_config, lily_header, write_lily_csv
 
 GOOD = [

@@ -11,14 +11,9 @@ import pytest
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.errors import ConfigError
 from lithoflow.ingest.binning import Groups, group_means
-from lithoflow.ingest.pipeline import (
-    BinnedTable,
-    IngestConfig,
-    bin_table,
-    format_report,
-    merge_tables,
-    write_merged,
-)
+from lithoflow.ingest.config import IngestConfig
+from lithoflow.ingest.merge import format_report, merge_tables, write_merged
+from lithoflow.ingest.tables import BinnedTable, bin_table
 
 
 def _config(path: Path, missing_features: str | None, filters: dict | None = None) -> IngestConfig:

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from bench.ingest_reference import reference_bin_table, reference_merge
-from lithoflow.ingest.pipeline import IngestConfig, bin_table, merge_tables
+from lithoflow.ingest.config import IngestConfig
+from lithoflow.ingest.merge import merge_tables
+from lithoflow.ingest.tables import bin_table
 from lithoflow.simulate import simulate_lily
 from tests.workflow.helpers import load_default_config
 

@@ -92,7 +92,6 @@ def test_unstratifiable_folds_fall_back_to_plain_folds() -> None:
 
 def test_bootstrap_of_confusion_totals_equals_resampling_rows() -> None:
     from lithoflow.stats import metrics as mt
-
     from lithoflow.stats.intervals import bootstrap_group_totals
 
     rng = np.random.default_rng(3)

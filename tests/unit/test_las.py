@@ -11,8 +11,10 @@ import pytest
 
 from lithoflow.core.config import check_config, validate_config
 from lithoflow.core.errors import ConfigError, InputDataError
+from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.las import LasConfig, las_files, read_las_rows
-from lithoflow.ingest.pipeline import IngestConfig, bin_table, merge_tables
+from lithoflow.ingest.merge import merge_tables
+from lithoflow.ingest.tables import bin_table
 
 LABEL = "LITH"
 

@@ -12,7 +12,9 @@ import yaml
 
 from lithoflow.core.dataset import Dataset
 from lithoflow.core.figure_style import FigureStyle
-from lithoflow.ingest.pipeline import IngestConfig, bin_table, merge_tables
+from lithoflow.ingest.config import IngestConfig
+from lithoflow.ingest.merge import merge_tables
+from lithoflow.ingest.tables import bin_table
 from lithoflow.simulate import simulate_lily
 from lithoflow.simulate.realism import (
     PredictabilitySettings,

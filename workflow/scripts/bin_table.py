@@ -5,7 +5,8 @@ import logging
 import pyarrow as pa
 
 from lithoflow.core.logs import configure_logging
-from lithoflow.ingest.pipeline import IngestConfig, bin_table, write_binned_table
+from lithoflow.ingest.config import IngestConfig
+from lithoflow.ingest.tables import bin_table, write_binned_table
 
 logger = logging.getLogger("lithoflow.rules.bin_table")
 

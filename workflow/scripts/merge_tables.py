@@ -5,7 +5,8 @@ import logging
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.io import read_json
 from lithoflow.core.logs import configure_logging
-from lithoflow.ingest.pipeline import IngestConfig, format_report, merge_tables, write_merged
+from lithoflow.ingest.config import IngestConfig
+from lithoflow.ingest.merge import format_report, merge_tables, write_merged
 
 logger = logging.getLogger("lithoflow.rules.merge_tables")
 

@@ -5,8 +5,8 @@ or the raw features, optionally with depth context features), its target (lithol
 `group`, or `data_group` of the data-driven hierarchy), its
 model kind (`mlp`: the investigation's network; `gradient_boosting`: scikit-learn's
 HistGradientBoostingClassifier), what it does with missing values, whether predictions are
-smoothed along depth, and how it is evaluated (`lithoflow.classifiers.evaluation`: a fixed split with
-replicate seeds, or group K-fold over every borehole). Every score comes with its interval.
+smoothed along depth, and how it is evaluated (`lithoflow.classifiers.evaluation`: a fixed split
+with replicate seeds, or group K-fold over every borehole). Every score comes with its interval.
 
 Classes are the labels (or groups) of every row the run sees, in sorted order. Class weights
 (inverse_frequency): w_c = 1/(n_c + 1) over the training rows (classes absent from train get 1/1),

@@ -101,4 +101,3 @@ def ward_linkage(points: np.ndarray) -> np.ndarray:
     if len(points) < 2:
         return np.empty((0, 4))
     return linkage(points, method="ward", metric="euclidean")
-

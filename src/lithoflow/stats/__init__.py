@@ -1,1 +1,3 @@
-"""Statistics shared by every model and report: classification metrics, intervals, bootstrap and group folds."""
+"""Statistics shared by every model and report: classification metrics, intervals, bootstrap and
+group folds.
+"""

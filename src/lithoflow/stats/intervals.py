@@ -212,4 +212,3 @@ def _number(value: Any) -> Any:
     if value is None:
         return math.nan
     return float(value) if isinstance(value, str) else value
-

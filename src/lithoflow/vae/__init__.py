@@ -1,1 +1,3 @@
-"""The variational autoencoders: config, network, objectives, training steps, fitting, loading and their embeddings."""
+"""The variational autoencoders: config, network, objectives, training steps, fitting, loading and
+their embeddings.
+"""

@@ -1,0 +1,216 @@
+"""The ingest settings as typed objects: which tables and columns become which features, the
+identification columns, the physical ranges of raw rows, the filters of the merged dataset, and
+what happens to invalid, duplicate and incomplete rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lithoflow.core.dataset import (
+    RAW_COUNT_PREFIX,
+)
+from lithoflow.core.errors import ConfigError, format_list
+from lithoflow.ingest.las import LasConfig
+
+TIDY_TABLE = "table"
+
+
+LAS_TABLE = "las"  # the one table of the las source: every LAS file of data.las.path
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One raw table: its name, file name and (feature name, raw column) pairs in order."""
+
+    name: str
+    file: str
+    features: tuple[tuple[str, str], ...]
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(feature for feature, _ in self.features)
+
+    @property
+    def raw_columns(self) -> tuple[str, ...]:
+        return tuple(column for _, column in self.features)
+
+    @property
+    def count_column(self) -> str:
+        return f"{RAW_COUNT_PREFIX}{self.name}"
+
+
+@dataclass(frozen=True)
+class IdColumns:
+    """Raw column names of the row identity: LILY exp/site/hole, or one tidy borehole column."""
+
+    depth: str
+    label: str
+    exp: str = ""
+    site: str = ""
+    hole: str = ""
+    borehole: str = ""
+
+
+@dataclass(frozen=True)
+class RangeFilter:
+    """Keep merged rows whose `feature` lies in the closed range [minimum, maximum]."""
+
+    feature: str
+    minimum: float
+    maximum: float
+
+    @property
+    def reason(self) -> str:
+        return f"{self.feature} outside [{self.minimum:g}, {self.maximum:g}]"
+
+
+@dataclass(frozen=True)
+class ValidRange:
+    """Physical limits of single raw rows of `name` (a feature, or ``depth_m``); None = open."""
+
+    name: str
+    minimum: float | None
+    maximum: float | None
+
+    def outside(self, values: np.ndarray) -> np.ndarray:
+        """Rows whose value lies outside the closed range (NaN is never outside)."""
+        out = np.zeros(len(values), dtype=bool)
+        if self.minimum is not None:
+            out |= values < self.minimum
+        if self.maximum is not None:
+            out |= values > self.maximum
+        return out
+
+    @property
+    def bounds(self) -> list[float | None]:
+        return [self.minimum, self.maximum]
+
+
+KEEP_OR_DROP = ("keep", "drop")
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """Ingestion settings built from the validated config's ``data`` and ``ingest`` sections."""
+
+    source: str
+    bin_size_m: float
+    label_table: str
+    columns: IdColumns
+    tables: tuple[TableSpec, ...]
+    filters: tuple[RangeFilter, ...] = ()
+    valid_ranges: tuple[ValidRange, ...] = ()
+    invalid_rows: str = "keep"  # no-op values for a subset config; the workflow passes the keys
+    duplicate_rows: str = "keep"
+    missing_features: str = "drop"  # drop rows missing any feature, or keep unless all are missing
+    las: LasConfig | None = None  # only for the las source
+
+    def __post_init__(self) -> None:
+        for key in ("invalid_rows", "duplicate_rows", "missing_features"):
+            if getattr(self, key) not in KEEP_OR_DROP:
+                raise ConfigError(
+                    f"config key ingest.{key}: {getattr(self, key)!r} is not one of "
+                    f"{format_list(KEEP_OR_DROP)}"
+                )
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> IngestConfig:
+        """Build from a config holding ``data`` and ``ingest``.
+
+        A subset also works (e.g. one table and no filters, as the binning rule passes), so a rule
+        reruns only when the settings it uses change. Missing ``label_table`` means the first table.
+        """
+        data = config["data"]
+        ingest = config["ingest"]
+        source = data["source"]
+        las = None
+        if source == "las":
+            las = LasConfig.from_config(data["las"])
+            columns = IdColumns(depth="depth", label=las.label_curve, borehole="borehole_id")
+            tables = (
+                TableSpec(
+                    name=LAS_TABLE, file=las.path, features=tuple((f, f) for f in las.features)
+                ),
+            )
+            label_table = LAS_TABLE
+        elif source == "table":
+            tidy = data["table"]
+            columns = IdColumns(
+                depth=tidy["depth_column"],
+                label=tidy["label_column"],
+                borehole=tidy["borehole_column"],
+            )
+            tables = (
+                TableSpec(
+                    name=TIDY_TABLE,
+                    file=str(tidy["path"]),
+                    features=tuple((f, f) for f in tidy["features"]),
+                ),
+            )
+            label_table = TIDY_TABLE
+        else:
+            names = ingest["columns"]
+            columns = IdColumns(
+                depth=names["depth"],
+                label=names["label"],
+                exp=names["exp"],
+                site=names["site"],
+                hole=names["hole"],
+            )
+            tables = tuple(
+                TableSpec(name=name, file=spec["file"], features=tuple(spec["features"].items()))
+                for name, spec in ingest["tables"].items()
+            )
+            label_table = ingest.get("label_table", tables[0].name if tables else "")
+        filters = tuple(
+            RangeFilter(feature, float(bounds[0]), float(bounds[1]))
+            for feature, bounds in (ingest.get("filters") or {}).items()
+        )
+        valid_ranges = tuple(
+            ValidRange(
+                name,
+                None if bounds[0] is None else float(bounds[0]),
+                None if bounds[1] is None else float(bounds[1]),
+            )
+            for name, bounds in (ingest.get("valid_ranges") or {}).items()
+        )
+        row_actions = {
+            key: ingest[key]
+            for key in ("invalid_rows", "duplicate_rows", "missing_features")
+            if key in ingest
+        }
+        return cls(
+            source=source,
+            bin_size_m=float(ingest["bin_size_m"]),
+            label_table=label_table,
+            columns=columns,
+            tables=tables,
+            filters=filters,
+            valid_ranges=valid_ranges,
+            **row_actions,
+            las=las,
+        )
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.tables)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """All feature names in join order."""
+        return tuple(f for spec in self.tables for f in spec.feature_names)
+
+    def table(self, name: str) -> TableSpec:
+        """The spec of table `name`; ConfigError if the config does not define it."""
+        for spec in self.tables:
+            if spec.name == name:
+                return spec
+        key = {"table": "data.table", "las": "data.las"}.get(self.source, "ingest.tables")
+        raise ConfigError(
+            f"config key {key}: no table {name!r} is configured "
+            f"(configured: {format_list(self.table_names)})"
+        )
