@@ -4,7 +4,7 @@ All three train the VAE recipe of config.yaml (v2.6.7: 6 → 32 → 16 → 10, b
 partial batch kept, Adam 1e-3, β warm-up) on the same scaled rows, one after the other in this
 process, with the same thread count:
 
-- ``fast_step``: what rule train_vae runs for the plain VAE (lithoflow.vae.model.fit_vae with
+- ``fast_step``: what rule train_vae runs for the plain VAE (lithoflow.vae.run.fit_vae with
   gradients="fast": whole data set as one tensor, one gather per epoch, hand-written backward
   pass into one flat buffer, flat Adam, one host sync per epoch);
 - ``autograd``: the same loop with the model's forward, autograd and ``torch.optim.Adam``
@@ -60,7 +60,10 @@ from lithoflow.core.device import describe_device  # noqa: E402
 from lithoflow.core.io import write_json  # noqa: E402
 from lithoflow.features.scaling import Scaler, ScalingConfig  # noqa: E402
 from lithoflow.training.loop import make_generator  # noqa: E402
-from lithoflow.vae.model import VAEConfig, build_vae, fit_vae, vae_loss_terms  # noqa: E402
+from lithoflow.vae.config import VAEConfig  # noqa: E402
+from lithoflow.vae.fit import fit_vae  # noqa: E402
+from lithoflow.vae.network import build_vae  # noqa: E402
+from lithoflow.vae.objectives import vae_loss_terms  # noqa: E402
 
 FULL_ROWS = 238_506
 FULL_EPOCHS = 100

@@ -25,7 +25,7 @@ def test_training_key_changes_with_settings_inputs_and_code(tmp_path):
     key = training_key({"lr": 1e-3}, [data], ["training.loop"])
     assert key == training_key({"lr": 1e-3}, [data], ["training.loop"])
     assert key != training_key({"lr": 2e-3}, [data], ["training.loop"])
-    assert key != training_key({"lr": 1e-3}, [data], ["training.loop", "vae.model"])
+    assert key != training_key({"lr": 1e-3}, [data], ["training.loop", "vae.run"])
     data.write_bytes(b"abd")
     assert key != training_key({"lr": 1e-3}, [data], ["training.loop"])
 

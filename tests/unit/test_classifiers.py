@@ -21,7 +21,8 @@ from lithoflow.classifiers.run import (
 from lithoflow.core.errors import InputDataError
 from lithoflow.features.scaling import Scaler, ScalingConfig
 from lithoflow.hierarchy.mapping import UNSEEN_GROUP
-from lithoflow.vae.model import VAEConfig, train_vae_run
+from lithoflow.vae.config import VAEConfig
+from lithoflow.vae.run import train_vae_run
 
 from .model_data import RARE_GROUP, RARE_LABEL, toy_classifier_data, write_model_inputs
 

@@ -18,7 +18,9 @@ from lithoflow.classifiers.mlp import AutogradMLPStep, MLPClassifier, build_mlp,
 from lithoflow.training.checkpoints import cpu_state_dict
 from lithoflow.training.loop import make_generator
 from lithoflow.vae.fast_step import FastVAEStep
-from lithoflow.vae.model import VAE, AutogradVAEStep, build_vae, fit_vae
+from lithoflow.vae.fit import fit_vae
+from lithoflow.vae.network import VAE, build_vae
+from lithoflow.vae.steps import AutogradVAEStep
 
 from .model_data import toy_classifier_data
 from .test_fast_mlp import PARAMS as MLP_PARAMS

@@ -12,7 +12,8 @@ from sklearn.metrics import mean_absolute_error, r2_score
 from lithoflow.core.errors import ConfigError
 from lithoflow.core.io import read_json
 from lithoflow.features.scaling import ScalingConfig
-from lithoflow.vae.model import VAEConfig, load_vae, train_vae_run
+from lithoflow.vae.config import VAEConfig
+from lithoflow.vae.run import load_vae, train_vae_run
 from lithoflow.validation.reconstruction_run import run_reconstruction_validation, torch_decoder
 
 from .model_data import FEATURES, write_model_inputs

@@ -13,6 +13,7 @@ from torch import nn
 from lithoflow.classifiers.mlp import build_mlp, fit_mlp
 from lithoflow.classifiers.run import ClassifierSpec
 from lithoflow.training.checkpoints import ResumeStore, load_torch
+from lithoflow.training.flat_params import FlatAdam, FlatParameters
 from lithoflow.training.loop import (
     EarlyStopping,
     batch_bounds,
@@ -20,8 +21,9 @@ from lithoflow.training.loop import (
     make_generator,
     run_epochs,
 )
-from lithoflow.vae.fast_step import FlatAdam, FlatParameters
-from lithoflow.vae.model import VAEConfig, build_vae, fit_vae
+from lithoflow.vae.config import VAEConfig
+from lithoflow.vae.fit import fit_vae
+from lithoflow.vae.network import build_vae
 
 from .model_data import toy_classifier_data
 

@@ -12,19 +12,13 @@ import torch
 from lithoflow.core.dataset import read_dataset
 from lithoflow.features.scaling import Scaler, ScalingConfig
 from lithoflow.training.loop import make_generator
+from lithoflow.vae.config import VAEConfig, beta_for_epoch
 from lithoflow.vae.fast_step import FastVAEStep
-from lithoflow.vae.model import (
-    VAE,
-    AutogradVAEStep,
-    VAEConfig,
-    VAETask,
-    beta_for_epoch,
-    build_vae,
-    fit_vae,
-    load_vae,
-    train_vae_run,
-    vae_loss_terms,
-)
+from lithoflow.vae.fit import VAETask, fit_vae
+from lithoflow.vae.network import VAE, build_vae
+from lithoflow.vae.objectives import vae_loss_terms
+from lithoflow.vae.run import load_vae, train_vae_run
+from lithoflow.vae.steps import AutogradVAEStep
 
 from .model_data import write_model_inputs
 

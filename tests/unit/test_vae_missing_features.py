@@ -15,8 +15,9 @@ from lithoflow.core.errors import InputDataError
 from lithoflow.features.scaling import Scaler, ScalingConfig
 from lithoflow.hierarchy.centroids import encoded_rows, mu_columns
 from lithoflow.hierarchy.data_driven import DataDrivenConfig, run_data_driven_hierarchy
+from lithoflow.vae.config import VAEConfig
 from lithoflow.vae.embeddings import join_embeddings, read_embeddings
-from lithoflow.vae.model import VAEConfig, train_vae_run
+from lithoflow.vae.run import train_vae_run
 from lithoflow.validation.reconstruction_run import run_reconstruction_validation
 
 from .model_data import FEATURES, write_model_inputs

@@ -15,18 +15,10 @@ import torch
 from lithoflow.core.config import check_config, embedding_run_for
 from lithoflow.core.errors import ConfigError
 from lithoflow.training.loop import make_generator
+from lithoflow.vae.config import VAEConfig
 from lithoflow.vae.fast_step import FastVAEStep
-from lithoflow.vae.model import (
-    VAE,
-    AutogradVAEStep,
-    SemiSupervisedVAE,
-    VAEConfig,
-    VAETask,
-    build_vae,
-    load_vae,
-    make_objective,
-    train_vae_run,
-)
+from lithoflow.vae.fit import VAETask, make_objective
+from lithoflow.vae.network import VAE, SemiSupervisedVAE, build_vae
 from lithoflow.vae.objectives import (
     UNSEEN_CLASS,
     AuxTarget,
@@ -35,6 +27,8 @@ from lithoflow.vae.objectives import (
     gaussian_log_density,
     tc_decomposition,
 )
+from lithoflow.vae.run import load_vae, train_vae_run
+from lithoflow.vae.steps import AutogradVAEStep
 from tests.workflow.helpers import tiny_config
 
 from .model_data import write_model_inputs

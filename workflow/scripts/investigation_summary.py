@@ -2,7 +2,8 @@
 
 from lithoflow.core.io import atomic_path, write_json
 from lithoflow.core.logs import configure_logging
-from lithoflow.report import build_summary, figure_links, read_inputs
+from lithoflow.report import build_summary, read_inputs
+from lithoflow.report.plan import figure_links
 
 
 def named_files(smk) -> dict[str, str]:

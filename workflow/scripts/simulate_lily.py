@@ -5,7 +5,8 @@ import os
 from pathlib import Path
 
 from lithoflow.core.logs import configure_logging
-from lithoflow.simulate import TABLES, InjectionConfig, simulate_lily
+from lithoflow.simulate import TABLES, simulate_lily
+from lithoflow.simulate.injection import InjectionConfig
 
 
 def main(smk) -> None:

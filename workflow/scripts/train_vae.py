@@ -5,7 +5,8 @@ from pathlib import Path
 from lithoflow.core.device import ComputeConfig, prepare_device
 from lithoflow.core.logs import configure_logging
 from lithoflow.features.scaling import ScalingConfig
-from lithoflow.vae.model import VAEConfig, train_vae_run
+from lithoflow.vae.config import VAEConfig
+from lithoflow.vae.run import train_vae_run
 
 
 def main(smk) -> None:

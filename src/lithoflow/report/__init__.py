@@ -28,7 +28,8 @@ import pandas as pd
 
 from lithoflow.core.io import read_json
 from lithoflow.report.plan import Figure, figure_links, plan_from_config
-from lithoflow.report.sections import SECTION_TITLES, SECTIONS, header_lines
+from lithoflow.report.sections import SECTION_TITLES, SECTIONS
+from lithoflow.report.sections.header import header_lines
 from lithoflow.report.tracing import ReportInputs, Tracer
 
 __all__ = [

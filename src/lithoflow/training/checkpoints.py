@@ -69,7 +69,7 @@ def training_key(
 ) -> str:
     """A hash of what determines a training run: settings, input bytes and library code.
 
-    `code_modules` names lithoflow modules relative to the package (e.g. "vae.model"); their
+    `code_modules` names lithoflow modules relative to the package (e.g. "vae.run"); their
     source files and those of every lithoflow module they import, transitively
     (`lithoflow.core.codedeps`), are hashed.
     """

@@ -47,7 +47,7 @@ class ModelRun(Protocol):
     """One model kind's part of a training run, its data already prepared.
 
     `step` names the rule (recorded in provenance.json); `code_modules` the lithoflow modules
-    (relative dotted names, e.g. "vae.model") whose import closure is part of the resume key;
+    (relative dotted names, e.g. "vae.run") whose import closure is part of the resume key;
     `weights_file` the weights' file name in the run folder; `history_columns` the columns that
     lead history.csv (the other columns follow in the order the history has them).
     """

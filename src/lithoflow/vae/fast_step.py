@@ -2,11 +2,11 @@
 
 For layers as small as the v2.6.7 VAE's, autograd's bookkeeping costs more than the arithmetic.
 `FastVAEStep` computes the loss and its exact gradient by hand for exactly the architecture of
-`lithoflow.vae.model.VAE` (checked against autograd in tests/unit/test_vae.py), writing every
+`lithoflow.vae.run.VAE` (checked against autograd in tests/unit/test_vae.py), writing every
 gradient into one flat buffer (`FlatParameters`) that `FlatAdam` updates in a handful of tensor
 operations (both in `lithoflow.training.flat_params`, shared with the MLP's
 `lithoflow.classifiers.fast_mlp`). Every other VAE variant trains with autograd and torch.optim;
-`lithoflow.vae.model.fit_vae` picks this step only where it applies.
+`lithoflow.vae.run.fit_vae` picks this step only where it applies.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from torch import nn
 from lithoflow.training.flat_params import FlatAdam, FlatParameters, relu_backward
 
 if TYPE_CHECKING:
-    from lithoflow.vae.model import VAE
+    from lithoflow.vae.network import VAE
 
 __all__ = ["FastVAEStep", "FlatAdam", "FlatParameters", "relu_backward"]
 
@@ -30,8 +30,8 @@ class FastVAEStep:
 
     The backward pass writes every gradient straight into the flat gradient buffer, and the μ and
     log σ² heads run as one matrix product. Built with the model, it owns a `FlatAdam` over the
-    same buffer (`optimizer`). Only for `lithoflow.vae.model.VAE` itself: a subclass or another
-    architecture has other gradients (use autograd, `lithoflow.vae.model.AutogradVAEStep`).
+    same buffer (`optimizer`). Only for `lithoflow.vae.run.VAE` itself: a subclass or another
+    architecture has other gradients (use autograd, `lithoflow.vae.run.AutogradVAEStep`).
     """
 
     def __init__(self, model: VAE, learning_rate: float) -> None:

@@ -24,7 +24,7 @@ from lithoflow.core.errors import ConfigError, InputDataError
 from lithoflow.core.io import read_json, write_json, write_parquet
 from lithoflow.hierarchy.centroids import embedding_matrix, mu_columns
 from lithoflow.hierarchy.mapping import groups_of, read_mapping
-from lithoflow.vae.model import CONFIG_FILE, load_vae
+from lithoflow.vae.run import CONFIG_FILE, load_vae
 from lithoflow.validation.reconstruction import (
     Reconstruction,
     ReconstructionConfig,

@@ -28,7 +28,7 @@ from lithoflow.hierarchy.centroids import embedding_matrix, encoded_rows
 from lithoflow.hierarchy.mapping import groups_of, read_mapping
 from lithoflow.stats.intervals import interval_of
 from lithoflow.training.runs import CONFIG_FILE
-from lithoflow.vae.model import EMBEDDINGS_FILE
+from lithoflow.vae.run import EMBEDDINGS_FILE
 from lithoflow.validation.hierarchy import HierarchyValidationConfig, validate_hierarchy
 from lithoflow.validation.reconstruction import feature_metrics, latent_utilisation, scope_mask
 from lithoflow.validation.reconstruction_run import decode_vae
