@@ -3,7 +3,7 @@
 This is the executable specification the fast implementation (`lithoflow.ingest.tables`,
 `lithoflow.ingest.merge`) is tested and benchmarked against: ``read_csv`` with ``usecols``,
 ``dropna``, ``groupby(...).mean()`` and a per-group ``Series.mode()``, the investigation's steps
-(methodology.md §1). It favours clarity over speed; the workflow never calls it.
+(docs/investigation.md §1). It favours clarity over speed; the workflow never calls it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Builders of small hand-made LILY-schema CSVs for the ingestion tests.
 
-The GRA header is LILY's 32-column layout (data_calibration.md §1.1); the other tables put their
+The GRA header is LILY's 32-column layout (docs/calibration.md §1.1); the other tables put their
 measurement column(s) where GRA has ``Bulk density (GRA)``. Rows carry the real files' quirks:
 Exp "368X" next to integers, Sect "CC", empty A/W, blank Prefix/Suffix, sparse comments.
 """

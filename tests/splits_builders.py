@@ -1,6 +1,6 @@
 """Builders of synthetic borehole datasets for the split, distribution and mismatch tests.
 
-The structure mimics the LILY 6-feature set (data_calibration.md §5-6) at a smaller size: many
+The structure mimics the LILY 6-feature set (docs/calibration.md §5-6) at a smaller size: many
 boreholes of lognormal size, each dominated by one or two common lithologies, a band of
 mid-frequency classes in a handful of boreholes, and many rare classes confined to one or two
 boreholes.

@@ -82,7 +82,7 @@ def test_class_weights_hand_computed():
 
 
 def test_validation_loss_is_the_class_weighted_mean_cross_entropy():
-    # methodology.md §7: CrossEntropyLoss(weight=w), mean reduction = Σ w_y·nll / Σ w_y.
+    # docs/investigation.md §7: CrossEntropyLoss(weight=w), mean reduction = Σ w_y·nll / Σ w_y.
     data = toy_classifier_data()
     run_spec = spec(hidden=[8], dropout=0.0, target="lithology")
     n_classes = len(data.classes)

@@ -15,7 +15,7 @@ from lithoflow.simulate.calibration import load_calibration
 from lithoflow.simulate.lithology import build_vocabulary
 from lithoflow.simulate.tables import table_columns
 
-# data_calibration.md §1.1: the exact GRA_DataLITH.csv header.
+# docs/calibration.md §1.1: the exact GRA_DataLITH.csv header.
 GRA_HEADER = [
     "Exp", "Site", "Hole", "Core", "Type", "Sect", "A/W", "Offset (cm)", "Depth CSF-A (m)",
     "Depth CSF-B (m)", "Bulk density (GRA)", "Timestamp (UTC)", "Instrument", "Instrument group",

@@ -101,7 +101,7 @@ def test_random_split_borehole_counts_match_the_investigation():
     boreholes = [f"B{i:03d}" for i in range(296)]
     parts = random_split(boreholes[::-1], FRACTIONS, seed=42)  # the order given does not matter
     assert [len(parts[p]) for p in PARTS] == [206, 45, 45]
-    # Same boreholes as the investigation's literal 0.85 and 0.8235 (methodology.md §4a).
+    # Same boreholes as the investigation's literal 0.85 and 0.8235 (docs/investigation.md §4a).
     rest, test = train_test_split(boreholes, train_size=0.85, random_state=42)
     train, val = train_test_split(rest, train_size=0.8235, random_state=42)
     assert parts == {"train": train, "val": val, "test": test}

@@ -1,5 +1,5 @@
 # Rules: analysis. Class-imbalance reports of the labels and of the groups, and the side-by-side
-# mismatch of every split method (methodology.md §5). Figures are drawn by their own rules.
+# mismatch of every split method (docs/investigation.md §5). Figures are drawn by their own rules.
 
 MISMATCH_MIN_TEST_ROWS = 100
 

@@ -1,4 +1,4 @@
-# Rules: classify. One rule for every named classifier run (methodology.md §7, extended): a spec
+# Rules: classify. One rule for every named classifier run (docs/investigation.md §7, extended): a spec
 # from config["classifiers"]["runs"] merged over config["classifiers"]["defaults"]. Inputs are the
 # split parts (or the whole dataset for group K-fold), plus the VAE's embeddings, the depth context
 # and the hierarchy only where the run uses them, so e.g. a hierarchy edit reruns the group

@@ -1,5 +1,5 @@
 # Rules: hierarchy. Every label of the dataset mapped to a lithology group by the ordered keyword
-# rules of config `hierarchy` or by the user's mapping CSV (methodology.md §6).
+# rules of config `hierarchy` or by the user's mapping CSV (docs/investigation.md §6).
 
 
 # The user's mapping CSV, when one is configured, is an input (editing it reruns the mapping).

@@ -1,4 +1,4 @@
-# Rules: splits. Whole boreholes go to train/val/test (methodology.md §4, §11.A.1). The assignment
+# Rules: splits. Whole boreholes go to train/val/test (docs/investigation.md §4, §11.A.1). The assignment
 # reads only features.parquet and the method's own settings, so editing the hierarchy reruns the
 # reports but never the splits (nor the models trained on them).
 

@@ -1,4 +1,4 @@
-# Rules: vae. Fit the distribution-aware scaler and the VAE (methodology.md §2-3), then write μ for
+# Rules: vae. Fit the distribution-aware scaler and the VAE (docs/investigation.md §2-3), then write μ for
 # every row of the dataset. Per-epoch resume state lives in results/models/vae/.resume/{vae}/, which
 # is not an output, so a killed job resumes from its last completed epoch on rerun.
 

@@ -1,6 +1,6 @@
 # Rules: validate. Hierarchy validation (ARI, coherence, dendrogram) and VAE reconstruction
 # validation (metrics per scope in scaled and physical units, per-row errors, figure).
-# methodology.md §8-9 and §11 (A.2, A.6, A.9).
+# docs/investigation.md §8-9 and §11 (A.2, A.6, A.9).
 
 VALIDATION_VAE = config["validation"]["vae"]
 VALIDATION_VAE_DIR = vae_dir(VALIDATION_VAE)

@@ -1,4 +1,4 @@
-"""The MLP classifier (methodology.md §7) and its per-epoch training task.
+"""The MLP classifier (docs/investigation.md §7) and its per-epoch training task.
 
 MLP: inputs → hidden[0] → ReLU → Dropout → hidden[1] → ReLU → Dropout → classes. Trained with
 Adam on CrossEntropyLoss (class weights optional, mean reduction); early stopping on a validation

@@ -1,4 +1,4 @@
-"""Lithology / group classifier runs (methodology.md §7, extended): one rule, several model kinds.
+"""Lithology / group classifier runs (docs/investigation.md §7, extended): one rule, several model kinds.
 
 A run (`classifiers.runs.<name>` merged over `classifiers.defaults`) names its inputs (the VAE's μ
 or the raw features, optionally with depth context features), its target (lithology, expert

@@ -1,4 +1,4 @@
-"""Distribution-aware scaling: a per-feature transform, then standardisation (methodology.md §2).
+"""Distribution-aware scaling: a per-feature transform, then standardisation (docs/investigation.md §2).
 
 Each feature gets a transform (`identity`, `signed_log1p` = sign(x)·ln(1+|x|), or
 `log1p` = ln(1+x)), then every column is standardised with its mean and population standard

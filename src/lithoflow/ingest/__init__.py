@@ -1,6 +1,6 @@
 """Ingestion: raw borehole tables -> per-table binned datasets -> one merged, filtered dataset.
 
-Recipe (methodology.md §1): per table, borehole id "Exp-Site-Hole", drop rows with a missing
+Recipe (docs/investigation.md §1): per table, borehole id "Exp-Site-Hole", drop rows with a missing
 id, depth, label or measurement (counted per reason), count the rows outside the physical
 ``valid_ranges`` and the exact duplicate rows (each dropped only if the config says so), bin
 depths to multiples of ``bin_size_m``, mean per bin, modal label per bin (ties to the

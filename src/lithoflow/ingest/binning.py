@@ -2,7 +2,7 @@
 
 Rows are identified by integer codes (borehole code, label code) so every step is a handful of
 numpy passes (bincount, one small sort for the bins holding several labels), never a Python loop
-over groups. The recipe is the investigation's (methodology.md §1):
+over groups. The recipe is the investigation's (docs/investigation.md §1):
 
 - bin centre = ``np.round(depth_m / bin_size_m) * bin_size_m`` in float64 (numpy rounds half to
   even), so keys are the same floats (e.g. 0.6000000000000001) in every table and joins match;

@@ -278,7 +278,7 @@ def write_merged(
 
 
 def format_report(report: Mapping[str, Any]) -> str:
-    """The ingestion report as a readable table (as in methodology.md §1)."""
+    """The ingestion report as a readable table (as in docs/investigation.md §1)."""
     lines = [f"{'step':<28} {'rows -> bins (boreholes)':<36} {'removed':>10}  reason"]
     for step in report["steps"]:
         if step["step"].startswith("bin "):

@@ -19,7 +19,7 @@ from lithoflow.simulate.calibration import CalibrationFacts
 CORE_ADVANCE_M = {"APC": 9.5, "HLAPC": 4.7, "XCB": 9.6, "RCB": 9.6}
 CORE_LETTER = {"APC": "H", "HLAPC": "F", "XCB": "X", "RCB": "R"}
 SECTION_LENGTH_MM = 1500
-FIRST_RGB_EXPEDITION = 346  # RGB (SHIL images) only for Exp 346-379 (data_calibration.md §2.2)
+FIRST_RGB_EXPEDITION = 346  # RGB (SHIL images) only for Exp 346-379 (docs/calibration.md §2.2)
 HARD_ROCK_EXPEDITIONS = {"335", "345", "360"}
 
 
@@ -30,7 +30,7 @@ def exp_number(exp: str) -> int:
 
 @dataclass(frozen=True)
 class CoverageConfig:
-    """Rates of sections without a table's data ([LOG] coverage, data_calibration.md §2)."""
+    """Rates of sections without a table's data ([LOG] coverage, docs/calibration.md §2)."""
 
     undescribed_section_rate: float = 0.02  # ~2% of curated core has no lithology
     undescribed_core_rate: float = 0.12  # whole cores without rows outside the six-feature holes

@@ -28,7 +28,7 @@ CALIBRATION_FILES = (
     "signature_rules.csv",
     "reference_stats.json",
 )
-# borehole_coverage_summary.csv stores 0.2 x the true depths (data_calibration.md §4).
+# borehole_coverage_summary.csv stores 0.2 x the true depths (docs/calibration.md §4).
 COVERAGE_SUMMARY_DEPTH_FACTOR = 5.0
 
 

@@ -500,7 +500,7 @@ def co_description_partners(vocab: Vocabulary) -> np.ndarray:
 
     An interval described as two lithologies with equal percentages duplicates every row
     [PAPER]; the partner sorts after the principal so that a tied 20-cm bin keeps the principal
-    (ties go to the alphabetically first label, methodology.md §1).
+    (ties go to the alphabetically first label, docs/investigation.md §1).
     """
     partners = np.full(vocab.n_classes, -1, dtype=np.int64)
     for j, name in enumerate(vocab.names):

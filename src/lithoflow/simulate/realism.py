@@ -46,7 +46,7 @@ MEANINGFUL = {
     },
 }
 # Transforms of the linear predictability check: the investigation's signed log of MS and NGR and
-# log of the colour channels (data_calibration §3.3), so a few extreme bins do not dominate.
+# log of the colour channels (docs/calibration.md §3.3), so a few extreme bins do not dominate.
 PREDICTABILITY_TRANSFORMS = {
     "MS": "signed_log1p",
     "NGR": "signed_log1p",

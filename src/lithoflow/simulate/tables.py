@@ -1,6 +1,6 @@
 """LILY rows: measurement positions, duplicated contact rows, the 32-column layout, CSV writing.
 
-Every table shares LILY's layout (data_calibration.md §1.1): identification, depth, the table's
+Every table shares LILY's layout (docs/calibration.md §1.1): identification, depth, the table's
 measurement columns, instrument and provenance, lithology text, core type and hole position. Rows
 come hole by hole and are streamed to CSV through pyarrow, so memory stays bounded at full scale.
 """

@@ -2,7 +2,7 @@
 
 Methods (config `splits.methods`):
 
-- ``random``: the investigation's random borehole split (methodology.md §4a). Boreholes in sorted
+- ``random``: the investigation's random borehole split (docs/investigation.md §4a). Boreholes in sorted
   order; scikit-learn `train_test_split` separates test first, then val from the rest.
 - ``size_balanced``: the investigation's greedy "entropy_based_split" exactly as its code does it
   (§4b): it balances row counts only and never looks at lithology (§11.A.1).
@@ -138,7 +138,7 @@ class SplitConfig:
 def random_split(
     boreholes: Sequence[str], fractions: Sequence[float], seed: int
 ) -> dict[str, list[str]]:
-    """The investigation's random split (methodology.md §4a): test first, then val from the rest.
+    """The investigation's random split (docs/investigation.md §4a): test first, then val from the rest.
 
     The investigation passed the literals 0.85 and 0.8235; we compute 1 - test and
     train / (train + val) = 0.8235294... For 296 boreholes both give floor(0.85 * 296) = 251 and

@@ -1,4 +1,4 @@
-"""How well does the VAE reconstruct its inputs? (methodology.md §9, §11.A.6, §11.A.9)
+"""How well does the VAE reconstruct its inputs? (docs/investigation.md §9, §11.A.6, §11.A.9)
 
 Decoding is deterministic (z = μ). Metrics are reported in two spaces, clearly named:
 - **scaled**: the model's own space (per-feature transform, then z-score), where the
@@ -248,7 +248,7 @@ def latent_utilisation(mu: np.ndarray, active_std: float) -> pd.DataFrame:
 def quality_band(mae: float, config: ReconstructionConfig) -> str:
     """excellent below config.excellent_below, good below config.good_below, else poor.
 
-    The investigation's script rule (methodology.md §11.A.9): everything at or above the upper
+    The investigation's script rule (docs/investigation.md §11.A.9): everything at or above the upper
     band edge is poor.
     """
     if mae < config.excellent_below:

@@ -1,4 +1,4 @@
-"""The VAE reconstruction validation figure (methodology.md §9 panels plus predicted vs true)."""
+"""The VAE reconstruction validation figure (docs/investigation.md §9 panels plus predicted vs true)."""
 
 from __future__ import annotations
 
