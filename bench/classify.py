@@ -31,12 +31,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
 from lithoflow.classifiers import evaluation as ev  # noqa: E402
-from lithoflow.classifiers.run import (  # noqa: E402
-    ClassifierInputs,
-    ClassifierSpec,
-    prepare_classifier_run,
-)
-from lithoflow.core.config import merged_run_settings  # noqa: E402
+from lithoflow.classifiers.data import ClassifierInputs  # noqa: E402
+from lithoflow.classifiers.run import prepare_classifier_run  # noqa: E402
+from lithoflow.classifiers.spec import ClassifierSpec, run_settings  # noqa: E402
 from lithoflow.core.io import write_json  # noqa: E402
 from lithoflow.features.context import ContextConfig, build_context_file  # noqa: E402
 from lithoflow.features.scaling import ScalingConfig  # noqa: E402
@@ -55,7 +52,7 @@ def main() -> None:
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
 
     config = yaml.safe_load(args.config.read_text())
-    settings = merged_run_settings(config["classifiers"], args.run)
+    settings = run_settings(config["classifiers"], args.run)
     spec = ClassifierSpec.from_merged(args.run, settings)
     results = args.run_dir / "results"
     features = results / "data" / "features.parquet"

@@ -54,7 +54,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
 from lithoflow.classifiers.mlp import MLPParams, build_mlp, fit_mlp  # noqa: E402
-from lithoflow.classifiers.run import ClassifierSpec, class_weights  # noqa: E402
+from lithoflow.classifiers.run import class_weights  # noqa: E402
+from lithoflow.classifiers.spec import ClassifierSpec  # noqa: E402
 from lithoflow.core.dataset import read_dataset  # noqa: E402
 from lithoflow.core.device import describe_device  # noqa: E402
 from lithoflow.core.io import write_json  # noqa: E402

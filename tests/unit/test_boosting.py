@@ -141,7 +141,7 @@ def test_subsample_fits_the_boosting_kind_on_that_share_of_the_training_rows(cap
     import dataclasses
     import logging
 
-    from lithoflow.classifiers.kinds import BoostingKind
+    from lithoflow.classifiers.boosting import BoostingKind
 
     x, y = data()
     xv, yv = data(1, 200)

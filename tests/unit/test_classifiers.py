@@ -9,15 +9,10 @@ import pandas as pd
 import pytest
 import torch
 
+from lithoflow.classifiers.data import ClassifierInputs, prepare_classifier_data
 from lithoflow.classifiers.mlp import ClassifierTask, MLPClassifier, build_mlp
-from lithoflow.classifiers.run import (
-    ClassifierInputs,
-    ClassifierSpec,
-    class_weights,
-    load_classifier,
-    prepare_classifier_data,
-    train_classifier_run,
-)
+from lithoflow.classifiers.run import class_weights, load_classifier, train_classifier_run
+from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.core.errors import InputDataError
 from lithoflow.features.scaling import Scaler, ScalingConfig
 from lithoflow.hierarchy.mapping import UNSEEN_GROUP

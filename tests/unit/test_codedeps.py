@@ -35,5 +35,11 @@ def test_real_rule_scripts_resolve_to_existing_modules(repo_root: Path) -> None:
     package = repo_root / "src" / "lithoflow"
     script = repo_root / "workflow" / "scripts" / "train_vae.py"
     names = {p.relative_to(package).as_posix() for p in library_modules(script, package)}
-    assert {"vae/run.py", "vae/network.py", "training/loop.py", "features/scaling.py", "__init__.py"} <= names
+    assert {
+        "vae/run.py",
+        "vae/network.py",
+        "training/loop.py",
+        "features/scaling.py",
+        "__init__.py",
+    } <= names
     assert "ingest/binning.py" not in names

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from lithoflow.classifiers.mlp import build_mlp, fit_mlp
-from lithoflow.classifiers.run import ClassifierSpec
+from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.training.checkpoints import ResumeStore, load_torch
 from lithoflow.training.flat_params import FlatAdam, FlatParameters
 from lithoflow.training.loop import (

@@ -31,25 +31,27 @@ rule lithology_distribution:
         "../scripts/lithology_distribution.py"
 
 
-rule group_distribution:
-    input:
-        hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
-        code=script_code("group_distribution.py"),
-    output:
-        table=report(
-            "results/analysis/group_distribution.csv",
-            caption="../report/group_distribution.rst",
-            category="Class imbalance",
-        ),
-        summary="results/analysis/group_distribution.json",
-    log:
-        "logs/group_distribution/group_distribution.log",
-    benchmark:
-        "benchmarks/group_distribution/group_distribution.tsv"
-    conda:
-        "../../envs/core.yaml"
-    script:
-        "../scripts/group_distribution.py"
+if SETTINGS.hierarchy:
+
+    rule group_distribution:
+        input:
+            hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
+            code=script_code("group_distribution.py"),
+        output:
+            table=report(
+                "results/analysis/group_distribution.csv",
+                caption="../report/group_distribution.rst",
+                category="Class imbalance",
+            ),
+            summary="results/analysis/group_distribution.json",
+        log:
+            "logs/group_distribution/group_distribution.log",
+        benchmark:
+            "benchmarks/group_distribution/group_distribution.tsv"
+        conda:
+            "../../envs/core.yaml"
+        script:
+            "../scripts/group_distribution.py"
 
 
 rule distribution_figure:
@@ -79,8 +81,8 @@ rule distribution_figure:
 
 rule split_mismatch:
     input:
+        unpack(hierarchy_input),
         parts=ALL_SPLIT_PARTS,
-        hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
         code=script_code("split_mismatch.py"),
     output:
         table=report(

@@ -1,11 +1,12 @@
-# Rules: classify. One rule for every named classifier run (docs/investigation.md §7, extended): a spec
-# from config["classifiers"]["runs"] merged over config["classifiers"]["defaults"]. Inputs are the
-# split parts (or the whole dataset for group K-fold), plus the VAE's embeddings, the depth context
-# and the hierarchy only where the run uses them, so e.g. a hierarchy edit reruns the group
-# classifiers only. The two model kinds differ only in the model file (model.pt: a torch state
-# dict; model.skops: gradient-boosted trees saved with skops), so the boosting rule is the same
-# rule with that output. The depth context of a source (raw features or a VAE's embeddings) is
-# computed once per context set and shared by every run that uses it.
+# Rules: classify. One training rule per classifier kind of the registry
+# (lithoflow.classifiers.kinds), each for the runs of its kind: a spec from
+# config["classifiers"]["runs"] merged over config["classifiers"]["defaults"]
+# (docs/investigation.md §7, extended). The kinds differ in their model file (the MLP's torch
+# state dict model.pt, the trees' model.skops), their GPU request and their threads, all read
+# from the registry. Inputs are the split parts (or the whole dataset for group K-fold), plus the
+# VAE's embeddings, the depth context and the hierarchy only where the run uses them, so e.g. a
+# hierarchy edit reruns the group classifiers only. The depth context of a source (raw features
+# or a VAE's embeddings) is computed once per context set and shared by every run that uses it.
 
 
 rule depth_context:
@@ -26,43 +27,32 @@ rule depth_context:
         "../scripts/depth_context.py"
 
 
-rule train_classifier:
-    input:
-        unpack(classifier_inputs),
-        code=script_code("train_classifier.py"),
-    output:
-        **classifier_outputs("model.pt"),
-    log:
-        "logs/train_classifier/{run}.log",
-    benchmark:
-        "benchmarks/train_classifier/{run}.tsv"
-    wildcard_constraints:
-        run=one_of(MLP_RUNS),
-    priority: classifier_job_priority
-    conda:
-        "../../envs/torch.yaml"
-    threads: config["compute"]["training_threads"]
-    resources:
-        gpu=config["compute"]["gpus_per_training_job"],
-    params:
-        spec=classifier_spec,
-        scaling=classifier_scaling,
-        device=config["compute"]["device"],
-        resume_dir="results/models/classifiers/.resume/{run}",
-    script:
-        "../scripts/train_classifier.py"
+for kind in KINDS.values():
 
-
-# Gradient-boosted trees run on the CPU: no GPU request.
-use rule train_classifier as train_boosting_classifier with:
-    output:
-        **classifier_outputs("model.skops"),
-    log:
-        "logs/train_boosting_classifier/{run}.log",
-    benchmark:
-        "benchmarks/train_boosting_classifier/{run}.tsv"
-    wildcard_constraints:
-        run=one_of(BOOSTING_RUNS),
-    threads: config["compute"]["boosting_threads"]
-    resources:
-        gpu=0,
+    rule:
+        name:
+            kind.rule
+        input:
+            unpack(classifier_inputs),
+            code=script_code("train_classifier.py"),
+        output:
+            **classifier_outputs(kind.weights_file),
+        log:
+            f"logs/{kind.rule}/{{run}}.log",
+        benchmark:
+            f"benchmarks/{kind.rule}/{{run}}.tsv"
+        wildcard_constraints:
+            run=one_of(SETTINGS.runs_of_kind(kind.name)),
+        priority: classifier_job_priority
+        conda:
+            "../../envs/torch.yaml"
+        threads: config["compute"][kind.threads_key]
+        resources:
+            gpu=config["compute"]["gpus_per_training_job"] if kind.uses_gpu else 0,
+        params:
+            spec=classifier_spec,
+            scaling=classifier_scaling,
+            device=config["compute"]["device"],
+            resume_dir="results/models/classifiers/.resume/{run}",
+        script:
+            "../scripts/train_classifier.py"

@@ -20,39 +20,33 @@ os.environ.update(
 )
 sys.path.insert(0, str(SRC_DIR))
 
+from lithoflow.classifiers.kinds import KINDS
+from lithoflow.classifiers.spec import embedding_run_for, run_settings
 from lithoflow.core.codedeps import library_modules
-from lithoflow.core.config import (
-    embedding_run_for,
-    merged_run_settings,
-    validate_config,
-)
-from lithoflow.core.scheduling import classifier_priority, vae_priority
 from lithoflow.ingest.las import las_files
+from lithoflow.settings import Settings, validate
 from lithoflow.splits.methods import SplitConfig
 
 CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
-# The one validation: every schema violation listed by key, the schema's defaults filled in, then
-# every cross-key problem listed (lithoflow.core.config).
-for warning in validate_config(config, CONFIG_SCHEMA):
+# The one validation: every schema violation and every cross-key problem listed by key, in one
+# message; the schema's defaults filled in (lithoflow.settings, lithoflow.core.config).
+for warning in validate(config, CONFIG_SCHEMA):
     logger.warning(f"Warning: {warning}")
+# The config as typed settings: what exists and which optional parts of the workflow are on.
+SETTINGS = Settings.from_config(config)
 
-SOURCE = config["data"]["source"]
-TABLES = [SOURCE] if SOURCE in ("table", "las") else list(config["ingest"]["tables"])
+SOURCE = SETTINGS.source
+TABLES = list(SETTINGS.tables)
 # The las source: every LAS file of data.las.path, found once when the DAG is built.
 LAS_FILES = las_files(config["data"]["las"]["path"]) if SOURCE == "las" else []
-SPLIT_METHODS = list(config["splits"]["methods"])
+SPLIT_METHODS = list(SETTINGS.split_methods)
 SPLIT_PARTS = ["train", "val", "test"]
-VAE_MODELS = list(config["vae"]["models"])
-CLASSIFIER_RUNS = list(config["classifiers"]["runs"])
-CLASSIFIER_MODELS = {
-    run: merged_run_settings(config["classifiers"], run).get("model", "mlp")
-    for run in CLASSIFIER_RUNS
-}
-MLP_RUNS = [run for run, model in CLASSIFIER_MODELS.items() if model == "mlp"]
-BOOSTING_RUNS = [run for run, model in CLASSIFIER_MODELS.items() if model != "mlp"]
-CONTEXT_SETS = list((config.get("context") or {}).get("sets") or {})
-CONTEXT_SOURCES = ["raw", *VAE_MODELS]
-RECONSTRUCTION_SCOPES = list(config["validation"]["reconstruction_scopes"])
+VAE_MODELS = list(SETTINGS.vaes)
+CLASSIFIER_RUNS = list(SETTINGS.classifiers)
+CONTEXT_SETS = list(SETTINGS.context_sets)
+CONTEXT_SOURCES = SETTINGS.context_sources
+RECONSTRUCTION_SCOPES = list(SETTINGS.reconstruction_scopes)
+HIERARCHY_MAPPING = "results/hierarchy/lithology_hierarchy_mapping.csv"
 
 
 def one_of(names):
@@ -64,9 +58,9 @@ wildcard_constraints:
     table="|".join(TABLES),
     method="|".join(SPLIT_METHODS),
     part="|".join(SPLIT_PARTS),
-    vae="|".join(VAE_MODELS),
+    vae=one_of(VAE_MODELS),
     run="|".join(CLASSIFIER_RUNS),
-    scope="|".join(RECONSTRUCTION_SCOPES),
+    scope=one_of(RECONSTRUCTION_SCOPES),
     source=one_of(CONTEXT_SOURCES),
     context=one_of(CONTEXT_SETS),
 
@@ -105,58 +99,79 @@ def classifier_dir(run):
 
 
 def all_targets():
+    """Every output of the configured workflow: the optional parts (hierarchy, VAEs, their
+    validation, anomaly detection, the investigation summary) only when their section is set.
+    """
     targets = [
         "results/data/features.parquet",
         "results/data/ingest_report.json",
-        "results/hierarchy/lithology_hierarchy_mapping.csv",
         "results/analysis/lithology_distribution.csv",
         "results/analysis/lithology_distribution.json",
         "results/analysis/lithology_distribution.png",
-        "results/analysis/group_distribution.csv",
-        "results/analysis/group_distribution.json",
-        "results/analysis/group_distribution.png",
         "results/analysis/split_mismatch.csv",
         "results/analysis/split_mismatch.json",
         "results/analysis/split_mismatch.png",
-        "results/validation/hierarchy_ari.json",
-        "results/validation/group_coherence.csv",
-        "results/figures/hierarchy_dendrogram.png",
-        "results/figures/vae_reconstruction_validation.png",
-        "results/report/investigation_summary.md",
         "results/report/leaderboard.csv",
         "results/report/leaderboard.png",
     ]
     targets += expand("results/splits/{method}/split_report.json", method=SPLIT_METHODS)
     for method in SPLIT_METHODS:
         targets += split_files(method)
+    if SETTINGS.hierarchy:
+        targets += [
+            HIERARCHY_MAPPING,
+            "results/analysis/group_distribution.csv",
+            "results/analysis/group_distribution.json",
+            "results/analysis/group_distribution.png",
+        ]
     for name in VAE_MODELS:
         targets += [f"{vae_dir(name)}/model.pt", f"{vae_dir(name)}/embeddings.parquet"]
     for run in CLASSIFIER_RUNS:
         targets += [f"{classifier_dir(run)}/metrics.json"]
-    targets += expand(
-        "results/validation/reconstruction_{scope}.json", scope=RECONSTRUCTION_SCOPES
-    )
     if SOURCE == "simulate":
         targets += [
             "results/simulation/realism.json",
             "results/simulation/realism.png",
-            "results/simulation/model_realism.json",
-            "results/simulation/anomaly_truth.csv",
-            "results/validation/anomaly_recall.json",
         ]
-    if config["hierarchy"]["data_driven"]["enabled"]:
+    if SETTINGS.data_driven:
         targets += [
             "results/hierarchy/data_driven_mapping.csv",
             "results/hierarchy/data_driven_summary.json",
         ]
-    targets += [
-        "results/validation/vae_comparison.csv",
-        "results/figures/vae_comparison.png",
-        "results/validation/anomalies.csv",
-        "results/validation/anomalies.json",
-        "results/figures/anomaly_logs.png",
-    ]
+    if SETTINGS.validation:
+        targets += [
+            "results/validation/hierarchy_ari.json",
+            "results/validation/group_coherence.csv",
+            "results/figures/hierarchy_dendrogram.png",
+            "results/figures/vae_reconstruction_validation.png",
+            "results/validation/vae_comparison.csv",
+            "results/figures/vae_comparison.png",
+        ]
+        targets += expand(
+            "results/validation/reconstruction_{scope}.json",
+            scope=RECONSTRUCTION_SCOPES,
+        )
+        if SOURCE == "simulate":
+            targets.append("results/simulation/model_realism.json")
+    if SETTINGS.anomalies:
+        targets += [
+            "results/validation/anomalies.csv",
+            "results/validation/anomalies.json",
+            "results/figures/anomaly_logs.png",
+        ]
+        if SOURCE == "simulate":
+            targets += [
+                "results/simulation/anomaly_truth.csv",
+                "results/validation/anomaly_recall.json",
+            ]
+    if SETTINGS.report:
+        targets.append("results/report/investigation_summary.md")
     return targets
+
+
+def hierarchy_input(wildcards=None):
+    """The expert hierarchy mapping, for steps that report groups when there is one."""
+    return {"hierarchy": HIERARCHY_MAPPING} if SETTINGS.hierarchy else {}
 
 
 # --- ingest rules --------------------------------------------------------------
@@ -243,64 +258,71 @@ def vae_settings(wildcards):
 
 
 def vae_job_priority(wildcards):
-    """Longest jobs first (lithoflow.core.scheduling): the order only, never the outputs."""
-    return vae_priority(vae_settings(wildcards))
+    """Longest jobs first (the kind's estimate): the order only, never the outputs."""
+    return SETTINGS.vaes[wildcards.vae].priority
 
 
 def vae_split_parts(wildcards):
     """The three parts of the split this VAE is trained on, by part name."""
-    method = config["vae"]["models"][wildcards.vae]["split"]
+    method = SETTINGS.vaes[wildcards.vae].split
     return {part: f"results/splits/{method}/{part}.parquet" for part in SPLIT_PARTS}
 
 
 def vae_aux_inputs(wildcards):
     """The hierarchy mapping, for a semi-supervised VAE whose head predicts the group."""
-    if config["vae"]["models"][wildcards.vae].get("aux_target") == "group":
-        return {"hierarchy": "results/hierarchy/lithology_hierarchy_mapping.csv"}
+    if SETTINGS.vaes[wildcards.vae].aux_target == "group":
+        return {"hierarchy": HIERARCHY_MAPPING}
     return {}
 
 
 # --- classify rules ------------------------------------------------------------
 
 
+def classifier_spec_of(run):
+    """A run's settings merged over the defaults."""
+    return run_settings(config["classifiers"], run)
+
+
 def classifier_spec(wildcards):
-    """The run's spec merged over the defaults: changing it reruns this run only."""
-    return merged_run_settings(config["classifiers"], wildcards.run)
+    """The run's settings merged over the defaults: changing them reruns this run only."""
+    return classifier_spec_of(wildcards.run)
 
 
 def classifier_job_priority(wildcards):
-    """Longest jobs first (lithoflow.core.scheduling): the order only, never the outputs."""
-    return classifier_priority(classifier_spec(wildcards))
+    """Longest jobs first (the kind's estimate per fit): the order only, never the outputs."""
+    return SETTINGS.classifiers[wildcards.run].priority
 
 
 def classifier_scaling(wildcards):
     """The scaling settings, for raw-feature runs only (embedding runs use μ as it is)."""
-    return config["scaling"] if classifier_spec(wildcards)["input"] == "raw" else {}
+    return (
+        config["scaling"] if SETTINGS.classifiers[wildcards.run].input == "raw" else {}
+    )
 
 
 def classifier_inputs(wildcards):
     """Split parts of the run's method (or the whole dataset for group K-fold), plus embeddings,
     depth context, hierarchy (expert, or data-driven for data_group) and penalty matrix where
     the run uses them."""
-    spec = classifier_spec(wildcards)
-    if spec.get("evaluation", "split") == "group_kfold":
-        inputs = {"features": "results/data/features.parquet"}
-    else:
+    spec = SETTINGS.classifiers[wildcards.run]
+    if spec.uses_split:
         inputs = {
-            part: f"results/splits/{spec['split']}/{part}.parquet"
-            for part in SPLIT_PARTS
+            part: f"results/splits/{spec.split}/{part}.parquet" for part in SPLIT_PARTS
         }
-    if spec["input"] == "embedding":
-        inputs["embeddings"] = f"{vae_dir(spec['vae'])}/embeddings.parquet"
-    if spec.get("context"):
-        source = spec["vae"] if spec["input"] == "embedding" else "raw"
-        inputs["context"] = f"results/data/context/{source}/{spec['context']}.parquet"
-    if spec["target"] == "group":
-        inputs["hierarchy"] = "results/hierarchy/lithology_hierarchy_mapping.csv"
-    if spec["target"] == "data_group":  # the data-driven mapping, only for such runs
+    else:
+        inputs = {"features": "results/data/features.parquet"}
+    if spec.input == "embedding":
+        inputs["embeddings"] = f"{vae_dir(spec.vae)}/embeddings.parquet"
+    if spec.context_source is not None:
+        inputs["context"] = (
+            f"results/data/context/{spec.context_source}/{spec.context}.parquet"
+        )
+    if spec.target == "group":
+        inputs["hierarchy"] = HIERARCHY_MAPPING
+    if spec.target == "data_group":  # the data-driven mapping, only for such runs
         inputs["hierarchy"] = "results/hierarchy/data_driven_mapping.csv"
-    if spec.get("penalty_matrix"):
-        inputs["penalty_matrix"] = spec["penalty_matrix"]
+    if spec.penalty_matrix:
+        inputs["penalty_matrix"] = spec.penalty_matrix
     return inputs
 
 

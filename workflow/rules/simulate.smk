@@ -25,7 +25,9 @@ MODEL_REFERENCE = str(LIB_DIR / "data" / "model_reference.json")
 # Each configured run that repeats one of those investigation runs (report.investigation_runs).
 MODEL_REALISM = {
     run: name
-    for run, name in config["report"]["investigation_runs"].items()
+    for run, name in (
+        (config.get("report") or {}).get("investigation_runs") or {}
+    ).items()
     if name in ("direct", "v1_1", "v1_0")
 }
 MODEL_REALISM_RUNS = list(MODEL_REALISM)

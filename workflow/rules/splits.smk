@@ -27,10 +27,10 @@ rule split_boreholes:
 
 rule split_report:
     input:
+        unpack(hierarchy_input),
         train="results/splits/{method}/train.parquet",
         val="results/splits/{method}/val.parquet",
         test="results/splits/{method}/test.parquet",
-        hierarchy="results/hierarchy/lithology_hierarchy_mapping.csv",
         code=script_code("split_report.py"),
     output:
         report=report(

@@ -18,7 +18,8 @@ def main(smk) -> None:
         split = dataset.metadata["split"]
         labels.setdefault(split["method"], {})[split["part"]] = dataset.labels
         boreholes.setdefault(split["method"], {})[split["part"]] = dataset.boreholes
-    label_to_group = read_mapping(smk.input.hierarchy)
+    # Groups are reported when the config has an expert hierarchy.
+    label_to_group = read_mapping(smk.input.hierarchy) if "hierarchy" in smk.input.keys() else None
     table, summary = compare_methods(
         labels, label_to_group, boreholes, min_test_rows=smk.params.min_test_rows
     )

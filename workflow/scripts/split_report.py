@@ -12,7 +12,8 @@ def main(smk) -> None:
     configure_logging(smk.log[0])
     datasets = {part: read_dataset(smk.input[part]) for part in PARTS}
     parameters = datasets["train"].metadata["split"]["parameters"]
-    label_to_group = read_mapping(smk.input.hierarchy)
+    # Groups are reported when the config has an expert hierarchy.
+    label_to_group = read_mapping(smk.input.hierarchy) if "hierarchy" in smk.input.keys() else None
     parts = {part: dataset.frame for part, dataset in datasets.items()}
     write_json(smk.output.report, split_report(parts, parameters, label_to_group))
 

@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from lithoflow.classifiers.run import ClassifierInputs, ClassifierSpec, train_classifier_run
+from lithoflow.classifiers.data import ClassifierInputs
+from lithoflow.classifiers.run import train_classifier_run
+from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.core.device import ComputeConfig, prepare_device
 from lithoflow.core.logs import configure_logging
 from lithoflow.features.scaling import ScalingConfig
@@ -14,7 +16,9 @@ def main(smk) -> None:
     spec = ClassifierSpec.from_merged(smk.wildcards.run, smk.params.spec)
     # Embedding runs get no scaling settings (they use μ as it is).
     scaling = (
-        ScalingConfig.from_config(smk.params.scaling) if smk.params.scaling else ScalingConfig()
+        ScalingConfig.from_config(smk.params.scaling)
+        if smk.params.scaling
+        else ScalingConfig.unscaled()
     )
     parts = ("train", "val", "test")
     files = ClassifierInputs(

@@ -18,26 +18,38 @@ import logging
 import math
 import os
 import re
+import time
 import zipfile
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import skops.io as sio
+import torch
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from lithoflow.classifiers.interface import KindInfo
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import atomic_path
+from lithoflow.core.typed import build
+from lithoflow.training.loop import TrainingResult
+
+if TYPE_CHECKING:
+    from lithoflow.classifiers.spec import ClassifierSpec
 
 log = logging.getLogger(__name__)
 
+NAME = "gradient_boosting"
+# The run key holding this kind's hyperparameters (merged key by key over the defaults).
+SETTINGS_KEY = "gradient_boosting"
 MODEL_FILE = "model.skops"
 TRUSTED_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BoostingParams:
     """The hyperparameters a run's `gradient_boosting:` entry sets (scikit-learn's names)."""
 
@@ -52,27 +64,17 @@ class BoostingParams:
     # After early stopping has chosen the number of iterations on the val boreholes, fit again
     # with that many iterations on the train and val boreholes together (more wells to learn from;
     # the test boreholes stay unseen).
-    refit_with_val: bool = False
+    refit_with_val: bool
     # Share of the rows each fit learns from, drawn per class without replacement with the
     # replicate's seed (1: all rows). Neighbouring depth bins carry nearly the same values, so half
     # of them teach the trees almost as much in half the time, and replicates then differ by more
     # than the split-feature sampling.
-    subsample: float = 1.0
+    subsample: float
 
     @classmethod
-    def from_config(cls, section: Mapping[str, Any]) -> BoostingParams:
-        return cls(
-            learning_rate=float(section["learning_rate"]),
-            max_iter=int(section["max_iter"]),
-            max_leaf_nodes=int(section["max_leaf_nodes"]),
-            min_samples_leaf=int(section["min_samples_leaf"]),
-            l2_regularization=float(section["l2_regularization"]),
-            max_features=float(section["max_features"]),
-            early_stopping=bool(section["early_stopping"]),
-            n_iter_no_change=int(section["n_iter_no_change"]),
-            refit_with_val=bool(section.get("refit_with_val", False)),
-            subsample=float(section.get("subsample", 1.0)),
-        )
+    def from_config(cls, section: Mapping[str, Any], key: str = "") -> BoostingParams:
+        """From a run's merged `gradient_boosting` settings (or a saved `to_dict`)."""
+        return build(cls, section, key)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -250,3 +252,141 @@ def load_boosting(path: str | os.PathLike[str]) -> HistGradientBoostingClassifie
     if not isinstance(model, HistGradientBoostingClassifier):
         raise InputDataError("not a gradient boosting model", path=str(path))
     return model
+
+
+@dataclass
+class BoostingKind:
+    """scikit-learn's HistGradientBoostingClassifier, fitted in one go (missing values native)."""
+
+    name: ClassVar[str] = NAME
+
+    params: BoostingParams
+    n_inputs: int
+    selection_metric: str = "loss"
+    model: HistGradientBoostingClassifier | None = None
+    n_classes: int = 0
+    summary: dict[str, Any] = field(default_factory=dict)
+    used: np.ndarray | None = None  # inputs with at least one training value
+
+    def fit(self, train, val, n_classes, seed, weights, device, resume, on_epoch_end):
+        self.n_classes = n_classes
+        started = time.perf_counter()
+        # An input with no value in any training row (a curve none of the training wells has)
+        # carries nothing to learn from, and scikit-learn cannot bin it: it is left out.
+        self.used = ~np.isnan(train[0]).all(axis=0)
+        self.model = build_boosting(self.params, seed, val[1].shape[0] > 0, self.selection_metric)
+        # The rows each fit learns from (params.subsample of each class; all by default), and
+        # the used columns of them, copied once for the fit and the refit.
+        fit_rows = stratified_subsample(train[1], self.params.subsample, seed)
+        x_train, y_train = train[0][np.ix_(fit_rows, self.used)], train[1][fit_rows]
+        x_val, y_val = val[0][:, self.used], val[1]
+        if self.params.subsample < 1.0:
+            log.info(
+                "gradient boosting learns from %d of %d training rows (subsample %g)",
+                len(fit_rows),
+                len(train[1]),
+                self.params.subsample,
+            )
+        sample_weight = weights[y_train] if weights is not None else None
+        self.summary = fit_boosting(
+            self.model, x_train, y_train, x_val, y_val, sample_weight=sample_weight
+        )
+        if self.params.subsample < 1.0:
+            self.summary["rows_fitted"] = len(fit_rows)
+        if self.params.refit_with_val:
+            # Early stopping scored every val row; the refit learns from the same share of them.
+            refit_rows = stratified_subsample(y_val, self.params.subsample, seed + 1)
+            self.model, self.summary = refit_with_validation(
+                self.model,
+                self.summary,
+                x_train,
+                y_train,
+                x_val[refit_rows],
+                y_val[refit_rows],
+                sample_weight=sample_weight,
+                val_weight=weights[y_val[refit_rows]] if weights is not None else None,
+            )
+        record: dict[str, Any] = {"epoch": 1, "iterations": self.summary["iterations"]}
+        if "refit_rows" in self.summary:
+            record["refit_rows"] = self.summary["refit_rows"]
+        if "validation_score" in self.summary:
+            # scikit-learn's score: higher is better (the loss is negated)
+            record[f"val_{self.summary['scoring']}_score"] = self.summary["validation_score"][-1]
+        record["seconds"] = time.perf_counter() - started
+        if on_epoch_end is not None:
+            on_epoch_end(record)
+        return TrainingResult(history=[record])
+
+    def predict_proba(self, x: np.ndarray, device: torch.device) -> np.ndarray:
+        assert self.model is not None and self.used is not None, "fit first"
+        return predict_proba(self.model, x[:, self.used], self.n_classes)
+
+    def save(self, path: Path) -> None:
+        assert self.model is not None, "fit first"
+        save_boosting(path, self.model)
+
+    def architecture(self) -> dict[str, Any]:
+        assert self.model is not None, "fit first"
+        return {
+            "kind": self.name,
+            "n_inputs": self.n_inputs,
+            "n_classes": self.n_classes,
+            "iterations": int(self.model.n_iter_),
+            "params": self.params.to_dict(),
+            # the model inputs the trees use (by index): the others had no training value
+            "used_inputs": [int(i) for i in np.flatnonzero(self.used)],
+        }
+
+
+def restore_boosting(path: Path, architecture: Mapping[str, Any]) -> BoostingKind:
+    """The fitted trees of a run folder: its model file and config.json's architecture."""
+    kind = BoostingKind(
+        params=BoostingParams.from_config(architecture["params"]),
+        n_inputs=int(architecture["n_inputs"]),
+        model=load_boosting(path),
+    )
+    kind.n_classes = int(architecture["n_classes"])
+    used = np.zeros(kind.n_inputs, dtype=bool)
+    used[list(architecture["used_inputs"])] = True
+    kind.used = used
+    return kind
+
+
+def boosting_problems(run: Mapping[str, Any], own: Mapping[str, Any], key: str) -> Iterator[str]:
+    """Its settings are there; the refit takes the iterations early stopping chose."""
+    params = run.get(SETTINGS_KEY)
+    if not params:
+        yield (
+            f"config key {key}.{SETTINGS_KEY}: model {NAME} needs its settings "
+            f"(classifiers.defaults.{SETTINGS_KEY})"
+        )
+        return
+    if params.get("refit_with_val") and not params.get("early_stopping"):
+        yield (
+            f"config key {key}.{SETTINGS_KEY}.refit_with_val: the refit takes the number of "
+            "iterations that early stopping chose, so it needs early_stopping: true"
+        )
+
+
+def create_boosting(spec: ClassifierSpec, n_inputs: int) -> BoostingKind:
+    if spec.gradient_boosting is None:
+        raise InputDataError(f"run {spec.name}: {SETTINGS_KEY} settings are missing")
+    return BoostingKind(spec.gradient_boosting, n_inputs, spec.selection_metric)
+
+
+INFO = KindInfo(
+    name=NAME,
+    label="gradient boosting (scikit-learn)",
+    colour="#DD8452",
+    weights_file=MODEL_FILE,
+    rule="train_boosting_classifier",
+    handles_missing=True,
+    scales_inputs=False,
+    uses_gpu=False,
+    threads_key="boosting_threads",
+    settings_key=SETTINGS_KEY,
+    seconds_per_fit=(25.0, 80.0),
+    create=create_boosting,
+    restore=restore_boosting,
+    problems=boosting_problems,
+)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lithoflow.classifiers.kinds import ClassifierKind
+from lithoflow.classifiers.interface import ClassifierKind
 from lithoflow.core.errors import InputDataError
 from lithoflow.features.missing import MedianImputer, complete_rows
 from lithoflow.features.scaling import Scaler

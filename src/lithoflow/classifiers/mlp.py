@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 import torch
@@ -22,8 +23,9 @@ from torch import nn
 from torch.nn.utils import skip_init
 
 from lithoflow.classifiers.fast_mlp import FastMLPStep
+from lithoflow.classifiers.interface import KindInfo
 from lithoflow.stats import metrics as mt
-from lithoflow.training.checkpoints import ResumeStore
+from lithoflow.training.checkpoints import ResumeStore, load_torch, save_state_dict
 from lithoflow.training.loop import (
     EarlyStopping,
     GeneratorsAndOptimizer,
@@ -38,6 +40,10 @@ from lithoflow.training.loop import (
     shuffled,
     to_tensor,
 )
+from lithoflow.training.runs import MODEL_FILE
+
+if TYPE_CHECKING:
+    from lithoflow.classifiers.spec import ClassifierSpec
 
 log = logging.getLogger(__name__)
 
@@ -291,3 +297,93 @@ def fit_mlp(
         resume=resume,
         on_epoch_end=on_epoch_end,
     )
+
+
+@dataclass
+class MLPKind:
+    """The investigation's MLP, trained per epoch with early stopping (resumable)."""
+
+    name: ClassVar[str] = "mlp"
+
+    params: MLPParams
+    n_inputs: int
+    model: MLPClassifier | None = None
+    n_classes: int = 0
+
+    def fit(self, train, val, n_classes, seed, weights, device, resume, on_epoch_end):
+        self.n_classes = n_classes
+        self.model = build_mlp(self.n_inputs, n_classes, self.params, seed)
+        return fit_mlp(
+            self.model,
+            train,
+            val,
+            n_classes,
+            self.params,
+            seed,
+            device,
+            weights=weights,
+            resume=resume,
+            on_epoch_end=on_epoch_end,
+        )
+
+    def predict_proba(self, x: np.ndarray, device: torch.device) -> np.ndarray:
+        assert self.model is not None, "fit first"
+        return self.model.predict_proba(to_tensor(x, device)).cpu().numpy().astype(np.float64)
+
+    def save(self, path: Path) -> None:
+        assert self.model is not None, "fit first"
+        self.model.cpu()
+        save_state_dict(path, self.model)
+
+    def architecture(self) -> dict[str, Any]:
+        assert self.model is not None, "fit first"
+        return {
+            "kind": self.name,
+            "n_inputs": self.n_inputs,
+            "hidden": list(self.params.hidden),
+            "n_classes": self.n_classes,
+            "dropout": self.params.dropout,
+            "parameters": sum(p.numel() for p in self.model.parameters()),
+        }
+
+
+def restore_mlp(path: Path, architecture: Mapping[str, Any]) -> MLPKind:
+    """The fitted MLP of a run folder: its weights file and config.json's architecture."""
+    model = MLPClassifier(
+        architecture["n_inputs"],
+        architecture["hidden"],
+        architecture["n_classes"],
+        architecture["dropout"],
+    )
+    model.load_state_dict(load_torch(path))
+    model.eval()
+    kind = MLPKind(params=None, n_inputs=int(architecture["n_inputs"]), model=model)
+    kind.n_classes = int(architecture["n_classes"])
+    return kind
+
+
+def mlp_problems(run: Mapping[str, Any], own: Mapping[str, Any], key: str) -> Iterator[str]:
+    """The MLP has no settings of its own to check."""
+    return iter(())
+
+
+def create_mlp(spec: ClassifierSpec, n_inputs: int) -> MLPKind:
+    return MLPKind(spec.mlp, n_inputs)
+
+
+INFO = KindInfo(
+    name="mlp",
+    label="MLP (the investigation's network)",
+    colour="#4C72B0",
+    weights_file=MODEL_FILE,
+    rule="train_classifier",
+    handles_missing=False,
+    scales_inputs=True,
+    uses_gpu=True,
+    threads_key="training_threads",
+    settings_key=None,
+    seconds_per_fit=(30.0, 30.0),
+    create=create_mlp,
+    restore=restore_mlp,
+    problems=mlp_problems,
+)

@@ -1,4 +1,5 @@
-"""Lithology / group classifier runs (docs/investigation.md §7, extended): one rule, several model kinds.
+"""Lithology / group classifier runs (docs/investigation.md §7, extended): one rule, several model
+kinds.
 
 A run (`classifiers.runs.<name>` merged over `classifiers.defaults`) names its inputs (the VAE's μ
 or the raw features, optionally with depth context features), its target (lithology, expert
@@ -19,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -28,22 +29,19 @@ import pandas as pd
 import torch
 
 from lithoflow.classifiers import evaluation as ev
-from lithoflow.classifiers.boosting import BoostingParams, load_boosting
-from lithoflow.classifiers.kinds import BoostingKind, ClassifierKind, MLPKind
-from lithoflow.classifiers.mlp import MLPClassifier, MLPParams
-from lithoflow.core.config import merged_run_settings
-from lithoflow.core.dataset import DEPTH_COLUMN, KEY_COLUMNS, LABEL_COLUMN, read_dataset
+from lithoflow.classifiers.data import ClassifierData, ClassifierInputs, prepare_classifier_data
+from lithoflow.classifiers.interface import ClassifierKind
+from lithoflow.classifiers.kinds import kind_info
+from lithoflow.classifiers.mlp import MLPClassifier
+from lithoflow.classifiers.spec import ClassifierSpec
+from lithoflow.core.dataset import DEPTH_COLUMN
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_json, write_csv, write_json, write_parquet
-from lithoflow.features.context import join_context, read_context_table
 from lithoflow.features.scaling import Scaler, ScalingConfig
-from lithoflow.features.smoothing import SmoothingConfig
-from lithoflow.hierarchy.mapping import UNSEEN_GROUP, groups_of, read_mapping
 from lithoflow.stats import metrics as mt
-from lithoflow.training.checkpoints import ResumeStore, load_torch
+from lithoflow.training.checkpoints import ResumeStore
 from lithoflow.training.loop import TrainingResult
 from lithoflow.training.runs import CONFIG_FILE, SCALER_FILE, run_training
-from lithoflow.vae import embeddings as emb
 
 log = logging.getLogger(__name__)
 
@@ -53,110 +51,8 @@ METRICS_FILE = "metrics.json"
 CONFUSION_FILE = "confusion.csv"
 PREDICTIONS_FILE = "predictions.parquet"
 BOREHOLES_FILE = "boreholes.csv"
-# Targets read through a label -> group mapping CSV (the rule's `hierarchy` input): the expert
-# mapping, or the data-driven one (lithoflow.hierarchy.data_driven).
-GROUP_TARGETS: tuple[str, ...] = ("group", "data_group")
 # The modules whose code (with every lithoflow module they import) is part of the resume key.
 CODE_MODULES = ("classifiers.run",)
-
-
-@dataclass(frozen=True)
-class ClassifierSpec:
-    """One classifier run: a `classifiers.runs` entry merged over `classifiers.defaults`."""
-
-    name: str
-    input: str
-    target: str
-    split: str
-    class_weighting: str
-    selection_metric: str
-    hidden: tuple[int, ...]
-    dropout: float
-    learning_rate: float
-    batch_size: int
-    max_epochs: int
-    patience: int
-    seed: int
-    scaler_fit: str
-    vae: str | None = None
-    penalty_matrix: str | None = None  # cost CSV for penalty_score (lithology targets only)
-    model: str = "mlp"
-    context: str | None = None
-    missing: str = "drop"
-    missing_indicators: bool = False
-    smoothing: SmoothingConfig | None = None
-    replicates: int = 1
-    evaluation: str = "split"
-    folds: int = 5
-    bootstrap: int = 0
-    gradient_boosting: BoostingParams | None = None
-
-    @classmethod
-    def from_config(cls, classifiers: Mapping[str, Any], run: str) -> ClassifierSpec:
-        """Merge `classifiers.runs[run]` over `classifiers.defaults`."""
-        return cls.from_merged(run, merged_run_settings(classifiers, run))
-
-    @classmethod
-    def from_merged(cls, name: str, merged: Mapping[str, Any]) -> ClassifierSpec:
-        """Build from a run's settings already merged over the defaults."""
-        boosting = merged.get("gradient_boosting")
-        return cls(
-            name=name,
-            input=str(merged["input"]),
-            target=str(merged["target"]),
-            split=str(merged["split"]),
-            class_weighting=str(merged["class_weighting"]),
-            selection_metric=str(merged["selection_metric"]),
-            hidden=tuple(int(h) for h in merged["hidden"]),
-            dropout=float(merged["dropout"]),
-            learning_rate=float(merged["learning_rate"]),
-            batch_size=int(merged["batch_size"]),
-            max_epochs=int(merged["max_epochs"]),
-            patience=int(merged["patience"]),
-            seed=int(merged["seed"]),
-            scaler_fit=str(merged["scaler_fit"]),
-            vae=str(merged["vae"])
-            if merged.get("vae") and merged["input"] == "embedding"
-            else None,
-            penalty_matrix=str(merged["penalty_matrix"])
-            if merged.get("penalty_matrix") and merged["target"] == "lithology"
-            else None,
-            model=str(merged.get("model", "mlp")),
-            context=merged.get("context") or None,
-            missing=str(merged.get("missing", "drop")),
-            missing_indicators=bool(merged.get("missing_indicators", False)),
-            smoothing=SmoothingConfig.from_config(merged.get("smoothing")),
-            replicates=int(merged.get("replicates", 1)),
-            evaluation=str(merged.get("evaluation", "split")),
-            folds=int(merged.get("folds", 5)),
-            bootstrap=int(merged.get("bootstrap", 0)),
-            gradient_boosting=BoostingParams.from_config(boosting)
-            if boosting and merged.get("model") == "gradient_boosting"
-            else None,
-        )
-
-    @property
-    def mlp(self) -> MLPParams:
-        return MLPParams(
-            hidden=self.hidden,
-            dropout=self.dropout,
-            learning_rate=self.learning_rate,
-            batch_size=self.batch_size,
-            max_epochs=self.max_epochs,
-            patience=self.patience,
-            selection_metric=self.selection_metric,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        payload = asdict(self)
-        payload["hidden"] = list(self.hidden)
-        if payload["penalty_matrix"] is None:
-            del payload["penalty_matrix"]
-        if self.smoothing is not None:
-            payload["smoothing"] = asdict(self.smoothing)
-        if self.gradient_boosting is not None:
-            payload["gradient_boosting"] = self.gradient_boosting.to_dict()
-        return payload
 
 
 def class_weights(y_train: np.ndarray, n_classes: int) -> np.ndarray:
@@ -166,172 +62,9 @@ def class_weights(y_train: np.ndarray, n_classes: int) -> np.ndarray:
     return weights * n_classes / weights.sum()
 
 
-def targets_of(
-    frame: pd.DataFrame, target: str, mapping: Mapping[str, str] | None, path: str | None = None
-) -> np.ndarray:
-    """The target of each row: its label (lithology), or its label's group (group, data_group);
-    a label missing from the mapping is an error counting its rows."""
-    labels = frame[LABEL_COLUMN].astype(str)
-    if target == "lithology":
-        return labels.to_numpy(dtype=object)
-    if mapping is None:
-        raise InputDataError(f"target {target} needs its hierarchy mapping")
-    return groups_of(labels, mapping, path).to_numpy(dtype=object)
-
-
-def unplaced_rows(
-    frame: pd.DataFrame, targets: np.ndarray, path: str | None = None
-) -> dict[str, Any]:
-    """Count (and log) the rows whose label the data-driven hierarchy could not place (its
-    `UNSEEN_GROUP`: no fitting row). They are kept, as that group: leaving them out could empty
-    the test part (a test borehole holding only labels unseen in training), and keeping them
-    shows the cost of a hierarchy that cannot place new labels. When the run's split is the
-    hierarchy's, no training row holds that group, so its recall is zero by construction."""
-    unplaced = np.asarray(targets == UNSEEN_GROUP, dtype=bool)
-    parts = frame["_part"].to_numpy(dtype=object).astype(str)
-    record = {
-        "group": UNSEEN_GROUP,
-        "mapping": path,
-        "handling": "kept as their own class",
-        "labels": sorted(set(frame.loc[unplaced, LABEL_COLUMN].astype(str))),
-        "rows": int(unplaced.sum()),
-        "rows_by_part": {
-            part or "all": int((unplaced & (parts == part)).sum()) for part in sorted(set(parts))
-        },
-    }
-    if record["rows"]:
-        log.warning(
-            "%d row(s) of %d label(s) the data-driven hierarchy could not place are kept as the "
-            "class %r: %s",
-            record["rows"],
-            len(record["labels"]),
-            UNSEEN_GROUP,
-            format_list(record["labels"]),
-        )
-    return record
-
-
-@dataclass
-class ClassifierData:
-    """Every row a run sees (its pool), with raw inputs, targets and, for a split, its parts."""
-
-    classes: tuple[str, ...]
-    input_columns: list[str]
-    transforms: tuple[str, ...]  # per input column, for the scaler of raw-feature runs
-    keys: pd.DataFrame  # borehole_id, depth_bin_m per pool row
-    x: np.ndarray  # raw inputs (NaN where missing), rows × input columns
-    y: np.ndarray  # class index per pool row
-    part: np.ndarray  # "train" | "val" | "test" per pool row (split evaluation), else ""
-    leakage: dict[str, Any] | None = None
-    unplaced: dict[str, Any] | None = None  # data_group: rows of labels without a data group
-
-    @property
-    def boreholes(self) -> np.ndarray:
-        return self.keys["borehole_id"].to_numpy()
-
-
-@dataclass(frozen=True)
-class ClassifierInputs:
-    """The files a run reads: split parts or the whole dataset, and optional extras."""
-
-    split_paths: Mapping[str, str | os.PathLike[str]] | None = None
-    features_path: str | os.PathLike[str] | None = None
-    embeddings_path: str | os.PathLike[str] | None = None
-    mapping_path: str | os.PathLike[str] | None = None
-    context_path: str | os.PathLike[str] | None = None
-
-    def files(self) -> list[str | os.PathLike[str]]:
-        files = [self.split_paths[p] for p in PARTS] if self.split_paths else []
-        extras = (self.features_path, self.embeddings_path, self.mapping_path, self.context_path)
-        return files + [p for p in extras if p is not None]
-
-
-def _pool_frame(spec: ClassifierSpec, files: ClassifierInputs) -> tuple[pd.DataFrame, list[str]]:
-    """Every row of the run with its part, and the dataset's feature names."""
-    if spec.evaluation == "split":
-        if files.split_paths is None:
-            raise InputDataError(f"run {spec.name} (split evaluation) needs the split parts")
-        datasets = {part: read_dataset(files.split_paths[part]) for part in PARTS}
-        for part in ("train", "test"):
-            if datasets[part].frame.empty:
-                raise InputDataError(f"the {part} part is empty", path=str(files.split_paths[part]))
-        frames = [d.frame.assign(_part=part) for part, d in datasets.items()]
-        return pd.concat(frames, ignore_index=True), list(datasets["train"].features)
-    if files.features_path is None:
-        raise InputDataError(f"run {spec.name} (group_kfold evaluation) needs the dataset")
-    dataset = read_dataset(files.features_path)
-    return dataset.frame.reset_index(drop=True).assign(_part=""), list(dataset.features)
-
-
-def prepare_classifier_data(
-    spec: ClassifierSpec, files: ClassifierInputs, scaling: ScalingConfig
-) -> ClassifierData:
-    """Read the run's rows, build targets and raw inputs (μ or features, plus depth context)."""
-    frame, features = _pool_frame(spec, files)
-    mapping = None
-    path = None if files.mapping_path is None else str(files.mapping_path)
-    if spec.target in GROUP_TARGETS and path is not None:
-        mapping = read_mapping(path)
-    targets = targets_of(frame, spec.target, mapping, path)
-    unplaced = None
-    if spec.target == "data_group":
-        unplaced = unplaced_rows(frame, targets, path)
-    classes = tuple(sorted(set(targets)))
-    index = {name: i for i, name in enumerate(classes)}
-
-    leakage = None
-    if spec.input == "embedding":
-        if files.embeddings_path is None:
-            raise InputDataError(f"run {spec.name} needs the VAE embeddings")
-        table, metadata = emb.read_embeddings(files.embeddings_path)
-        columns = list(metadata["latent_columns"])
-        x = emb.join_embeddings(frame, table, columns, files.embeddings_path)
-        transforms = ("identity",) * len(columns)
-        seen = emb.vae_training_boreholes(table, metadata)
-        test_boreholes = set(frame.loc[frame["_part"].isin(["test", ""]), "borehole_id"])
-        leakage = {
-            "vae": metadata.get("vae", spec.vae),
-            "vae_split": metadata.get("split_method"),
-            "vae_train_on": metadata.get("train_on"),
-            "vae_scaler_fit": metadata.get("scaler_fit"),
-            "test_boreholes": len(test_boreholes),
-            "test_boreholes_seen_by_vae": len(test_boreholes & seen),
-        }
-        if leakage["test_boreholes_seen_by_vae"]:
-            log.warning(
-                "the VAE was trained on %d of the %d test boreholes (transductive leakage)",
-                leakage["test_boreholes_seen_by_vae"],
-                leakage["test_boreholes"],
-            )
-    else:
-        columns = features
-        x = frame[columns].to_numpy(dtype=np.float64)
-        transforms = scaling.transforms_for(columns)
-    if files.context_path is not None:
-        table, context_columns = read_context_table(files.context_path)
-        x = np.hstack((x, join_context(frame, table, context_columns, str(files.context_path))))
-        columns = [*columns, *context_columns]
-        transforms = (*transforms, *["identity"] * len(context_columns))
-    return ClassifierData(
-        classes=classes,
-        input_columns=list(columns),
-        transforms=tuple(transforms),
-        keys=frame[list(KEY_COLUMNS)].reset_index(drop=True),
-        x=x,
-        y=np.array([index[t] for t in targets], dtype=np.int64),
-        part=frame["_part"].to_numpy(dtype=object).astype(str),
-        leakage=leakage,
-        unplaced=unplaced,
-    )
-
-
 def make_kind(spec: ClassifierSpec, n_inputs: int) -> ClassifierKind:
     """The run's model kind, unfitted."""
-    if spec.model == "gradient_boosting":
-        if spec.gradient_boosting is None:
-            raise InputDataError(f"run {spec.name}: gradient_boosting settings are missing")
-        return BoostingKind(spec.gradient_boosting, n_inputs, spec.selection_metric)
-    return MLPKind(spec.mlp, n_inputs)
+    return spec.kind.create(spec, n_inputs)
 
 
 def _units(spec: ClassifierSpec, data: ClassifierData) -> tuple[list[ev.Unit], dict[str, int]]:
@@ -365,7 +98,7 @@ class ClassifierRun:
 
     @property
     def weights_file(self) -> str:
-        return make_kind(self.spec, 0).weights_file
+        return self.spec.kind.weights_file
 
     @property
     def first(self) -> ev.UnitResult:
@@ -399,9 +132,9 @@ class ClassifierRun:
     ) -> ev.UnitResult:
         """Fit and score one unit."""
         spec, data = self.spec, self.data
-        kind = make_kind(spec, 0)
-        if spec.missing == "native" and not kind.handles_missing:
-            raise InputDataError(f"run {spec.name}: missing: native needs gradient_boosting")
+        info = spec.kind
+        if spec.missing == "native" and not info.handles_missing:
+            raise InputDataError(f"run {spec.name}: missing: native, which {info.name} cannot take")
         inputs = ev.unit_inputs(
             data.x,
             data.boreholes,
@@ -409,7 +142,7 @@ class ClassifierRun:
             data.input_columns,
             missing=spec.missing,
             indicators=spec.missing_indicators,
-            scale=kind.scales_inputs and spec.input == "raw",
+            scale=info.scales_inputs and spec.input == "raw",
             transforms=data.transforms,
             scaler_fit=spec.scaler_fit,
         )
@@ -476,7 +209,7 @@ class ClassifierRun:
             "input_columns": self.data.input_columns,
             "model_inputs": list(first.inputs.scaler.features),
             "architecture": first.kind.architecture(),
-            "weights_file": first.kind.weights_file,
+            "weights_file": self.spec.kind.weights_file,
             "saved_model": f"unit {first.unit.name} (replicate 0"
             + (", fold 0)" if first.unit.fold is not None else ")"),
             "class_weights": weights.tolist() if weights is not None else None,
@@ -728,11 +461,5 @@ def load_classifier(
     if config.get("format") != CLASSIFIER_FORMAT:
         raise InputDataError("not a lithoflow classifier config", path=str(folder))
     arch = config["architecture"]
-    path = folder / config.get("weights_file", "model.pt")
-    if arch.get("kind") == "gradient_boosting":
-        model: Any = load_boosting(path)
-    else:
-        model = MLPClassifier(arch["n_inputs"], arch["hidden"], arch["n_classes"], arch["dropout"])
-        model.load_state_dict(load_torch(path))
-        model.eval()
-    return model, Scaler.from_json(folder / SCALER_FILE), config
+    restored = kind_info(arch["kind"]).restore(folder / config["weights_file"], arch)
+    return restored.model, Scaler.from_json(folder / SCALER_FILE), config

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -54,3 +55,12 @@ def format_list(items: Iterable[object], limit: int = 10) -> str:
     if len(values) > limit:
         head += f", ... ({len(values) - limit} more)"
     return head
+
+
+def close_matches_text(name: str, known: Sequence[str]) -> str:
+    """ " (did you mean 'X'?)" for the known names closest to `name`, or "" when none is close."""
+    matches = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+    if not matches:
+        # Case-only typos ("Ms" for "MS") are short strings difflib rates low.
+        matches = [k for k in known if k.lower() == name.lower()]
+    return f" (did you mean {format_list(matches)}?)" if matches else ""

@@ -19,21 +19,21 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 
 from lithoflow.core.io import atomic_path
+from lithoflow.core.typed import build
 
 
 @dataclass(frozen=True)
 class FigureStyle:
     """Style of every figure: resolution, seaborn style and context."""
 
-    dpi: int = 150
-    style: str = "whitegrid"
-    context: str = "notebook"
+    dpi: int
+    style: str
+    context: str
 
     @classmethod
     def from_config(cls, figures: Mapping[str, Any]) -> FigureStyle:
-        return cls(
-            dpi=int(figures["dpi"]), style=str(figures["style"]), context=str(figures["context"])
-        )
+        """Build from the validated ``figures`` section."""
+        return build(cls, figures, "figures")
 
     def apply(self) -> None:
         """Set the seaborn theme for the figures drawn next."""

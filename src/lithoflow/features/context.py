@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ import pandas as pd
 from lithoflow.core.dataset import DEPTH_COLUMN, KEY_COLUMNS
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_parquet_metadata, write_parquet
+from lithoflow.core.typed import build
 from lithoflow.features.along_depth import depth_order, shifted, window_bounds, window_sums
 
 log = logging.getLogger(__name__)
@@ -55,15 +56,9 @@ class ContextConfig:
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> ContextConfig:
         """Build from one validated config entry."""
-        return cls(
-            neighbours=int(section["neighbours"]),
-            gradients=bool(section["gradients"]),
-            windows_m=tuple(float(w) for w in section["windows_m"]),
-            include_depth=bool(section["include_depth"]),
-            max_gap_m=float(section["max_gap_m"]),
-            borehole_normalised=tuple(section.get("borehole_normalised", ())),
-            columns=tuple(section["columns"]) if section.get("columns") else None,
-        )
+        config = build(cls, section, "context.sets")
+        # An empty list of columns means all inputs, as an absent key does.
+        return replace(config, columns=config.columns or None)
 
     def select_columns(self, available: Sequence[str], path: str) -> list[str]:
         """The inputs of `available` to build context for: `columns` (in their order), or all.

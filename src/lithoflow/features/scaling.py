@@ -1,4 +1,5 @@
-"""Distribution-aware scaling: a per-feature transform, then standardisation (docs/investigation.md §2).
+"""Distribution-aware scaling: a per-feature transform, then standardisation (docs/investigation.md
+§2).
 
 Each feature gets a transform (`identity`, `signed_log1p` = sign(x)·ln(1+|x|), or
 `log1p` = ln(1+x)), then every column is standardised with its mean and population standard
@@ -10,14 +11,16 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from lithoflow.core.config import feature_key_problems, feature_names
 from lithoflow.core.errors import ConfigError, InputDataError, format_list
 from lithoflow.core.io import read_json, write_json
+from lithoflow.core.typed import build
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +57,22 @@ def invert_transform(values: np.ndarray, transform: str) -> np.ndarray:
 class ScalingConfig:
     """The `scaling` config section: a transform per feature, and one for features not listed."""
 
-    default_transform: str = "identity"
-    transforms: Mapping[str, str] = field(default_factory=dict)
+    default_transform: str
+    transforms: Mapping[str, str]
 
     @classmethod
     def from_config(cls, scaling: Mapping[str, Any]) -> ScalingConfig:
         """Build from the validated `scaling` config section."""
-        config = cls(
-            default_transform=str(scaling["default_transform"]),
-            transforms={str(k): str(v) for k, v in scaling["transforms"].items()},
-        )
+        config = build(cls, scaling, "scaling")
         for name in (config.default_transform, *config.transforms.values()):
             if name not in TRANSFORMS:
                 raise ConfigError(f"config key scaling: unknown transform {name!r}")
         return config
+
+    @classmethod
+    def unscaled(cls) -> ScalingConfig:
+        """Every input as it is (a VAE's μ, which its VAE has already put on one scale)."""
+        return cls(default_transform="identity", transforms={})
 
     def transforms_for(self, features: Sequence[str]) -> tuple[str, ...]:
         """The transform of each feature, in order."""
@@ -208,3 +213,11 @@ class Scaler:
             return cls.from_dict(read_json(path))
         except (KeyError, TypeError, ValueError) as exc:
             raise InputDataError(f"malformed scaler JSON: {exc}", path=str(path)) from exc
+
+
+def scaling_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    """Every feature named under scaling.transforms is a feature of the configured input."""
+    features = feature_names(config)
+    yield from feature_key_problems(
+        config["scaling"].get("transforms") or {}, "scaling.transforms", features
+    )

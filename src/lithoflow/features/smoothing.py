@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lithoflow.core.typed import build
 from lithoflow.features.along_depth import depth_order, window_bounds, window_sums
 
 METHODS = ("probabilities", "mode")
@@ -40,11 +41,7 @@ class SmoothingConfig:
         """None when the run does not smooth."""
         if not section:
             return None
-        return cls(
-            method=str(section["method"]),
-            window_m=float(section["window_m"]),
-            max_gap_m=float(section["max_gap_m"]),
-        )
+        return build(cls, section, "smoothing")
 
 
 def smooth_probabilities(

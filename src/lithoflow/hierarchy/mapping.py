@@ -2,7 +2,8 @@
 
 Two sources, chosen by the config section `hierarchy`:
 
-- keyword rules (the investigation's `create_lithology_hierarchy.py`, docs/investigation.md §6): groups
+- keyword rules (the investigation's `create_lithology_hierarchy.py`, docs/investigation.md §6):
+groups
   are tried in order and the first group with a keyword that is a case-insensitive substring of the
   label wins; labels matching no keyword go to the catch-all group if they equal
   (case-insensitively) one of its exact labels; anything left goes to the unclassified group, with

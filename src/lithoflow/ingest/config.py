@@ -4,12 +4,13 @@ what happens to invalid, duplicate and incomplete rows."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from lithoflow.core.config import DEPTH_RANGE_KEY, feature_key_problems, feature_names
 from lithoflow.core.dataset import (
     RAW_COUNT_PREFIX,
 )
@@ -214,3 +215,68 @@ class IngestConfig:
             f"config key {key}: no table {name!r} is configured "
             f"(configured: {format_list(self.table_names)})"
         )
+
+
+def _las_problems(las: Mapping[str, Any]) -> Iterator[str]:
+    """data.las: model features must be configured curves; a mnemonic serves one feature only."""
+    curves = las["curves"]
+    unknown = [f for f in las.get("features") or [] if f not in curves]
+    if unknown:
+        yield (
+            f"config key data.las.features: {format_list(unknown)} not in data.las.curves "
+            f"({format_list(curves)})"
+        )
+    owner: dict[str, str] = {}
+    for feature, mnemonics in curves.items():
+        for mnemonic in [mnemonics] if isinstance(mnemonics, str) else mnemonics:
+            other = owner.setdefault(mnemonic.upper(), feature)
+            if other != feature:
+                yield (
+                    f"config key data.las.curves.{feature}: mnemonic {mnemonic!r} is also listed "
+                    f"for {other}"
+                )
+    confidence = las.get("confidence")
+    if confidence and confidence["curve"].upper() in owner:
+        yield (
+            f"config key data.las.confidence.curve: {confidence['curve']!r} is also a feature curve"
+        )
+
+
+def ingest_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    """The data source's section is there; tables, features, filters and ranges agree."""
+    ingest = config["ingest"]
+    source = config["data"]["source"]
+    if source in ("table", "las"):
+        if source not in config["data"]:
+            yield f"config key data.{source}: required when data.source is {source!r}"
+            return
+        if source == "las":
+            yield from _las_problems(config["data"]["las"])
+    else:
+        for key in ("tables", "label_table", "columns"):
+            if key not in ingest:
+                yield f"config key ingest.{key}: required when data.source is {source!r}"
+        if "tables" not in ingest:
+            return
+        tables = ingest["tables"]
+        if "label_table" in ingest and ingest["label_table"] not in tables:
+            yield (
+                f"config key ingest.label_table: {ingest['label_table']!r} is not one of "
+                f"ingest.tables ({format_list(tables)})"
+            )
+    features = feature_names(config)
+    duplicated = sorted({f for f in features if features.count(f) > 1})
+    if duplicated:
+        yield f"config key ingest.tables: feature names used twice: {format_list(duplicated)}"
+    if DEPTH_RANGE_KEY in features:
+        yield (
+            f"config key ingest.valid_ranges: a feature is named {DEPTH_RANGE_KEY!r}, the key that "
+            "bounds the depth column; rename the feature"
+        )
+    for section in ("filters", "valid_ranges"):
+        bounds_by_name = ingest.get(section) or {}
+        extra = (DEPTH_RANGE_KEY,) if section == "valid_ranges" else ()
+        yield from feature_key_problems(bounds_by_name, f"ingest.{section}", features, extra)
+        for name, (low, high) in bounds_by_name.items():
+            if low is not None and high is not None and low > high:
+                yield f"config key ingest.{section}.{name}: min > max in {[low, high]}"

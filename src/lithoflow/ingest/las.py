@@ -63,17 +63,17 @@ class ConfidenceFilter:
     maximum: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LasConfig:
     """The ``data.las`` section: where the files are and which curves become what."""
 
     path: str
     curves: tuple[tuple[str, tuple[str, ...]], ...]  # feature -> mnemonics, first found wins
     label_curve: str
-    features: tuple[str, ...] = ()  # model features (rows missing one are dropped); all curves
-    depth_curves: tuple[str, ...] = ("DEPT", "DEPTH", "MD")
+    features: tuple[str, ...]  # model features (rows missing one are dropped); all curves
+    depth_curves: tuple[str, ...]
+    borehole_id: str  # "file" or a ~Well mnemonic such as UWI or WELL
     label_codes: Mapping[str, str] | str | None = None  # mapping or CSV path (code, name columns)
-    borehole_id: str = FILE_STEM  # "file" or a ~Well mnemonic such as UWI or WELL
     confidence: ConfidenceFilter | None = None
 
     @classmethod
@@ -93,9 +93,9 @@ class LasConfig:
             curves=curves,
             label_curve=str(las["label_curve"]),
             features=features,
-            depth_curves=tuple(las.get("depth_curves") or cls.depth_curves),
+            depth_curves=tuple(las["depth_curves"]),
             label_codes=codes or None,
-            borehole_id=str(las.get("borehole_id", FILE_STEM)),
+            borehole_id=str(las["borehole_id"]),
             confidence=ConfidenceFilter(str(confidence["curve"]), float(confidence["max"]))
             if confidence
             else None,

@@ -20,7 +20,7 @@ inside one core, in sections that carry all four tables, at least ``SEPARATION_M
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from lithoflow.core.errors import ConfigError
+from lithoflow.core.typed import build
 from lithoflow.simulate.calibration import CalibrationFacts
 from lithoflow.simulate.lithology import parse_settings, setting_matrix
 from lithoflow.simulate.plan import HolePlan, World
@@ -61,14 +62,14 @@ TRUTH_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InjectionConfig:
     """The config section ``simulate.anomalies`` (see the schema for each key)."""
 
-    count: int = 0
-    min_length_m: float = 0.6
-    max_length_m: float = 2.0
-    kinds: tuple[str, ...] = KINDS
+    count: int
+    min_length_m: float
+    max_length_m: float
+    kinds: tuple[str, ...]
     seed: int | None = None  # None: the simulation's seed
 
     def __post_init__(self) -> None:
@@ -85,18 +86,14 @@ class InjectionConfig:
             )
 
     @classmethod
-    def from_config(cls, section: Mapping[str, Any] | None) -> InjectionConfig:
-        """Build from the validated ``simulate.anomalies`` section (None or empty: none)."""
-        if not section:
-            return cls()
-        seed = section.get("seed")
-        return cls(
-            count=int(section.get("count", 0)),
-            min_length_m=float(section.get("min_length_m", cls.min_length_m)),
-            max_length_m=float(section.get("max_length_m", cls.max_length_m)),
-            kinds=tuple(section.get("kinds", KINDS)),
-            seed=None if seed is None else int(seed),
-        )
+    def from_config(cls, section: Mapping[str, Any]) -> InjectionConfig:
+        """Build from the validated ``simulate.anomalies`` section (schema defaults filled in)."""
+        return build(cls, section, "simulate.anomalies")
+
+    @classmethod
+    def none(cls) -> InjectionConfig:
+        """No injected intervals."""
+        return cls(count=0, min_length_m=1.0, max_length_m=1.0, kinds=KINDS)
 
 
 @dataclass(frozen=True)
@@ -333,3 +330,14 @@ def truth_table(world: World, intervals: Sequence[InjectedInterval]) -> pd.DataF
             }
         )
     return pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
+
+
+def anomaly_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    """Section ``simulate.anomalies``: interval lengths in order."""
+    section = (config.get("simulate") or {}).get("anomalies") or {}
+    low, high = section.get("min_length_m"), section.get("max_length_m")
+    if low is not None and high is not None and low > high:
+        yield (
+            "config key simulate.anomalies: min_length_m must not exceed max_length_m, "
+            f"got {low} > {high}"
+        )

@@ -102,7 +102,8 @@ class World:
 
 
 def random_split_test_holes(hole_ids: list[str]) -> set[str]:
-    """The investigation's random test holes (docs/investigation.md §4a): sorted ids, 85% / rs 42."""
+    """The investigation's random test holes (docs/investigation.md §4a): sorted ids, 85% / rs
+    42."""
     _, test = train_test_split(sorted(hole_ids), train_size=0.85, random_state=42)
     return set(test)
 

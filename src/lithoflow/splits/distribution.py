@@ -1,6 +1,7 @@
 """Class-imbalance report of a label (or group) column: the table and its summary figures.
 
-Reproduces `analyze_lithology_distribution.py` (docs/investigation.md §5): per class count, share, rank and
+Reproduces `analyze_lithology_distribution.py` (docs/investigation.md §5): per class count, share,
+rank and
 cumulative share; max/min ratio, median and mean class size, classes under 1% and 0.1% of rows (and
 the rows they hold), and the classes with a single row.
 """

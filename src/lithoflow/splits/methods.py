@@ -2,7 +2,8 @@
 
 Methods (config `splits.methods`):
 
-- ``random``: the investigation's random borehole split (docs/investigation.md §4a). Boreholes in sorted
+- ``random``: the investigation's random borehole split (docs/investigation.md §4a). Boreholes in
+sorted
   order; scikit-learn `train_test_split` separates test first, then val from the rest.
 - ``size_balanced``: the investigation's greedy "entropy_based_split" exactly as its code does it
   (§4b): it balances row counts only and never looks at lithology (§11.A.1).
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,7 +139,8 @@ class SplitConfig:
 def random_split(
     boreholes: Sequence[str], fractions: Sequence[float], seed: int
 ) -> dict[str, list[str]]:
-    """The investigation's random split (docs/investigation.md §4a): test first, then val from the rest.
+    """The investigation's random split (docs/investigation.md §4a): test first, then val from the
+    rest.
 
     The investigation passed the literals 0.85 and 0.8235; we compute 1 - test and
     train / (train + val) = 0.8235294... For 296 boreholes both give floor(0.85 * 296) = 251 and
@@ -479,3 +481,22 @@ def split_frame(frame: pd.DataFrame, assignment: pd.Series) -> dict[str, pd.Data
             "rows of boreholes without a part", examples=frame.loc[part_of_row.isna()]
         )
     return {part: frame.loc[part_of_row == part].reset_index(drop=True) for part in PARTS}
+
+
+def split_problems(config: Mapping[str, Any]) -> Iterator[str]:
+    """The fractions are usable; the explicit split names its test (and val) boreholes."""
+    splits = config["splits"]
+    fractions = splits["fractions"]
+    problem = fractions_problem([fractions[p] for p in ("train", "val", "test")])
+    if problem:
+        yield f"config key splits.fractions: {problem}"
+    explicit = splits.get("explicit") or {}
+    if "explicit" in splits["methods"]:
+        if not explicit.get("test"):
+            yield "config key splits.explicit.test: the explicit split needs a test borehole"
+        overlap = sorted(set(explicit.get("test") or []) & set(explicit.get("val") or []))
+        if overlap:
+            yield (
+                "config key splits.explicit: boreholes in both test and val: "
+                f"{format_list(overlap)}"
+            )

@@ -1,6 +1,7 @@
 """Train/test distribution mismatch of several split methods, side by side.
 
-Extends `analyze_train_test_distribution_mismatch.py` (docs/investigation.md §5) from the random split to
+Extends `analyze_train_test_distribution_mismatch.py` (docs/investigation.md §5) from the random
+split to
 every configured method: per class train/val/test counts and shares, the mismatch ratio
 test% / train% (inf where train has no rows), the worst mismatches among classes with enough test
 rows, the classes in test (or val) absent from train, and entropies and Jensen-Shannon divergences

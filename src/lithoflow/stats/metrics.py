@@ -2,7 +2,8 @@
 
 - accuracy: share of rows predicted right;
 - balanced accuracy: unweighted mean recall over the classes PRESENT IN y_true (a class that is only
-  predicted is ignored, as `sklearn.metrics.balanced_accuracy_score` does; docs/investigation.md §7);
+  predicted is ignored, as `sklearn.metrics.balanced_accuracy_score` does; docs/investigation.md
+  §7);
 - macro F1: unweighted mean F1 over the classes present in y_true or y_pred (sklearn's
   `f1_score(average="macro")`, zero_division=0);
 - per-class recall with support; confusion matrix (rows true, columns predicted);

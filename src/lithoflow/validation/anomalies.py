@@ -27,6 +27,7 @@ import pandas as pd
 
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_parquet_metadata
+from lithoflow.core.typed import build
 from lithoflow.validation.reconstruction import ROW_ERROR_COLUMN
 
 log = logging.getLogger(__name__)
@@ -81,12 +82,7 @@ class AnomalyConfig:
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> AnomalyConfig:
         """Build from the validated config section `validation.anomalies`."""
-        return cls(
-            quantile=float(section["quantile"]),
-            max_gap_m=float(section["max_gap_m"]),
-            min_rows=int(section["min_rows"]),
-            top_boreholes=int(section["top_boreholes"]),
-        )
+        return build(cls, section, "validation.anomalies")
 
 
 @dataclass(frozen=True)

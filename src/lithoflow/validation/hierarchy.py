@@ -39,8 +39,8 @@ ARI_NOTE = (
     "The adjusted Rand index compares two partitions of the lithology centroids (Ward clusters vs "
     "expert groups), corrected for chance: 0 is what random clusters give, 1 is identical "
     "partitions, and it can be negative. It is not a percentage of labels that agree and says "
-    "nothing directly about attainable classification accuracy (docs/investigation.md §11.A.8). Each "
-    "lithology counts once, whatever its number of rows."
+    "nothing directly about attainable classification accuracy (docs/investigation.md "
+    "§11.A.8). Each lithology counts once, whatever its number of rows."
 )
 
 
@@ -179,7 +179,8 @@ def validate_hierarchy(
     groups: pd.Series,
     config: HierarchyValidationConfig,
 ) -> HierarchyValidation:
-    """Centroids, Ward clusters, ARI vs expert groups and group coherence (docs/investigation.md §8).
+    """Centroids, Ward clusters, ARI vs expert groups and group coherence (docs/investigation.md
+    §8).
 
     `mu`, `labels` and `groups` are aligned per row; each label must belong to one group.
     """
@@ -201,7 +202,8 @@ def validate_hierarchy(
     columns = mu_columns(centroids)
     points = centroids[columns].to_numpy()
 
-    # As many clusters as there are groups with at least one lithology present (docs/investigation.md §8.4).
+    # As many clusters as there are groups with at least one lithology present
+    # (docs/investigation.md §8.4).
     n_clusters = int(centroids["group"].nunique())
     clusters = ward_clusters(points, n_clusters)
     centroids.insert(3, "cluster", clusters.astype("int64"))

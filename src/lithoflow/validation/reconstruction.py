@@ -46,7 +46,7 @@ class ReconstructionConfig:
     active_latent_std: float
     excellent_below: float
     good_below: float
-    scopes: tuple[str, ...] = SCOPES
+    scopes: tuple[str, ...]
 
     def __post_init__(self) -> None:
         raise_if(
@@ -248,7 +248,8 @@ def latent_utilisation(mu: np.ndarray, active_std: float) -> pd.DataFrame:
 def quality_band(mae: float, config: ReconstructionConfig) -> str:
     """excellent below config.excellent_below, good below config.good_below, else poor.
 
-    The investigation's script rule (docs/investigation.md §11.A.9): everything at or above the upper
+    The investigation's script rule (docs/investigation.md §11.A.9): everything at or above the
+    upper
     band edge is poor.
     """
     if mae < config.excellent_below:

@@ -1,4 +1,5 @@
-"""The VAE reconstruction validation figure (docs/investigation.md §9 panels plus predicted vs true)."""
+"""The VAE reconstruction validation figure (docs/investigation.md §9 panels plus predicted vs
+true)."""
 
 from __future__ import annotations
 
