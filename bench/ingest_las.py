@@ -37,6 +37,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
+from lithoflow.core.config import apply_schema_defaults  # noqa: E402
 from lithoflow.core.io import write_json  # noqa: E402
 
 VARIANTS = ("rule", "lasio")
@@ -53,7 +54,9 @@ def ingest_config(las_dir: Path) -> dict[str, Any]:
     las = dict(config["data"]["las"])
     las["path"] = str(las_dir)
     las["label_codes"] = str(REPO_ROOT / "examples" / "force2020" / "lithology_codes.csv")
-    return {"data": {"source": "las", "las": las}, "ingest": config["ingest"]}
+    sections = {"data": {"source": "las", "las": las}, "ingest": config["ingest"]}
+    apply_schema_defaults(sections, REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml")
+    return sections
 
 
 def run_rule(las_dir: Path, out: Path) -> dict[str, Any]:

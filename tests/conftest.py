@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.workflow.helpers import tiny_config
-from tests.workflow_rules import BuiltWorkflow, load_rules
+from tests.support.config import tiny_config
+from tests.support.workflow_rules import BuiltWorkflow, load_rules
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The investigation's references sit beside the checkout (../shared/reference); a clone elsewhere

@@ -16,6 +16,7 @@ from lithoflow.validation.anomalies import (
     merge_flagged,
     training_threshold,
 )
+from tests.support.config import figure_style
 
 BIN = 0.2
 
@@ -171,7 +172,6 @@ def test_bad_input_names_the_column():
 
 
 def test_figure_has_one_block_of_tracks_per_borehole():
-    from lithoflow.core.figure_style import FigureStyle
     from lithoflow.validation.anomalies_figure import (
         anomaly_log_figure,
         break_at_gaps,
@@ -185,13 +185,13 @@ def test_figure_has_one_block_of_tracks_per_borehole():
         frame[f"pred_{name}"] = np.arange(10.0) + 0.5
     result = detect_anomalies(frame, ["GRA", "MS"], BIN, config())
     figure = anomaly_log_figure(
-        frame, result.intervals, ["A", "B"], ["GRA", "MS"], result.threshold, BIN, FigureStyle()
+        frame, result.intervals, ["A", "B"], ["GRA", "MS"], result.threshold, BIN, figure_style()
     )
     assert len(figure.axes) == 2 * (2 + 2)  # two boreholes x (two features, error, labels)
     low, high = figure.axes[0].get_ylim()
     assert low > high  # depth increases downward
     empty = anomaly_log_figure(
-        frame, result.intervals.iloc[:0], [], ["GRA"], 1.0, BIN, FigureStyle()
+        frame, result.intervals.iloc[:0], [], ["GRA"], 1.0, BIN, figure_style()
     )
     assert "No anomaly interval" in empty.axes[0].texts[0].get_text()
     runs = label_runs(np.array([0.1, 0.3, 0.7]), np.array(["a", "a", "a"]), BIN)

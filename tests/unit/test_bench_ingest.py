@@ -10,7 +10,8 @@ import pytest
 from bench.ingest_pandas import idiomatic_bin_table, idiomatic_ingest
 from bench.ingest_reference import reference_bin_table, reference_ingest
 from lithoflow.ingest.config import IngestConfig
-from tests.ingest_builders import FILES, lily_config, small_lily_set, write_lily_csv
+from tests.support.config import ingest_config
+from tests.support.lily_tables import FILES, lily_config, small_lily_set, write_lily_csv
 
 TIES = [
     ("363", "U1482", "A", -0.05, "sand", 1.5),  # rounds to -0.0: the bin of depth 0
@@ -30,7 +31,7 @@ TIES = [
 @pytest.fixture
 def lily(tmp_path) -> tuple[IngestConfig, dict]:
     paths = small_lily_set(tmp_path)
-    return IngestConfig.from_config(lily_config(tmp_path)), paths
+    return ingest_config(lily_config(tmp_path)), paths
 
 
 def test_every_table_bins_as_the_reference(lily):

@@ -28,6 +28,8 @@ PARAMS = BoostingParams(
     max_features=1.0,
     early_stopping=True,
     n_iter_no_change=5,
+    refit_with_val=False,
+    subsample=1.0,
 )
 
 

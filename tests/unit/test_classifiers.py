@@ -16,10 +16,9 @@ from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.core.errors import InputDataError
 from lithoflow.features.scaling import Scaler, ScalingConfig
 from lithoflow.hierarchy.mapping import UNSEEN_GROUP
-from lithoflow.vae.config import VAEConfig
 from lithoflow.vae.run import train_vae_run
-
-from .model_data import RARE_GROUP, RARE_LABEL, toy_classifier_data, write_model_inputs
+from tests.support.config import classifier_spec, vae_config, with_defaults
+from tests.support.model_data import RARE_GROUP, RARE_LABEL, toy_classifier_data, write_model_inputs
 
 DEFAULTS = {
     "hidden": [64, 32],
@@ -43,6 +42,13 @@ SCALING = ScalingConfig.from_config(
         },
     }
 )
+
+
+def with_schema_defaults(classifiers: dict) -> dict:
+    """A classifiers section validated in config.yaml, its schema defaults filled in."""
+    return with_defaults({"classifiers": classifiers})["classifiers"]
+
+
 OUTPUT_FILES = (
     "model.pt",
     "boreholes.csv",
@@ -64,7 +70,7 @@ def spec(**overrides) -> ClassifierSpec:
         "class_weighting": "inverse_frequency",
         "selection_metric": "balanced_accuracy",
     }
-    return ClassifierSpec.from_merged("run", {**DEFAULTS, **run, **overrides})
+    return classifier_spec("run", **{**DEFAULTS, **run, **overrides})
 
 
 def test_class_weights_hand_computed():
@@ -138,7 +144,7 @@ def test_spec_merges_run_over_defaults():
             }
         },
     }
-    merged = ClassifierSpec.from_config(classifiers, "v")
+    merged = ClassifierSpec.from_config(with_schema_defaults(classifiers), "v")
     assert merged.patience == 7 and merged.max_epochs == DEFAULTS["max_epochs"]
     assert merged.vae == "m" and merged.hidden == (64, 32)
 
@@ -147,22 +153,7 @@ def test_spec_merges_run_over_defaults():
 def inputs(tmp_path_factory):
     root = tmp_path_factory.mktemp("classifier_inputs")
     paths = write_model_inputs(root)
-    vae = VAEConfig.from_config(
-        {
-            "split": "size_balanced",
-            "train_on": "train",
-            "scaler_fit": "train",
-            "hidden": [32, 16],
-            "latent_dim": 10,
-            "beta_start": 1e-10,
-            "beta_end": 0.75,
-            "beta_warmup_epochs": 2,
-            "learning_rate": 1e-3,
-            "batch_size": 64,
-            "epochs": 3,
-            "seed": 42,
-        }
-    )
+    vae = vae_config(beta_warmup_epochs=2, batch_size=64, epochs=3)
     train_vae_run(
         name="v",
         config=vae,
@@ -305,7 +296,9 @@ def test_penalty_matrix_only_for_lithology_targets():
     classifiers = {"defaults": DEFAULTS, "penalty_matrix": "p.csv", "runs": {"r": {
         "input": "raw", "target": "lithology", "split": "random",
         "class_weighting": "none", "selection_metric": "accuracy"}}}  # fmt: skip
-    assert ClassifierSpec.from_config(classifiers, "r").penalty_matrix == "p.csv"
+    assert (
+        ClassifierSpec.from_config(with_schema_defaults(classifiers), "r").penalty_matrix == "p.csv"
+    )
 
 
 BOOSTING = {
@@ -317,6 +310,8 @@ BOOSTING = {
     "max_features": 1.0,
     "early_stopping": True,
     "n_iter_no_change": 5,
+    "refit_with_val": False,
+    "subsample": 1.0,
 }
 
 
@@ -418,7 +413,7 @@ def test_missing_policies(gappy, tmp_path):
     assert config["imputer"]["indicator_columns"] == ["NGR"]
     native = run_once(gappy, tmp_path / "native" / "run", boosting_spec(missing="native"))
     assert native["rows"]["train"] == 320
-    with pytest.raises(InputDataError, match="native needs gradient_boosting"):
+    with pytest.raises(InputDataError, match="missing: native, which mlp cannot take"):
         run_once(gappy, tmp_path / "bad" / "run", spec(missing="native"))
 
 
@@ -526,3 +521,51 @@ def test_data_group_runs_record_the_unplaced_rows(inputs, tmp_path, run_spec):
     unplaced = metrics["data_use"]["rows_without_data_group"]
     assert unplaced["rows"] == 3 and unplaced["group"] == UNSEEN_GROUP
     assert UNSEEN_GROUP in metrics["classes_absent_from_train"]
+
+
+# --- the saved input chain (pipeline.json) re-applied ---------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["gradient_boosting", "mlp"])
+def test_the_saved_chain_reproduces_the_evaluated_predictions(inputs, tmp_path, model):
+    from lithoflow.classifiers.pipeline import apply_chain, load_chain, raw_inputs
+    from lithoflow.features.context import ContextConfig, build_context_file
+
+    context = tmp_path / "context.parquet"
+    build_context_file(
+        inputs["features"], context, "raw", ContextConfig(1, True, (1.0,), False, 0.3)
+    )
+    smoothing = {"method": "probabilities", "window_m": 1.0, "max_gap_m": 0.3}
+    settings = {"context": "window", "smoothing": smoothing, "missing": "impute"}
+    if model == "gradient_boosting":
+        run_spec = boosting_spec(**settings)
+    else:
+        run_spec = spec(**settings, missing_indicators=True)
+    out = tmp_path / model / "run"
+    run_once({**inputs, "context": context}, out, run_spec)
+
+    chain = load_chain(out / "pipeline.json")
+    config = json.loads((out / "config.json").read_text())
+    assert chain.model_columns == tuple(config["model_inputs"])
+    assert chain.context is not None and chain.context.windows_m == (1.0,)
+    assert chain.imputer is not None and set(chain.ranges) == set(chain.features)
+    kind = run_spec.kind.restore(out / run_spec.kind.weights_file, config["architecture"])
+
+    evaluated = pd.read_parquet(out / "predictions.parquet")
+    evaluated = evaluated[(evaluated["part"] == "test") & (evaluated["replicate"] == 0)]
+    test = pd.read_parquet(inputs["splits"]["test"]).reset_index(drop=True)
+    names = np.asarray(chain.classes, dtype=object)
+
+    # The whole dataset, as the depth_context rule saw it: the same numbers, the same classes.
+    everything = pd.read_parquet(inputs["features"])
+    applied = apply_chain(chain, kind, everything, torch.device("cpu"))
+    keyed = everything.assign(predicted=names[applied.predicted])
+    merged = evaluated.merge(keyed, on=["borehole_id", "depth_bin_m"], suffixes=("", "_chain"))
+    assert len(merged) == len(evaluated) == len(test)
+    np.testing.assert_array_equal(merged["predicted_chain"], merged["predicted"])
+
+    # The test wells alone (new boreholes): their context and smoothing need nothing else.
+    alone = apply_chain(chain, kind, test, torch.device("cpu"))
+    on_all = applied.probabilities[everything["borehole_id"].isin(test["borehole_id"])]
+    np.testing.assert_allclose(alone.probabilities, on_all, rtol=0, atol=1e-9)
+    assert raw_inputs(chain, test).shape == (len(test), len(chain.raw_columns))

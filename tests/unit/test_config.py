@@ -9,14 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from lithoflow.core.config import (
-    check_config,
-    feature_names,
-    raise_for_schema,
-    schema_errors,
-    validate_config,
-)
+from lithoflow.core.config import feature_names, raise_for_schema, schema_errors
 from lithoflow.core.errors import ConfigError
+from lithoflow.settings import validate as validate_config
+from tests.support.config import check_config
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -128,7 +124,7 @@ def test_every_cross_key_problem_is_listed_at_once(config: dict[str, Any]) -> No
     with pytest.raises(ConfigError) as caught:
         check_config(bad)
     message = str(caught.value)
-    assert "3 inconsistencies" in message
+    assert "3 problems in the config" in message
     for key in ("splits.fractions", "validation.vae", "ingest.filters.PWL"):
         assert f"config key {key}" in message
 

@@ -21,8 +21,8 @@ from lithoflow.vae.fast_step import FastVAEStep
 from lithoflow.vae.fit import fit_vae
 from lithoflow.vae.network import VAE, build_vae
 from lithoflow.vae.steps import AutogradVAEStep
+from tests.support.model_data import toy_classifier_data
 
-from .model_data import toy_classifier_data
 from .test_fast_mlp import PARAMS as MLP_PARAMS
 from .test_fast_mlp import relative_difference
 from .test_vae import vae_config

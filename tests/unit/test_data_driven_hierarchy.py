@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from lithoflow.core.config import validate_config
 from lithoflow.core.dataset import write_dataset
 from lithoflow.core.errors import ConfigError, InputDataError
 from lithoflow.core.io import read_json, write_csv
@@ -26,6 +25,7 @@ from lithoflow.hierarchy.data_driven import (
     run_data_driven_hierarchy,
 )
 from lithoflow.hierarchy.mapping import MAPPING_COLUMNS, read_hierarchy_table
+from lithoflow.settings import validate as validate_config
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lithoflow.core.figure_style import FigureStyle, save_figure
+from lithoflow.core.figure_style import save_figure
 from lithoflow.splits.distribution import (
     TABLE_COLUMNS,
     class_counts,
@@ -14,6 +14,7 @@ from lithoflow.splits.distribution import (
     imbalance_summary,
 )
 from lithoflow.splits.distribution_figure import plot_distribution
+from tests.support.config import figure_style
 
 
 def test_class_counts_sorted_by_count_then_name():
@@ -89,7 +90,7 @@ def test_reproduces_the_investigations_figures(packaged_data):
 
 def test_distribution_figure_is_written(tmp_path):
     table = distribution_table(pd.Series({f"class {i}": 10 * i + 1 for i in range(40)}))
-    style = FigureStyle(dpi=40)
+    style = figure_style(dpi=40)
     path = tmp_path / "dist.png"
     save_figure(plot_distribution(table, "Rows per lithology", style), path, style)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -18,8 +18,7 @@ from lithoflow.classifiers.mlp import (
     fit_mlp,
 )
 from lithoflow.training.loop import make_generator
-
-from .model_data import toy_classifier_data
+from tests.support.model_data import toy_classifier_data
 
 N_INPUTS, HIDDEN, N_CLASSES = 6, (64, 32), 14
 PARAMS = MLPParams(

@@ -15,8 +15,8 @@ from lithoflow.core.io import read_json
 from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.merge import format_report, merge_tables, write_merged
 from lithoflow.ingest.tables import bin_table, write_binned_table
-from tests.ingest_builders import lily_config, lily_header, small_lily_set, write_lily_csv
-from tests.workflow.helpers import load_default_config
+from tests.support.config import ingest_config, load_default_config
+from tests.support.lily_tables import lily_config, lily_header, small_lily_set, write_lily_csv
 
 CONTRACT_HEAD = ["borehole_id", "exp", "site", "hole", "depth_bin_m", "label"]
 
@@ -24,11 +24,11 @@ CONTRACT_HEAD = ["borehole_id", "exp", "site", "hole", "depth_bin_m", "label"]
 @pytest.fixture
 def lily(tmp_path: Path) -> tuple[IngestConfig, dict[str, Path]]:
     paths = small_lily_set(tmp_path / "lily")
-    return IngestConfig.from_config(lily_config(tmp_path / "lily")), paths
+    return ingest_config(lily_config(tmp_path / "lily")), paths
 
 
 def test_config_from_the_default_config_yaml() -> None:
-    config = IngestConfig.from_config(load_default_config())
+    config = ingest_config(load_default_config())
     assert config.table_names == ("GRA", "MS", "NGR", "RGB")
     assert config.features == ("GRA", "MS", "NGR", "R", "G", "B")
     assert config.label_table == "GRA"
@@ -166,14 +166,14 @@ def test_quirks_extra_and_reordered_columns_are_not_fatal(tmp_path: Path) -> Non
         ("368X", "U1503", "A", 995.0, "basalt", 2.6),
     ]
     path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", rows, header=header)
-    config = IngestConfig.from_config(lily_config(tmp_path))
+    config = ingest_config(lily_config(tmp_path))
     frame = bin_table(path, config, "GRA").frame
     assert frame["borehole_id"].tolist() == ["363-U1482-A", "368X-U1503-A"]
     assert frame["GRA"].tolist() == [1.5, 2.6]
 
 
 def _tidy_config(path: Path, filters: dict | None = None) -> IngestConfig:
-    return IngestConfig.from_config(
+    return ingest_config(
         {
             "data": {
                 "source": "table",
@@ -245,7 +245,7 @@ def test_merge_order_is_borehole_string_then_depth(tmp_path: Path) -> None:
     config = lily_config(tmp_path)
     config["ingest"]["tables"] = {"GRA": config["ingest"]["tables"]["GRA"]}
     config["ingest"]["filters"] = {}
-    ingest = IngestConfig.from_config(config)
+    ingest = ingest_config(config)
     path = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", rows)
     out = merge_tables([bin_table(path, ingest, "GRA")], ingest).frame
     assert out["borehole_id"].tolist() == ["10-U1-A", "9-U1-A", "9-U1-A"]

@@ -12,7 +12,8 @@ from lithoflow.core.errors import InputDataError
 from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.merge import merge_tables
 from lithoflow.ingest.tables import bin_table
-from tests.ingest_builders import lily_config, lily_header, write_lily_csv
+from tests.support.config import ingest_config
+from tests.support.lily_tables import lily_config, lily_header, write_lily_csv
 
 GOOD = [
     ("363", "U1482", "A", 0.0, "clay", 1.5),
@@ -21,7 +22,7 @@ GOOD = [
 
 
 def _config(lily_dir: Path) -> IngestConfig:
-    return IngestConfig.from_config(lily_config(lily_dir))
+    return ingest_config(lily_config(lily_dir))
 
 
 def _error(path: Path, config: IngestConfig, table: str = "GRA") -> str:
@@ -78,7 +79,7 @@ def test_non_numeric_feature_in_a_tidy_parquet(tmp_path: Path) -> None:
     pd.DataFrame(
         {"well": ["W1", "W1"], "depth": [0.0, 0.2], "facies": ["a", "b"], "vp": ["2000", "fast"]}
     ).to_parquet(path, index=False)
-    config = IngestConfig.from_config(
+    config = ingest_config(
         {
             "data": {
                 "source": "table",
@@ -125,7 +126,7 @@ def _one_table_pair(tmp_path: Path, ms_rows: list[tuple]) -> tuple[IngestConfig,
     tables = config["ingest"]["tables"]
     config["ingest"]["tables"] = {"GRA": tables["GRA"], "MS": tables["MS"]}
     config["ingest"]["filters"] = {"GRA": [0.3, 1.55]}
-    ingest = IngestConfig.from_config(config)
+    ingest = ingest_config(config)
     gra = write_lily_csv(tmp_path / "GRA_DataLITH.csv", "GRA", GOOD)
     ms = write_lily_csv(tmp_path / "MS_DataLITH.csv", "MS", ms_rows)
     return ingest, [bin_table(gra, ingest, "GRA"), bin_table(ms, ingest, "MS")]
@@ -166,7 +167,7 @@ def _checked_config(lily_dir: Path, **ingest) -> IngestConfig:
     config = lily_config(lily_dir)
     config["ingest"]["valid_ranges"] = {"depth_m": [0, None], "GRA": [0.0, 5.5]}
     config["ingest"].update(ingest)
-    return IngestConfig.from_config(config)
+    return ingest_config(config)
 
 
 ABSURD = [

@@ -14,13 +14,14 @@ from lithoflow.ingest.binning import Groups, group_means
 from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.merge import format_report, merge_tables, write_merged
 from lithoflow.ingest.tables import BinnedTable, bin_table
+from tests.support.config import ingest_config
 
 
 def _config(path: Path, missing_features: str | None, filters: dict | None = None) -> IngestConfig:
     ingest = {"bin_size_m": 1.0, "filters": filters or {}}
     if missing_features is not None:
         ingest["missing_features"] = missing_features
-    return IngestConfig.from_config(
+    return ingest_config(
         {
             "data": {
                 "source": "table",

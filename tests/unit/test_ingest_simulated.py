@@ -13,7 +13,7 @@ from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.merge import merge_tables
 from lithoflow.ingest.tables import bin_table
 from lithoflow.simulate import simulate_lily
-from tests.workflow.helpers import load_default_config
+from tests.support.config import ingest_config, load_default_config
 
 
 def _assert_same_rows(ours: pd.DataFrame, ref: pd.DataFrame, features: tuple[str, ...]) -> None:
@@ -35,9 +35,7 @@ def _assert_same_rows(ours: pd.DataFrame, ref: pd.DataFrame, features: tuple[str
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[IngestConfig, dict[str, Path]]:
     out_dir = tmp_path_factory.mktemp("lily")
     simulate_lily(out_dir, scale="tiny", seed=0)
-    config = IngestConfig.from_config(
-        {"data": {"source": "lily"}, "ingest": load_default_config()["ingest"]}
-    )
+    config = ingest_config({"data": {"source": "lily"}, "ingest": load_default_config()["ingest"]})
     return config, {spec.name: out_dir / spec.file for spec in config.tables}
 
 

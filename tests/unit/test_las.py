@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow.core.config import check_config, validate_config
 from lithoflow.core.errors import ConfigError, InputDataError
-from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.las import LasConfig, las_files, read_las_rows
 from lithoflow.ingest.merge import merge_tables
 from lithoflow.ingest.tables import bin_table
+from lithoflow.settings import validate as validate_config
+from tests.support.config import check_config, ingest_config, las_config
 
 LABEL = "LITH"
 
@@ -55,7 +55,7 @@ def config(**overrides) -> LasConfig:
         "label_curve": LABEL,
         **overrides,
     }
-    return LasConfig.from_config(settings)
+    return las_config(settings)
 
 
 ROWS = [(100.0, 50.0, 2.1, 30000), (100.5, -999.25, 2.2, 30000), (101.0, 70.0, 2.3, 65000)]
@@ -112,7 +112,7 @@ def test_missing_curve_keeps_the_well_and_counts_its_rows(tmp_path):
         },
         "ingest": {"bin_size_m": 0.5, "filters": {}},
     }
-    ingest = IngestConfig.from_config(settings)
+    ingest = ingest_config(settings)
     binned = bin_table(las_files(tmp_path), ingest, "las")
     wells = {w["borehole_id"]: w for w in binned.report["wells"]}
     assert [str(with_density), str(no_density)] == las_files(tmp_path)
@@ -122,9 +122,9 @@ def test_missing_curve_keeps_the_well_and_counts_its_rows(tmp_path):
     assert wells["A"]["dropped"]["missing_GR"] == 1 and wells["A"]["bins"] == 2
     # With RHOB read but not a model feature, well B keeps its rows.
     settings["data"]["las"]["features"] = ["GR"]
-    binned = bin_table(las_files(tmp_path), IngestConfig.from_config(settings), "las")
+    binned = bin_table(las_files(tmp_path), ingest_config(settings), "las")
     assert binned.frame.groupby("borehole_id").size().to_dict() == {"A": 2, "B": 2}
-    merged = merge_tables([binned], IngestConfig.from_config(settings))
+    merged = merge_tables([binned], ingest_config(settings))
     assert merged.features == ("GR",) and len(merged.frame) == 4
 
 
@@ -151,7 +151,7 @@ def test_confidence_filter_counts_dropped_rows(tmp_path):
         },
         "ingest": {"bin_size_m": 0.5, "filters": {}},
     }
-    binned = bin_table(las_files(tmp_path), IngestConfig.from_config(settings), "las")
+    binned = bin_table(las_files(tmp_path), ingest_config(settings), "las")
     assert binned.report["dropped"]["low_confidence"] == 1
     assert binned.report["wells"][0]["dropped"]["low_confidence"] == 1
     assert len(binned.frame) == 2

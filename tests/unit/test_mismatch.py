@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from lithoflow.core.figure_style import FigureStyle, save_figure
+from lithoflow.core.figure_style import save_figure
 from lithoflow.splits.methods import PARTS, SplitConfig, assign_boreholes, split_frame
 from lithoflow.splits.mismatch import (
     TABLE_COLUMNS,
@@ -16,7 +16,8 @@ from lithoflow.splits.mismatch import (
     worst_mismatches,
 )
 from lithoflow.splits.mismatch_figure import plot_mismatch
-from tests.splits_builders import expand_counts, labels_frame, synthetic_counts
+from tests.support.boreholes import expand_counts, labels_frame, synthetic_counts
+from tests.support.config import figure_style
 
 ROWS = [
     ("h1", "clay", 60),
@@ -115,7 +116,7 @@ def test_mismatch_figure_is_written(tmp_path):
         labels[method] = {p: parts[p]["label"] for p in PARTS}
     groups = {label: label.split("_")[0] for label in frame["label"].unique()}
     table, summary = compare_methods(labels, groups)
-    style = FigureStyle(dpi=40)
+    style = figure_style(dpi=40)
     path = tmp_path / "mismatch.png"
     save_figure(plot_mismatch(table, summary, style), path, style)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -17,7 +17,7 @@ from pathlib import Path
 import tomllib
 from packaging.requirements import Requirement
 
-from tests.workflow.helpers import REPO_ROOT
+from tests.support.config import REPO_ROOT
 
 try:
     import tomllib

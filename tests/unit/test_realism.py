@@ -11,8 +11,6 @@ import pytest
 import yaml
 
 from lithoflow.core.dataset import Dataset
-from lithoflow.core.figure_style import FigureStyle
-from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.merge import merge_tables
 from lithoflow.ingest.tables import bin_table
 from lithoflow.simulate import simulate_lily
@@ -29,6 +27,7 @@ from lithoflow.simulate.realism import (
     realism_report,
 )
 from lithoflow.simulate.realism_figure import plot_realism
+from tests.support.config import figure_style, ingest_config
 
 REPO = Path(__file__).resolve().parents[2]
 CATEGORIES = {"feature_quantiles", "correlations", "class_proportions", "coverage", "counts",
@@ -41,7 +40,7 @@ def binned_tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dataset, dict
     out = tmp_path_factory.mktemp("raw")
     paths = simulate_lily(out, scale="tiny", seed=42)
     config = yaml.safe_load((REPO / "config.yaml").read_text())
-    ingest = IngestConfig.from_config(config)
+    ingest = ingest_config(config)
     binned = {t: bin_table(paths[t], ingest, t, use_threads=False) for t in ingest.table_names}
     merged = merge_tables(list(binned.values()), ingest)
     datasets = {t: Dataset(b.frame, tuple(b.features)) for t, b in binned.items()}
@@ -121,7 +120,7 @@ def test_quantile_check_uses_feature_tolerances(binned_tiny) -> None:
 
 
 def test_figure_draws_six_panels(tiny_report: dict) -> None:
-    figure = plot_realism(tiny_report, FigureStyle())
+    figure = plot_realism(tiny_report, figure_style())
     try:
         assert len(figure.axes) == 6
         assert "scale tiny" in figure._suptitle.get_text()

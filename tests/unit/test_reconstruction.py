@@ -10,6 +10,7 @@ import pytest
 
 from lithoflow.core.errors import ConfigError, InputDataError
 from lithoflow.validation.reconstruction import (
+    SCOPES,
     ReconstructionConfig,
     VaeTrainingRows,
     align_embeddings,
@@ -24,7 +25,9 @@ from lithoflow.validation.reconstruction import (
     scope_report,
 )
 
-CONFIG = ReconstructionConfig(active_latent_std=0.1, excellent_below=0.15, good_below=0.25)
+CONFIG = ReconstructionConfig(
+    active_latent_std=0.1, excellent_below=0.15, good_below=0.25, scopes=SCOPES
+)
 
 # An affine scaler: scaled = (physical - 10) / 2 for feature "a", (physical - 0) / 4 for "b".
 SHIFT = np.array([10.0, 0.0])
@@ -234,6 +237,8 @@ def test_config_from_config_and_checks():
     )
     assert config == ReconstructionConfig(0.2, 0.1, 0.3, ("all",))
     with pytest.raises(ConfigError, match="reconstruction_bands"):
-        ReconstructionConfig(active_latent_std=0.1, excellent_below=0.3, good_below=0.2)
+        ReconstructionConfig(
+            active_latent_std=0.1, excellent_below=0.3, good_below=0.2, scopes=SCOPES
+        )
     with pytest.raises(ConfigError, match="scopes"):
         ReconstructionConfig(0.1, 0.15, 0.25, scopes=("val",))

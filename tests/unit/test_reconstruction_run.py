@@ -12,11 +12,10 @@ from sklearn.metrics import mean_absolute_error, r2_score
 from lithoflow.core.errors import ConfigError
 from lithoflow.core.io import read_json
 from lithoflow.features.scaling import ScalingConfig
-from lithoflow.vae.config import VAEConfig
 from lithoflow.vae.run import load_vae, train_vae_run
 from lithoflow.validation.reconstruction_run import run_reconstruction_validation, torch_decoder
-
-from .model_data import FEATURES, write_model_inputs
+from tests.support.config import vae_config
+from tests.support.model_data import FEATURES, write_model_inputs
 
 SETTINGS = {
     "active_latent_std": 0.1,
@@ -29,21 +28,14 @@ SETTINGS = {
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("reconstruction_run")
     inputs = write_model_inputs(root)
-    config = VAEConfig.from_config(
-        {
-            "split": "size_balanced",
-            "train_on": "train",
-            "scaler_fit": "train",
-            "hidden": [16],
-            "latent_dim": 4,
-            "beta_start": 1e-10,
-            "beta_end": 0.5,
-            "beta_warmup_epochs": 1,
-            "learning_rate": 1e-3,
-            "batch_size": 64,
-            "epochs": 2,
-            "seed": 0,
-        }
+    config = vae_config(
+        hidden=[16],
+        latent_dim=4,
+        beta_end=0.5,
+        beta_warmup_epochs=1,
+        batch_size=64,
+        epochs=2,
+        seed=0,
     )
     vae_dir = root / "vae"
     train_vae_run(

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lithoflow.core.config import check_config, schema_errors
+from lithoflow.core.config import schema_errors
 from lithoflow.core.errors import ConfigError
 from lithoflow.core.io import read_json, write_json
 from lithoflow.report import SECTION_TITLES, build_summary, load_reference, read_inputs
@@ -39,8 +39,8 @@ from lithoflow.splits.statistics import split_report
 from lithoflow.stats import metrics as mt
 from lithoflow.validation.hierarchy import HierarchyValidationConfig, validate_hierarchy
 from lithoflow.validation.reconstruction import ReconstructionConfig, reconstruct, scope_report
-from tests.report_trace import mismatched_numbers, table_rows, untraced_numbers
-from tests.workflow.helpers import REPO_ROOT, load_default_config
+from tests.support.config import REPO_ROOT, check_config, load_default_config
+from tests.support.report_trace import mismatched_numbers, table_rows, untraced_numbers
 
 SCHEMA = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -74,6 +74,7 @@ def metrics_document(run, spec, y_true, y_pred, classes, leakage=None):
     return {
         "run": run,
         "spec": spec,
+        "model": spec["model"],
         "n_classes": len(classes),
         "classes": list(classes),
         **{k: summary[k] for k in ("accuracy", "balanced_accuracy", "macro_f1")},
@@ -97,6 +98,7 @@ def metrics_document(run, spec, y_true, y_pred, classes, leakage=None):
 
 def spec(target, input_="embedding", weighting="inverse_frequency", selection="balanced_accuracy"):
     return {
+        "model": "mlp",
         "input": input_,
         "target": target,
         "split": "size_balanced",
@@ -162,7 +164,9 @@ def reconstruction_documents() -> dict[str, dict]:
     rec = reconstruct(mu, physical, FEATURES, decode, transform, inverse)
     split = np.array(["train"] * 30 + ["test"] * 10, dtype=object)
     groups = np.array(["Clay/Mud", "Carbonate"] * 20, dtype=object)
-    config = ReconstructionConfig(active_latent_std=0.1, excellent_below=0.15, good_below=0.25)
+    config = ReconstructionConfig(
+        active_latent_std=0.1, excellent_below=0.15, good_below=0.25, scopes=("test", "all")
+    )
     return {
         scope: scope_report(rec, mu, groups, split, split == "train", scope, config)
         for scope in ("test", "all")

@@ -8,14 +8,13 @@ import copy
 
 import pytest
 
-from lithoflow.core.config import check_config
 from lithoflow.report import SECTION_TITLES
 from lithoflow.report.plan import plan_from_config
 from lithoflow.report.sections import data_groups
 from lithoflow.report.tracing import ReportInputs, Tracer
-from tests.report_trace import mismatched_numbers, table_rows, untraced_numbers
+from tests.support.config import check_config, load_default_config
+from tests.support.report_trace import mismatched_numbers, table_rows, untraced_numbers
 from tests.unit.test_report import metrics_document, spec
-from tests.workflow.helpers import load_default_config
 
 EXPERT, DATA = "boosting", "boosting_data_group"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.workflow.helpers import REPO_ROOT, tiny_config
-from tests.workflow_rules import BuiltWorkflow, load_rules
+from tests.support.config import REPO_ROOT, tiny_config
+from tests.support.workflow_rules import BuiltWorkflow, load_rules
 
 GPU_RULES = {"train_vae", "train_classifier"}
 

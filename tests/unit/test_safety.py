@@ -15,7 +15,7 @@ import ast
 import re
 from pathlib import Path
 
-from tests.workflow.helpers import REPO_ROOT, SNAKEFILE
+from tests.support.config import REPO_ROOT, SNAKEFILE
 
 CODE_FOLDERS = ("src", "workflow", "bench")
 PICKLE_MODULES = {"pickle", "cPickle", "_pickle", "dill", "joblib", "cloudpickle", "shelve"}

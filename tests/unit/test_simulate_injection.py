@@ -11,6 +11,7 @@ import pytest
 from lithoflow.core.errors import ConfigError
 from lithoflow.simulate import simulate_lily
 from lithoflow.simulate.injection import KINDS, TRUTH_COLUMNS, InjectionConfig
+from tests.support.config import injection_config
 
 COUNT = 12
 MEASURED = {
@@ -19,7 +20,7 @@ MEASURED = {
     "NGR": ["NGR total counts (cps)", "Error (cps)"],
     "RGB": ["R", "G", "B"],
 }
-CONFIG = InjectionConfig(count=COUNT, min_length_m=0.5, max_length_m=1.5)
+CONFIG = injection_config(count=COUNT, min_length_m=0.5, max_length_m=1.5)
 
 
 def _read(folder: Path, table: str) -> pd.DataFrame:
@@ -85,7 +86,7 @@ def test_injection_is_deterministic_for_the_seed(runs, tmp_path: Path) -> None:
 def test_count_zero_writes_an_empty_truth_file(tmp_path: Path) -> None:
     truth = tmp_path / "truth.csv"
     simulate_lily(
-        tmp_path / "raw", scale="tiny", seed=1, injection=InjectionConfig(), truth_path=truth
+        tmp_path / "raw", scale="tiny", seed=1, injection=InjectionConfig.none(), truth_path=truth
     )
     frame = pd.read_csv(truth)
     assert frame.empty and list(frame.columns) == list(TRUTH_COLUMNS)
@@ -93,6 +94,6 @@ def test_count_zero_writes_an_empty_truth_file(tmp_path: Path) -> None:
 
 def test_bad_settings_name_the_config_key() -> None:
     with pytest.raises(ConfigError, match=r"simulate\.anomalies"):
-        InjectionConfig(count=3, min_length_m=2.0, max_length_m=1.0)
+        InjectionConfig(count=3, min_length_m=2.0, max_length_m=1.0, kinds=KINDS)
     with pytest.raises(ConfigError, match=r"simulate\.anomalies"):
-        InjectionConfig(count=3, kinds=("meteorite",))
+        InjectionConfig(count=3, min_length_m=0.6, max_length_m=2.0, kinds=("meteorite",))

@@ -28,7 +28,7 @@ from lithoflow.splits.methods import (
     split_metadata,
 )
 from lithoflow.splits.statistics import split_report, split_statistics
-from tests.splits_builders import expand_counts, labels_frame, synthetic_counts
+from tests.support.boreholes import expand_counts, labels_frame, synthetic_counts
 
 FRACTIONS = (0.70, 0.15, 0.15)
 TOLERANCE = 0.005  # config.yaml's splits.entropy_balanced.fraction_tolerance

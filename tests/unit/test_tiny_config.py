@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from lithoflow.core.config import check_config, schema_errors
-from tests.workflow.helpers import (
+from lithoflow.core.config import schema_errors
+from tests.support.config import (
     REPO_ROOT,
+    check_config,
     load_default_config,
     load_tiny_config,
     load_tiny_overrides,

@@ -11,7 +11,6 @@ import torch
 from torch import nn
 
 from lithoflow.classifiers.mlp import build_mlp, fit_mlp
-from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.training.checkpoints import ResumeStore, load_torch
 from lithoflow.training.flat_params import FlatAdam, FlatParameters
 from lithoflow.training.loop import (
@@ -24,8 +23,9 @@ from lithoflow.training.loop import (
 from lithoflow.vae.config import VAEConfig
 from lithoflow.vae.fit import fit_vae
 from lithoflow.vae.network import build_vae
-
-from .model_data import toy_classifier_data
+from tests.support.config import classifier_spec
+from tests.support.config import vae_config as support_vae_config
+from tests.support.model_data import toy_classifier_data
 
 
 class Interrupted(Exception):
@@ -33,21 +33,16 @@ class Interrupted(Exception):
 
 
 def vae_config(**overrides: Any) -> VAEConfig:
-    settings = {
-        "split": "random",
-        "train_on": "train",
-        "scaler_fit": "train",
-        "hidden": [32, 16],
-        "latent_dim": 10,
-        "beta_start": 1e-10,
-        "beta_end": 0.75,
-        "beta_warmup_epochs": 3,
-        "learning_rate": 1e-3,
-        "batch_size": 64,
-        "epochs": 6,
-        "seed": 7,
-    }
-    return VAEConfig.from_config({**settings, **overrides})
+    return support_vae_config(
+        **{
+            "split": "random",
+            "beta_warmup_epochs": 3,
+            "batch_size": 64,
+            "epochs": 6,
+            "seed": 7,
+            **overrides,
+        }
+    )
 
 
 def test_batch_bounds_keep_the_last_partial_batch():
@@ -192,23 +187,16 @@ def test_vae_resume_after_interruption_gives_identical_weights(tmp_path):
 
 def test_classifier_resume_with_early_stopping_gives_identical_weights(tmp_path):
     data = toy_classifier_data()
-    spec = ClassifierSpec.from_merged(
+    spec = classifier_spec(
         "toy",
-        {
-            "input": "raw",
-            "target": "lithology",
-            "split": "random",
-            "class_weighting": "inverse_frequency",
-            "selection_metric": "balanced_accuracy",
-            "hidden": [16, 8],
-            "dropout": 0.3,
-            "learning_rate": 1e-2,
-            "batch_size": 32,
-            "max_epochs": 12,
-            "patience": 3,
-            "seed": 5,
-            "scaler_fit": "train",
-        },
+        class_weighting="inverse_frequency",
+        selection_metric="balanced_accuracy",
+        hidden=[16, 8],
+        learning_rate=1e-2,
+        batch_size=32,
+        max_epochs=12,
+        patience=3,
+        seed=5,
     )
     device = torch.device("cpu")
     n_inputs, n_classes = data.parts["train"][0].shape[1], len(data.classes)

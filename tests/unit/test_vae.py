@@ -19,8 +19,8 @@ from lithoflow.vae.network import VAE, build_vae
 from lithoflow.vae.objectives import vae_loss_terms
 from lithoflow.vae.run import load_vae, train_vae_run
 from lithoflow.vae.steps import AutogradVAEStep
-
-from .model_data import write_model_inputs
+from tests.support.config import vae_config as support_vae_config
+from tests.support.model_data import write_model_inputs
 
 SCALING = ScalingConfig.from_config(
     {
@@ -46,21 +46,9 @@ MODEL_FILES = (
 
 
 def vae_config(**overrides) -> VAEConfig:
-    settings = {
-        "split": "size_balanced",
-        "train_on": "train",
-        "scaler_fit": "train",
-        "hidden": [32, 16],
-        "latent_dim": 10,
-        "beta_start": 1e-10,
-        "beta_end": 0.75,
-        "beta_warmup_epochs": 2,
-        "learning_rate": 1e-3,
-        "batch_size": 64,
-        "epochs": 3,
-        "seed": 42,
-    }
-    return VAEConfig.from_config({**settings, **overrides})
+    return support_vae_config(
+        **{"beta_warmup_epochs": 2, "batch_size": 64, "epochs": 3, **overrides}
+    )
 
 
 def test_architecture_has_the_investigations_2010_parameters():

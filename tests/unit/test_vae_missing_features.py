@@ -19,8 +19,8 @@ from lithoflow.vae.config import VAEConfig
 from lithoflow.vae.embeddings import join_embeddings, read_embeddings
 from lithoflow.vae.run import train_vae_run
 from lithoflow.validation.reconstruction_run import run_reconstruction_validation
-
-from .model_data import FEATURES, write_model_inputs
+from tests.support.config import vae_config as support_vae_config
+from tests.support.model_data import FEATURES, write_model_inputs
 
 SCALING = ScalingConfig.from_config({"default_transform": "identity", "transforms": {}})
 SETTINGS = {
@@ -31,21 +31,18 @@ SETTINGS = {
 
 
 def _vae_config(**overrides) -> VAEConfig:
-    settings = {
-        "split": "size_balanced",
-        "train_on": "train",
-        "scaler_fit": "train",
-        "hidden": [16],
-        "latent_dim": 4,
-        "beta_start": 1e-10,
-        "beta_end": 0.5,
-        "beta_warmup_epochs": 1,
-        "learning_rate": 1e-3,
-        "batch_size": 64,
-        "epochs": 2,
-        "seed": 0,
-    }
-    return VAEConfig.from_config({**settings, **overrides})
+    return support_vae_config(
+        **{
+            "hidden": [16],
+            "latent_dim": 4,
+            "beta_end": 0.5,
+            "beta_warmup_epochs": 1,
+            "batch_size": 64,
+            "epochs": 2,
+            "seed": 0,
+            **overrides,
+        }
+    )
 
 
 def _blank(frame: pd.DataFrame, rows: pd.Index, feature: str) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import torch
 
-from lithoflow.core.config import check_config, embedding_run_for
+from lithoflow.classifiers.spec import embedding_run_for
 from lithoflow.core.errors import ConfigError
 from lithoflow.training.loop import make_generator
 from lithoflow.vae.config import VAEConfig
@@ -29,9 +29,9 @@ from lithoflow.vae.objectives import (
 )
 from lithoflow.vae.run import load_vae, train_vae_run
 from lithoflow.vae.steps import AutogradVAEStep
-from tests.workflow.helpers import tiny_config
+from tests.support.config import check_config, tiny_config
+from tests.support.model_data import write_model_inputs
 
-from .model_data import write_model_inputs
 from .test_vae import SCALING, vae_config
 
 REPO = Path(__file__).resolve().parents[2]

@@ -21,7 +21,7 @@ import sklearn.metrics as skm
 import yaml
 
 from lithoflow.report import SECTION_TITLES
-from tests.report_trace import mismatched_numbers, table_rows, untraced_numbers
+from tests.support.report_trace import mismatched_numbers, table_rows, untraced_numbers
 from tests.workflow.helpers import REPO_ROOT, run_snakemake
 from tests.workflow.runs import copy_run
 

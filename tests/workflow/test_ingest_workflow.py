@@ -10,7 +10,7 @@ import pytest
 
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.io import read_json
-from tests.ingest_builders import small_lily_set, write_lily_csv
+from tests.support.lily_tables import small_lily_set, write_lily_csv
 from tests.workflow.helpers import run_snakemake, tiny_config
 
 pytestmark = pytest.mark.workflow

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.model_data import write_model_inputs
+from tests.support.model_data import write_model_inputs
 from tests.workflow.helpers import run_snakemake, tiny_config
 from tests.workflow.runs import job_names, planned_jobs
 

@@ -16,7 +16,7 @@ import pytest
 
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.io import read_json
-from tests.splits_builders import expand_counts, synthetic_counts, write_synthetic_dataset
+from tests.support.boreholes import expand_counts, synthetic_counts, write_synthetic_dataset
 from tests.workflow.helpers import deep_update, run_snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow

@@ -346,6 +346,7 @@ def classifier_outputs(model_file):
             labels={"run": "{run}", "content": "confusion (test)"},
         ),
         "predictions": f"{folder}/predictions.parquet",
+        "pipeline": f"{folder}/pipeline.json",
         "boreholes": f"{folder}/boreholes.csv",
         "history": f"{folder}/history.csv",
         "provenance": f"{folder}/provenance.json",

@@ -13,16 +13,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lithoflow.classifiers.evaluation import PARTS
 from lithoflow.classifiers.spec import GROUP_TARGETS, ClassifierSpec
 from lithoflow.core.dataset import KEY_COLUMNS, LABEL_COLUMN, read_dataset
 from lithoflow.core.errors import InputDataError, format_list
-from lithoflow.features.context import join_context, read_context_table
+from lithoflow.core.io import read_parquet_metadata
+from lithoflow.features.context import ContextConfig, join_context, read_context_table
 from lithoflow.features.scaling import ScalingConfig
 from lithoflow.hierarchy.mapping import UNSEEN_GROUP, groups_of, read_mapping
 from lithoflow.vae import embeddings as emb
 
 log = logging.getLogger(__name__)
+
+# The parts of a split; under group K-fold each unit assigns its own (lithoflow.classifiers.
+# evaluation).
+PARTS: tuple[str, ...] = ("train", "val", "test")
 
 
 def targets_of(
@@ -75,12 +79,18 @@ class ClassifierData:
     """Every row a run sees (its pool), with raw inputs, targets and, for a split, its parts."""
 
     classes: tuple[str, ...]
-    input_columns: list[str]
+    input_columns: list[str]  # features, then context columns
     transforms: tuple[str, ...]  # per input column, for the scaler of raw-feature runs
     keys: pd.DataFrame  # borehole_id, depth_bin_m per pool row
     x: np.ndarray  # raw inputs (NaN where missing), rows × input columns
     y: np.ndarray  # class index per pool row
     part: np.ndarray  # "train" | "val" | "test" per pool row (split evaluation), else ""
+    source: str  # "raw" (the dataset's features) or "embedding" (a VAE's mu)
+    vae: str | None
+    features: list[str]  # the input columns before depth context
+    context: ContextConfig | None
+    context_columns: list[str]
+    units: dict[str, str]
     leakage: dict[str, Any] | None = None
     unplaced: dict[str, Any] | None = None  # data_group: rows of labels without a data group
 
@@ -166,8 +176,11 @@ def prepare_classifier_data(
         columns = features
         x = frame[columns].to_numpy(dtype=np.float64)
         transforms = scaling.transforms_for(columns)
+    features = list(columns)
+    context, context_columns = None, []
     if files.context_path is not None:
         table, context_columns = read_context_table(files.context_path)
+        context = ContextConfig.from_config(read_parquet_metadata(files.context_path)["settings"])
         x = np.hstack((x, join_context(frame, table, context_columns, str(files.context_path))))
         columns = [*columns, *context_columns]
         transforms = (*transforms, *["identity"] * len(context_columns))
@@ -179,6 +192,12 @@ def prepare_classifier_data(
         x=x,
         y=np.array([index[t] for t in targets], dtype=np.int64),
         part=frame["_part"].to_numpy(dtype=object).astype(str),
+        source=spec.input,
+        vae=spec.vae,
+        features=features,
+        context=context,
+        context_columns=list(context_columns),
+        units={},
         leakage=leakage,
         unplaced=unplaced,
     )

@@ -25,11 +25,13 @@ import numpy as np
 import pandas as pd
 import torch
 
+from lithoflow.classifiers.data import PARTS, ClassifierData
 from lithoflow.classifiers.interface import ClassifierKind
+from lithoflow.classifiers.pipeline import InputChain, fit_chain
 from lithoflow.core.errors import InputDataError
 from lithoflow.features.missing import MedianImputer, complete_rows
 from lithoflow.features.scaling import Scaler
-from lithoflow.features.smoothing import SmoothingConfig, smooth_predictions
+from lithoflow.features.smoothing import SmoothingConfig, predicted_classes
 from lithoflow.stats import metrics as mt
 from lithoflow.stats.intervals import (
     Interval,
@@ -42,7 +44,6 @@ from lithoflow.training.loop import TrainingResult, derive_seeds
 
 log = logging.getLogger(__name__)
 
-PARTS: tuple[str, ...] = ("train", "val", "test")
 METRICS: tuple[str, ...] = ("accuracy", "balanced_accuracy", "macro_f1")
 EpochCallback = Callable[[dict[str, Any]], None]
 
@@ -103,29 +104,37 @@ def kfold_units(
 
 @dataclass
 class UnitInputs:
-    """A unit's model-space inputs per part, their rows (pool indices) and what fitted them."""
+    """A unit's model inputs per part, their rows (pool indices) and the input chain fitted on
+    its training rows (missing values, scaler), which turns raw inputs into them."""
 
     x: dict[str, np.ndarray]
     rows: dict[str, np.ndarray]
-    scaler: Scaler
-    imputer: MedianImputer | None
+    chain: InputChain
     dropped: dict[str, int]
     boreholes_lost: dict[str, list[str]]
 
+    @property
+    def scaler(self) -> Scaler:
+        return self.chain.scaler
+
+    @property
+    def imputer(self) -> MedianImputer | None:
+        return self.chain.imputer
+
 
 def unit_inputs(
-    x: np.ndarray,
-    boreholes: np.ndarray,
+    data: ClassifierData,
     unit: Unit,
-    columns: Sequence[str],
     *,
     missing: str,
     indicators: bool,
     scale: bool,
-    transforms: Sequence[str],
     scaler_fit: str,
+    smoothing: SmoothingConfig | None,
 ) -> UnitInputs:
-    """Missing values handled and inputs scaled with what the unit's training rows give."""
+    """The unit's rows (those with a missing input left out under ``missing: drop``, counted),
+    the input chain fitted on its training rows, and each part's model inputs through it."""
+    x, boreholes = data.x, data.boreholes
     rows = {part: np.flatnonzero(unit.part == part) for part in PARTS}
     dropped = dict.fromkeys(PARTS, 0)
     lost: dict[str, list[str]] = {part: [] for part in PARTS}
@@ -141,21 +150,26 @@ def unit_inputs(
             f"unit {unit.name}: no training rows left (missing: {missing}); "
             "use missing: impute or native, or fewer features"
         )
-    values = {part: x[rows[part]] for part in PARTS}
-    names = list(columns)
-    imputer = None
-    if missing == "impute":
-        imputer = MedianImputer.fit(values["train"], names, indicators)
-        values = {part: imputer.transform(v) for part, v in values.items()}
-        names = imputer.output_columns
-        transforms = [*transforms, *["identity"] * (len(names) - len(transforms))]
-    if scale:
-        fit_on = values["train"] if scaler_fit == "train" else np.vstack([values[p] for p in PARTS])
-        scaler = Scaler.fit(fit_on, names, transforms)
-        values = {part: scaler.transform(v) for part, v in values.items()}
-    else:
-        scaler = Scaler.identity(names)
-    return UnitInputs(values, rows, scaler, imputer, dropped, lost)
+    raw = {part: x[rows[part]] for part in PARTS}
+    scaler_rows = raw["train"] if scaler_fit == "train" else np.vstack([raw[p] for p in PARTS])
+    chain = fit_chain(
+        source=data.source,
+        vae=data.vae,
+        features=data.features,
+        context=data.context,
+        context_columns=data.context_columns,
+        transforms=data.transforms,
+        missing=missing,
+        indicators=indicators,
+        scale=scale,
+        scaler_rows=scaler_rows,
+        train_rows=raw["train"],
+        smoothing=smoothing,
+        classes=data.classes,
+        units=data.units,
+    )
+    values = {part: chain.transform(v) for part, v in raw.items()}
+    return UnitInputs(values, rows, chain, dropped, lost)
 
 
 @dataclass
@@ -194,24 +208,16 @@ def predict_parts(
     kind: ClassifierKind,
     inputs: UnitInputs,
     keys: pd.DataFrame,
-    smoothing: SmoothingConfig | None,
     device: torch.device,
     parts: Sequence[str] = PARTS,
 ) -> dict[str, np.ndarray]:
-    """Predicted class index per row of each part, smoothed along depth when configured."""
+    """Predicted class index per row of each part, through the unit's input chain (probabilities
+    smoothed along depth when configured)."""
     predicted = {}
     for part in parts:
-        proba = kind.predict_proba(inputs.x[part], device)
-        if smoothing is None or proba.shape[0] == 0:
-            predicted[part] = proba.argmax(axis=1) if proba.shape[0] else np.zeros(0, np.int64)
-        else:
-            part_keys = keys.iloc[inputs.rows[part]]
-            predicted[part] = smooth_predictions(
-                part_keys["borehole_id"].to_numpy(),
-                part_keys["depth_bin_m"].to_numpy(),
-                proba,
-                smoothing,
-            )
+        part_keys = keys.iloc[inputs.rows[part]]
+        proba = inputs.chain.smoothed_probabilities(kind, inputs.x[part], part_keys, device)
+        predicted[part] = predicted_classes(proba)
     return predicted
 
 

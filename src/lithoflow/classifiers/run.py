@@ -29,10 +29,16 @@ import pandas as pd
 import torch
 
 from lithoflow.classifiers import evaluation as ev
-from lithoflow.classifiers.data import ClassifierData, ClassifierInputs, prepare_classifier_data
+from lithoflow.classifiers.data import (
+    PARTS,
+    ClassifierData,
+    ClassifierInputs,
+    prepare_classifier_data,
+)
 from lithoflow.classifiers.interface import ClassifierKind
 from lithoflow.classifiers.kinds import kind_info
 from lithoflow.classifiers.mlp import MLPClassifier
+from lithoflow.classifiers.pipeline import PIPELINE_FILE, save_chain
 from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.core.dataset import DEPTH_COLUMN
 from lithoflow.core.errors import InputDataError, format_list
@@ -46,7 +52,6 @@ from lithoflow.training.runs import CONFIG_FILE, SCALER_FILE, run_training
 log = logging.getLogger(__name__)
 
 CLASSIFIER_FORMAT = "lithoflow.classifier"
-PARTS: tuple[str, ...] = ev.PARTS
 METRICS_FILE = "metrics.json"
 CONFUSION_FILE = "confusion.csv"
 PREDICTIONS_FILE = "predictions.parquet"
@@ -136,15 +141,13 @@ class ClassifierRun:
         if spec.missing == "native" and not info.handles_missing:
             raise InputDataError(f"run {spec.name}: missing: native, which {info.name} cannot take")
         inputs = ev.unit_inputs(
-            data.x,
-            data.boreholes,
+            data,
             unit,
-            data.input_columns,
             missing=spec.missing,
             indicators=spec.missing_indicators,
             scale=info.scales_inputs and spec.input == "raw",
-            transforms=data.transforms,
             scaler_fit=spec.scaler_fit,
+            smoothing=spec.smoothing,
         )
         kind = make_kind(spec, len(inputs.scaler.features))
         y = {part: data.y[inputs.rows[part]] for part in PARTS}
@@ -163,7 +166,7 @@ class ClassifierRun:
         # predicts its train and val rows (in-sample rows, for a look at over-fitting): further
         # replicates would repeat that at the cost of a prediction over the whole dataset each.
         parts = PARTS if unit.fold is None and unit.replicate == 0 else ("test",)
-        predicted = ev.predict_parts(kind, inputs, data.keys, spec.smoothing, device, parts)
+        predicted = ev.predict_parts(kind, inputs, data.keys, device, parts)
         scores = ev.score(
             y["test"], predicted["test"], data.classes, self.penalty, spec.penalty_matrix or ""
         )
@@ -351,9 +354,11 @@ class ClassifierRun:
     def write_results(
         self, folder: Path, result: TrainingResult, device: torch.device
     ) -> dict[str, Any]:
-        """metrics.json, confusion.csv, predictions.parquet and boreholes.csv; the metrics."""
+        """metrics.json, confusion.csv, predictions.parquet, boreholes.csv and pipeline.json
+        (the saved model's input chain); the metrics."""
         metrics = self.metrics()
         write_json(folder / METRICS_FILE, metrics)
+        save_chain(folder / PIPELINE_FILE, self.first.inputs.chain)
         true, pred = self._confusion_rows()
         write_csv(folder / CONFUSION_FILE, mt.confusion_long(true, pred, self.data.classes))
         write_parquet(folder / PREDICTIONS_FILE, predictions_frame(self.data, self.results))

@@ -134,6 +134,16 @@ class Scaler:
         n = len(features)
         return cls(features, ("identity",) * n, (0.0,) * n, (1.0,) * n, 0)
 
+    @property
+    def is_identity(self) -> bool:
+        """Whether it leaves values unchanged (`identity`): then it is not applied at all, so
+        missing values pass to models that take them."""
+        return (
+            all(t == "identity" for t in self.transforms)
+            and all(m == 0.0 for m in self.mean)
+            and all(s == 1.0 for s in self.scale)
+        )
+
     @staticmethod
     def _forward(
         matrix: np.ndarray, features: Sequence[str], transforms: Sequence[str]

@@ -61,6 +61,23 @@ def smooth_probabilities(
     return along.to_original(total / count)
 
 
+def smoothed_probabilities(
+    boreholes: pd.Series | np.ndarray,
+    depths: np.ndarray,
+    probabilities: np.ndarray,
+    config: SmoothingConfig,
+) -> np.ndarray:
+    """Each row's class probabilities (rows × classes) smoothed by `config`: the window mean of
+    the probabilities, or for ``mode`` of the one-hot predictions (each class's share of votes)."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if config.method == "mode":
+        one_hot = np.zeros_like(probabilities)
+        if probabilities.shape[0]:
+            one_hot[np.arange(probabilities.shape[0]), probabilities.argmax(axis=1)] = 1.0
+        probabilities = one_hot
+    return smooth_probabilities(boreholes, depths, probabilities, config.window_m, config.max_gap_m)
+
+
 def smooth_predictions(
     boreholes: pd.Series | np.ndarray,
     depths: np.ndarray,
@@ -68,13 +85,12 @@ def smooth_predictions(
     config: SmoothingConfig,
 ) -> np.ndarray:
     """Smoothed class index of each row from its class probabilities (rows × classes)."""
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    if config.method == "mode":
-        one_hot = np.zeros_like(probabilities)
-        if probabilities.shape[0]:
-            one_hot[np.arange(probabilities.shape[0]), probabilities.argmax(axis=1)] = 1.0
-        probabilities = one_hot
-    smoothed = smooth_probabilities(
-        boreholes, depths, probabilities, config.window_m, config.max_gap_m
-    )
-    return smoothed.argmax(axis=1) if smoothed.shape[0] else np.zeros(0, dtype=np.int64)
+    smoothed = smoothed_probabilities(boreholes, depths, probabilities, config)
+    return predicted_classes(smoothed)
+
+
+def predicted_classes(probabilities: np.ndarray) -> np.ndarray:
+    """The class index of each row: its most probable class (ties to the lower index)."""
+    if probabilities.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    return probabilities.argmax(axis=1)

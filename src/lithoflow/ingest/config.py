@@ -100,19 +100,22 @@ class IngestConfig:
 
     source: str
     bin_size_m: float
-    label_table: str
+    label_table: str | None  # None where the rule leaves it out (it is the merge's)
     columns: IdColumns
     tables: tuple[TableSpec, ...]
-    filters: tuple[RangeFilter, ...] = ()
-    valid_ranges: tuple[ValidRange, ...] = ()
-    invalid_rows: str = "keep"  # no-op values for a subset config; the workflow passes the keys
-    duplicate_rows: str = "keep"
-    missing_features: str = "drop"  # drop rows missing any feature, or keep unless all are missing
+    missing_features: str  # drop rows missing any feature, or keep unless all are missing
+    # Settings of one step only, None where a step's rule leaves them out (each rule passes the
+    # keys it uses, so editing another step's settings does not rerun it): the range filters
+    # and label table of the merge, the raw-row checks of the binning.
+    filters: tuple[RangeFilter, ...] | None = None
+    valid_ranges: tuple[ValidRange, ...] | None = None
+    invalid_rows: str | None = None  # keep | drop rows outside the physical valid_ranges
+    duplicate_rows: str | None = None  # keep | drop exact repeats of a raw row
     las: LasConfig | None = None  # only for the las source
 
     def __post_init__(self) -> None:
         for key in ("invalid_rows", "duplicate_rows", "missing_features"):
-            if getattr(self, key) not in KEEP_OR_DROP:
+            if getattr(self, key) not in (*KEEP_OR_DROP, None):
                 raise ConfigError(
                     f"config key ingest.{key}: {getattr(self, key)!r} is not one of "
                     f"{format_list(KEEP_OR_DROP)}"
@@ -123,7 +126,7 @@ class IngestConfig:
         """Build from a config holding ``data`` and ``ingest``.
 
         A subset also works (e.g. one table and no filters, as the binning rule passes), so a rule
-        reruns only when the settings it uses change. Missing ``label_table`` means the first table.
+        reruns only when the settings it uses change.
         """
         data = config["data"]
         ingest = config["ingest"]
@@ -166,24 +169,28 @@ class IngestConfig:
                 TableSpec(name=name, file=spec["file"], features=tuple(spec["features"].items()))
                 for name, spec in ingest["tables"].items()
             )
-            label_table = ingest.get("label_table", tables[0].name if tables else "")
-        filters = tuple(
-            RangeFilter(feature, float(bounds[0]), float(bounds[1]))
-            for feature, bounds in (ingest.get("filters") or {}).items()
-        )
-        valid_ranges = tuple(
-            ValidRange(
-                name,
-                None if bounds[0] is None else float(bounds[0]),
-                None if bounds[1] is None else float(bounds[1]),
+            label_table = ingest.get("label_table")  # the merge's setting
+        filters = (
+            None
+            if "filters" not in ingest
+            else tuple(
+                RangeFilter(feature, float(bounds[0]), float(bounds[1]))
+                for feature, bounds in ingest["filters"].items()
             )
-            for name, bounds in (ingest.get("valid_ranges") or {}).items()
         )
-        row_actions = {
-            key: ingest[key]
-            for key in ("invalid_rows", "duplicate_rows", "missing_features")
-            if key in ingest
-        }
+        valid_ranges = (
+            None
+            if "valid_ranges" not in ingest
+            else tuple(
+                ValidRange(
+                    name,
+                    None if bounds[0] is None else float(bounds[0]),
+                    None if bounds[1] is None else float(bounds[1]),
+                )
+                for name, bounds in ingest["valid_ranges"].items()
+            )
+        )
+        row_actions = {key: ingest.get(key) for key in ("invalid_rows", "duplicate_rows")}
         return cls(
             source=source,
             bin_size_m=float(ingest["bin_size_m"]),
@@ -192,9 +199,18 @@ class IngestConfig:
             tables=tables,
             filters=filters,
             valid_ranges=valid_ranges,
+            missing_features=ingest["missing_features"],
             **row_actions,
             las=las,
         )
+
+    def step_setting(self, name: str) -> Any:
+        """A setting that only some steps get (`filters`, `valid_ranges`, `invalid_rows`,
+        `duplicate_rows`, `label_table`); ConfigError if this step's rule did not pass it."""
+        value = getattr(self, name)
+        if value is None:
+            raise ConfigError(f"config key ingest.{name}: this step needs it, and it was not given")
+        return value
 
     @property
     def table_names(self) -> tuple[str, ...]:

@@ -156,7 +156,7 @@ def _apply_filters(
             f"{step['rows_with_missing_features']:,}",
             _reasons_text(step["rows_missing"]),
         )
-    for rule in config.filters:
+    for rule in config.step_setting("filters"):
         if rule.feature not in features:
             raise ConfigError(
                 f"config key ingest.filters.{rule.feature}: not a feature ({format_list(features)})"
@@ -223,7 +223,7 @@ def merge_tables(
         _bin_step(name, reports[name], item.frame) for name, item in zip(names, binned, strict=True)
     ]
     merged, join_steps = _join_tables(binned, config, paths)
-    label_path = paths.get(config.label_table, config.label_table)
+    label_path = paths.get(config.step_setting("label_table"), config.label_table)
     merged, filter_steps = _apply_filters(merged, config, label_path)
 
     features = config.features

@@ -171,9 +171,9 @@ def _apply_row_checks(
 ) -> CleanRows:
     """Drop the rows the config says to drop (invalid_rows, duplicate_rows: drop)."""
     steps: list[tuple[str, np.ndarray]] = []
-    if config.invalid_rows == "drop":
+    if config.step_setting("invalid_rows") == "drop":
         steps += [(f"outside_valid_range_{name}", mask) for name, mask in checks.outside.items()]
-    if config.duplicate_rows == "drop":
+    if config.step_setting("duplicate_rows") == "drop":
         steps.append(("duplicate_row", checks.duplicate))
     keep = clean.keep.copy()
     dropped = dict(clean.dropped)

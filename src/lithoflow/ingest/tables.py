@@ -54,7 +54,7 @@ def bin_raw_rows(
         source="", bin_size_m=bin_size_m, label_table="", columns=IdColumns("", ""), tables=()
     )
     clean = drop_missing(rows, spec, config.missing_features)
-    checks = check_rows(rows, spec, config.valid_ranges, clean.keep)
+    checks = check_rows(rows, spec, config.step_setting("valid_ranges"), clean.keep)
     clean = _apply_row_checks(rows, clean, checks, config)
     boreholes_dropped = _dropped_boreholes(rows, clean)
     keep = clean.keep

@@ -43,7 +43,7 @@ def leaderboard_frame(runs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
         row: dict[str, Any] = {
             "run": run,
             "target": spec.get("target", ""),
-            "model": metrics.get("model", spec.get("model", "mlp")),
+            "model": metrics["model"],
             "input": spec.get("input", ""),
             "context": spec.get("context") or "",
             "smoothing": f"{smoothing['method']} {smoothing['window_m']:g} m" if smoothing else "",

@@ -7,6 +7,7 @@ import math
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from lithoflow.classifiers.kinds import KINDS
 from lithoflow.core.figure_style import FigureStyle
 
 PANELS = (("balanced_accuracy", "balanced accuracy"), ("accuracy", "accuracy"),
@@ -24,7 +25,7 @@ def plot_leaderboard(frame: pd.DataFrame, style: FigureStyle) -> plt.Figure:
     )  # fmt: skip
     labels = [f"{r.run} ({r.target})" for r in frame.itertuples()]
     positions = list(range(len(frame)))[::-1]
-    colours = {"mlp": "#4C72B0", "gradient_boosting": "#DD8452"}
+    colours = {name: info.colour for name, info in KINDS.items()}
     for ax, (metric, title) in zip(axes[0], panels, strict=True):
         for y, row in zip(positions, frame.itertuples(), strict=True):
             mean = getattr(row, f"{metric}_mean")

@@ -59,7 +59,7 @@ def section(t: Tracer, plan: SummaryPlan) -> list[str]:
             rows.append(
                 [
                     code(run),
-                    run_spec.get("model", "mlp"),
+                    run_spec["model"],
                     inputs,
                     document.get("evaluation", "split"),
                     t.at(f"metrics:{run}", "n_units", fmt="count"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.workflow.helpers import SNAKEFILE, write_config
+from tests.support.config import SNAKEFILE, write_config
 
 _DUMP = """
 import json, sys
