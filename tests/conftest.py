@@ -72,3 +72,18 @@ def force2020() -> Path:
     if not (FORCE2020 / "las").is_dir():
         pytest.skip(f"FORCE 2020 folder {FORCE2020} is not present")
     return FORCE2020
+
+
+# One real LILY table (AVS_DataLITH.csv, vane shear, 92 holes) beside the checkout
+# (../shared/data/lily), or LITHOFLOW_LILY_TABLES=path.
+LILY_TABLES = Path(
+    os.environ.get("LITHOFLOW_LILY_TABLES") or REPO_ROOT.parent / "shared" / "data" / "lily"
+)
+
+
+@pytest.fixture(scope="session")
+def lily_tables() -> Path:
+    """The folder of the real LILY vane-shear table (tests only; the workflow never reads it)."""
+    if not (LILY_TABLES / "AVS_DataLITH.csv").is_file():
+        pytest.skip(f"LILY table folder {LILY_TABLES} is not present")
+    return LILY_TABLES

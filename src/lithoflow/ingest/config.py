@@ -269,7 +269,7 @@ def ingest_problems(config: Mapping[str, Any]) -> Iterator[str]:
         if source == "las":
             yield from _las_problems(config["data"]["las"])
     else:
-        for key in ("tables", "label_table", "columns"):
+        for key in ("tables", "label_table"):
             if key not in ingest:
                 yield f"config key ingest.{key}: required when data.source is {source!r}"
         if "tables" not in ingest:
