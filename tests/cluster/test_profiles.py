@@ -16,9 +16,15 @@ import yaml
 from snakemake_executor_plugin_slurm.partitions import get_best_partition, read_partition_file
 from snakemake_executor_plugin_slurm.utils import set_gres_string
 
-from tests.workflow.helpers import REPO_ROOT, SNAKEFILE, SNAKEMAKE, tiny_config, write_config
+from tests.support.config import snakemake_command, tiny_config, write_config
+from tests.support.slurm import (
+    CPU_PARTITION,
+    GPU_PARTITION,
+    PROFILES,
+    load_profile,
+    slurm_partition_file,
+)
 
-PROFILES = REPO_ROOT / "profiles"
 CONDA_KEYS = {"use-conda", "software-deployment-method", "sdm", "conda-prefix"}
 
 
@@ -47,10 +53,6 @@ class _Logger:
     def warning(self, *args: Any) -> None: ...
 
 
-def load_profile(name: str) -> dict[str, Any]:
-    return yaml.safe_load((PROFILES / name / "config.yaml").read_text())
-
-
 @pytest.fixture(scope="module")
 def slurm_profile() -> dict[str, Any]:
     return load_profile("slurm")
@@ -65,16 +67,7 @@ def test_default_profile_is_picked_up_without_being_named(tmp_path: Path) -> Non
     workdir = tmp_path / "run"
     write_config(workdir, tiny_config())
     result = subprocess.run(
-        [
-            str(SNAKEMAKE),
-            "--snakefile",
-            str(SNAKEFILE),
-            "--directory",
-            str(workdir),
-            "--configfile",
-            str(workdir / "config.yaml"),
-            "--list-rules",
-        ],
+        snakemake_command(workdir, "--list-rules"),
         cwd=tmp_path,  # found next to the Snakefile, not in the current directory
         capture_output=True,
         text=True,
@@ -96,15 +89,20 @@ def test_slurm_profile_resources(slurm_profile: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("resources", "partition", "gpu_flag"),
     [
-        ({"gpu": 1}, "gpu", " --gpus=1"),
-        ({}, "main", ""),
-        ({"gpu": 0}, "main", ""),  # compute.gpus_per_training_job: 0 on a CPU-only cluster
+        ({"gpu": 1}, GPU_PARTITION, " --gpus=1"),
+        ({}, CPU_PARTITION, ""),
+        ({"gpu": 0}, CPU_PARTITION, ""),  # compute.gpus_per_training_job: 0 on a CPU-only cluster
     ],
 )
 def test_slurm_profile_sends_gpu_jobs_and_only_them_to_the_gpu_partition(
     slurm_profile: dict[str, Any], resources: dict[str, int], partition: str, gpu_flag: str
 ) -> None:
-    partitions = read_partition_file(PROFILES / "slurm" / slurm_profile["slurm-partition-config"])
+    partitions = read_partition_file(slurm_partition_file())
     job = _Job("train_vae", mem_mb=4000, runtime=120, **resources)
     assert get_best_partition(partitions, job, _Logger()) == partition
     assert set_gres_string(job) == gpu_flag
+
+
+def test_slurm_profile_partitions_are_those_of_the_test_cluster() -> None:
+    partitions = yaml.safe_load(slurm_partition_file().read_text())["partitions"]
+    assert set(partitions) == {CPU_PARTITION, GPU_PARTITION}  # as slurm_up.sh creates them

@@ -25,14 +25,12 @@ from tests.cluster.slurm_records import (
     slurm_jobs,
     slurm_run_id,
 )
-from tests.workflow.helpers import REPO_ROOT, SNAKEFILE, SNAKEMAKE, tiny_config, write_config
+from tests.support.config import snakemake_command, tiny_config, write_config
+from tests.support.slurm import CPU_PARTITION, GPU_PARTITION, SLURM_PROFILE
 
 pytestmark = pytest.mark.cluster
 
-SLURM_PROFILE = REPO_ROOT / "profiles" / "slurm"
 GPU_RULES = frozenset({"train_vae", "train_classifier"})
-GPU_PARTITION = "gpu"
-CPU_PARTITION = "main"
 # Seconds: the whole run is stopped with SIGINT (Snakemake then cancels its SLURM jobs).
 RUN_TIMEOUT_S = 600
 # The executor checks job states after this many seconds, then backs off by 10 s per check.
@@ -81,21 +79,17 @@ def run_under_slurm(workdir: Path) -> subprocess.CompletedProcess[str]:
         "--signal=INT",
         "--kill-after=60",
         str(RUN_TIMEOUT_S),
-        str(SNAKEMAKE),
-        "--snakefile",
-        str(SNAKEFILE),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(workdir / "config.yaml"),
-        # Absolute, so that the profile's partitions.yaml resolves after --directory.
-        "--profile",
-        str(SLURM_PROFILE),
-        "--slurm-init-seconds-before-status-checks",
-        STATUS_CHECK_S,
-        "--seconds-between-status-checks",
-        STATUS_CHECK_S,
-        *TARGETS,
+        *snakemake_command(
+            workdir,
+            # Absolute, so that the profile's partitions.yaml resolves after --directory.
+            "--profile",
+            str(SLURM_PROFILE),
+            "--slurm-init-seconds-before-status-checks",
+            STATUS_CHECK_S,
+            "--seconds-between-status-checks",
+            STATUS_CHECK_S,
+            *TARGETS,
+        ),
     ]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT_S + 120)
 

@@ -73,7 +73,7 @@ def test_parse_squeue_json_keeps_snakemake_jobs_and_gpu_requests() -> None:
                 "partition": "gpu",
                 "job_state": "COMPLETED",
                 "exit_code": 0,
-                "current_working_directory": "/tmp/w",
+                "current_working_directory": "/scratch/run",
                 "tres_per_job": "gres:gpu:1",
                 "tres_per_node": "",
             },
@@ -84,7 +84,7 @@ def test_parse_squeue_json_keeps_snakemake_jobs_and_gpu_requests() -> None:
                 "partition": "main",
                 "job_state": ["COMPLETED"],  # list form of newer SLURM versions
                 "exit_code": {"return_code": 0},
-                "current_working_directory": "/tmp/w",
+                "current_working_directory": "/scratch/run",
             },
             {"job_id": 7, "name": "wrap", "comment": "", "partition": "main"},
         ]

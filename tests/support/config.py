@@ -8,6 +8,7 @@ only the keys they change.
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from lithoflow.validation.reconstruction import ReconstructionConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SNAKEFILE = REPO_ROOT / "Snakefile"
+SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 SCHEMA = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
 TINY_CONFIG = REPO_ROOT / "tests" / "config" / "tiny.yaml"
 
@@ -70,6 +72,21 @@ def write_config(workdir: Path, config: Mapping[str, Any]) -> Path:
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(dict(config), sort_keys=False))
     return path
+
+
+def snakemake_command(workdir: Path, *args: str) -> list[str]:
+    """The command that runs the repository's Snakefile in `workdir` on the config that
+    `write_config` wrote there, with `args` (options and targets) appended."""
+    return [
+        str(SNAKEMAKE),
+        "--snakefile",
+        str(SNAKEFILE),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config.yaml"),
+        *args,
+    ]
 
 
 def validated(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from lithoflow.core.figure_style import save_figure
 from lithoflow.splits.distribution import (
     TABLE_COLUMNS,
     class_counts,
@@ -88,9 +88,24 @@ def test_reproduces_the_investigations_figures(packaged_data):
     assert table["percent"].to_numpy() == pytest.approx(reference["Percentage"].to_numpy())
 
 
-def test_distribution_figure_is_written(tmp_path):
-    table = distribution_table(pd.Series({f"class {i}": 10 * i + 1 for i in range(40)}))
-    style = figure_style(dpi=40)
-    path = tmp_path / "dist.png"
-    save_figure(plot_distribution(table, "Rows per lithology", style), path, style)
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+def test_distribution_figure_draws_the_table():
+    # 40 classes of 1, 11, ..., 391 rows (7,840 in all), handed over out of rank order.
+    counts = pd.Series({f"class {i}": 10 * i + 1 for i in range(40)})
+    table = distribution_table(counts).sample(frac=1, random_state=0)
+    fig = plot_distribution(table, "Rows per lithology", figure_style(dpi=40))
+    try:
+        (ax,) = fig.axes
+        assert ax.get_title() == "Rows per lithology: 40 classes, 7,840 rows, max/min 391:1"
+        assert ax.get_ylabel() == "rows (log scale)"
+        assert ax.get_yscale() == "log"
+        # One bar per class, largest first, as tall as its count, labelled with its name.
+        largest_first = list(range(39, -1, -1))
+        assert [t.get_text() for t in ax.get_xticklabels()] == [f"class {i}" for i in largest_first]
+        assert [bar.get_height() for bar in ax.patches] == [10 * i + 1 for i in largest_first]
+        assert [bar.get_x() + bar.get_width() / 2 for bar in ax.patches] == pytest.approx(range(40))
+        # The 1% and 0.1% levels of the 7,840 rows, each with its note.
+        assert [line.get_ydata()[0] for line in ax.lines] == pytest.approx([78.4, 7.84])
+        assert [line.get_linestyle() for line in ax.lines] == ["--", ":"]
+        assert [text.get_text() for text in ax.texts] == ["1% of rows", "0.1% of rows"]
+    finally:
+        plt.close(fig)

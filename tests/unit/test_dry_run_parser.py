@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.workflow.runs import job_names, parse_dry_run
+from tests.support.dry_run import job_names, parse_dry_run
 
 PLAN = """\
 Building DAG of jobs...

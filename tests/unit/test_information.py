@@ -44,11 +44,15 @@ def test_entropy_units_and_scale_invariance():
 
 
 def test_jsd_hand_value():
-    # p = (1, 0), q = (1/2, 1/2), m = (3/4, 1/4):
-    # KL(p||m) = log2(4/3); KL(q||m) = 1/2 log2(2/3) + 1/2 log2(2); JSD = mean of the two.
-    expected = 0.5 * (math.log2(4 / 3) + 0.5 * math.log2(2 / 3) + 0.5)
-    assert expected == pytest.approx(0.311278, abs=1e-6)
-    assert jensen_shannon_bits({"a": 4}, {"a": 1, "b": 1}) == pytest.approx(expected, abs=1e-12)
+    # p = (1, 0) from {"a": 4}, q = (1/2, 1/2) from {"a": 1, "b": 1}, m = (p + q) / 2 = (3/4, 1/4).
+    jsd = jensen_shannon_bits({"a": 4}, {"a": 1, "b": 1})
+    # The mean of KL(p||m) = log2(4/3) and KL(q||m) = 1/2 log2(2/3) + 1/2 log2(2) ...
+    by_divergences = 0.5 * (math.log2(4 / 3) + 0.5 * math.log2(2 / 3) + 0.5 * math.log2(2))
+    assert jsd == pytest.approx(by_divergences, abs=1e-12)
+    # ... which is also H(m) - (H(p) + H(q)) / 2 = H(3/4, 1/4) - (0 + 1) / 2 = 0.311278 bits.
+    by_entropies = -(0.75 * math.log2(0.75) + 0.25 * math.log2(0.25)) - 0.5
+    assert jsd == pytest.approx(by_entropies, abs=1e-12)
+    assert jsd == pytest.approx(0.311278, abs=1e-6)
 
 
 def test_jsd_bounds_symmetry_and_alignment():

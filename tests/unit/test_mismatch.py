@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from lithoflow.core.figure_style import save_figure
 from lithoflow.splits.methods import PARTS, SplitConfig, assign_boreholes, split_frame
 from lithoflow.splits.mismatch import (
     TABLE_COLUMNS,
@@ -16,7 +16,7 @@ from lithoflow.splits.mismatch import (
     worst_mismatches,
 )
 from lithoflow.splits.mismatch_figure import plot_mismatch
-from tests.support.boreholes import expand_counts, labels_frame, synthetic_counts
+from tests.support.boreholes import labels_frame
 from tests.support.config import figure_style
 
 ROWS = [
@@ -103,20 +103,46 @@ def test_worst_mismatches_fold_change_both_ways():
     assert worst[1]["fold_change"] == pytest.approx(10.0)
 
 
-def test_mismatch_figure_is_written(tmp_path):
-    frame = expand_counts(synthetic_counts(n_boreholes=40, seed=3))
-    labels = {}
-    for method in ("random", "size_balanced", "entropy_balanced"):
-        parts = _parts(
-            frame,
-            SplitConfig(
-                method=method, seed=42, fractions=(0.7, 0.15, 0.15), fraction_tolerance=0.005
-            ),
-        )
-        labels[method] = {p: parts[p]["label"] for p in PARTS}
-    groups = {label: label.split("_")[0] for label in frame["label"].unique()}
-    table, summary = compare_methods(labels, groups)
-    style = figure_style(dpi=40)
-    path = tmp_path / "mismatch.png"
-    save_figure(plot_mismatch(table, summary, style), path, style)
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+def test_mismatch_figure_draws_the_comparison(compared):
+    table, summary = compared
+    fig = plot_mismatch(table, summary, figure_style(dpi=40))
+    try:
+        classes, groups, missing, shares = fig.axes
+        bar_panels = {
+            "Divergence of each part from the whole data (classes)": (classes, "classes", PARTS),
+            "Divergence of each part from the whole data (groups)": (groups, "groups", PARTS),
+            "Classes present in val / test but absent from train": (missing, None, PARTS[1:]),
+        }
+        for title, (ax, level, parts) in bar_panels.items():
+            assert ax.get_title() == title
+            assert [t.get_text() for t in ax.get_xticklabels()] == ["mine", "other"]
+            assert [t.get_text() for t in ax.get_legend().get_texts()] == list(parts)
+            # One group of bars per method (at its tick), one bar per part, as tall as the summary.
+            assert [c.get_label() for c in ax.containers] == list(parts)
+            for container, part in zip(ax.containers, parts, strict=True):
+                centres = [bar.get_x() + bar.get_width() / 2 for bar in container]
+                assert [round(x) for x in centres] == [0, 1]
+                heights = [bar.get_height() for bar in container]
+                if level is None:
+                    # Each method's val and test hold one class train lacks (basalt or gabbro).
+                    assert heights == [1, 1]
+                else:
+                    assert heights == [
+                        summary["methods"][m][level]["jsd_bits_from_whole"][part]
+                        for m in ("mine", "other")
+                    ]
+        assert classes.get_ylabel() == groups.get_ylabel() == "Jensen-Shannon divergence (bits)"
+        assert missing.get_ylabel() == "classes"
+        # "mine" tests on h3 (ooze 30, gabbro 10) after training on h1 + h2 (clay 80, ooze 40);
+        # "other" tests on h4 (basalt 20, clay 20). A class train lacks sits at 1e-4 %.
+        assert shares.get_title() == "Per-class share in test vs train"
+        assert shares.get_xlabel() == "share of train rows (%); absent from train plotted at 0.0001"
+        assert shares.get_ylabel() == "share of test rows (%)"
+        assert (shares.get_xscale(), shares.get_yscale()) == ("log", "log")
+        points = {c.get_label(): sorted(map(tuple, c.get_offsets())) for c in shares.collections}
+        assert points == {
+            "mine": [(1e-4, 25.0), (pytest.approx(100 / 3), 75.0)],
+            "other": [(1e-4, 50.0), (pytest.approx(200 / 3), 50.0)],
+        }
+    finally:
+        plt.close(fig)

@@ -1,8 +1,11 @@
-"""What pyproject.toml's main dependencies bring: everything `snakemake --report` imports.
+"""The project's packaging as pyproject.toml declares it.
 
-The report is built by Snakemake's own process (no rule environment), so the project's main
-dependencies must provide every third-party module of Snakemake's report code; before the
-`reports` extra was declared, pygments came only with pytest (a dev dependency).
+- The main dependencies pin torch and Snakemake exactly, and the environment has those versions.
+- Every file of the package's data folder is declared as package data (so a wheel ships it), and
+  every data file the library reads is there.
+- The main dependencies bring everything `snakemake --report` imports: the report is built by
+  Snakemake's own process (no rule environment); before the `reports` extra was declared,
+  pygments came only with pytest (a dev dependency).
 """
 
 from __future__ import annotations
@@ -12,17 +15,21 @@ import importlib.metadata as metadata
 import importlib.util
 import re
 import sys
+from fnmatch import fnmatch
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import tomllib
+import pytest
 from packaging.requirements import Requirement
 
+from lithoflow.simulate.calibration import CALIBRATION_FILES
 from tests.support.config import REPO_ROOT
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10: pytest's own dependency
-    import tomli as tomllib
+else:  # Python 3.10: tomli, which pytest itself requires there
+    tomllib = pytest.importorskip("tomli")
 
 REPORT_PACKAGE = "snakemake.report"
 
@@ -31,9 +38,12 @@ def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def pyproject() -> dict[str, Any]:
+    return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+
+
 def main_requirements() -> list[Requirement]:
-    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    return [Requirement(spec) for spec in project["dependencies"]]
+    return [Requirement(spec) for spec in pyproject()["project"]["dependencies"]]
 
 
 def installed_closure(requirements: list[Requirement]) -> set[str]:
@@ -75,12 +85,40 @@ def report_imports() -> set[str]:
     return {m for m in modules if m not in sys.stdlib_module_names and m != "snakemake"}
 
 
-def test_the_report_code_imports_pygments():
-    assert {"pygments", "jinja2", "docutils"} <= report_imports()
+def test_main_dependencies_pin_torch_and_snakemake_with_its_report_extra():
+    requirements = {normalise(req.name): req for req in main_requirements()}
+    assert str(requirements["torch"].specifier) == "==2.13.0"
+    assert str(requirements["snakemake"].specifier) == "==9.27.1"
+    assert requirements["snakemake"].extras == {"reports"}
+
+
+def test_the_environment_has_the_versions_the_main_dependencies_ask_for():
+    wrong = {}
+    for req in main_requirements():
+        if req.marker is not None and not req.marker.evaluate():
+            continue
+        installed = metadata.version(req.name)
+        if not req.specifier.contains(installed, prereleases=True):
+            wrong[req.name] = f"{installed} does not satisfy {req.specifier}"
+    assert wrong == {}
+
+
+def test_the_package_ships_its_data_files():
+    data = resources.files("lithoflow") / "data"
+    names = {entry.name for entry in data.iterdir() if entry.is_file()}
+    # Every file the library reads from the package data is there ...
+    read = {*CALIBRATION_FILES, "model_reference.json", "investigation_reference.json"}
+    assert read - names == set()
+    # ... and every file there is declared as package data, so that a built wheel carries it.
+    patterns = pyproject()["tool"]["setuptools"]["package-data"]["lithoflow"]
+    undeclared = {n for n in names if not any(fnmatch(f"data/{n}", p) for p in patterns)}
+    assert undeclared == set()
+    assert "PROVENANCE.md" in names
 
 
 def test_main_dependencies_provide_every_module_the_report_imports():
     provided = installed_closure(main_requirements())
+    assert "pygments" in provided  # through snakemake[reports], not only through pytest
     owners = metadata.packages_distributions()
     missing = {
         module: owners.get(module)

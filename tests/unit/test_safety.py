@@ -1,10 +1,16 @@
 """Static safety checks over the repository's code.
 
-- Nothing is unpickled: no pickle/dill/joblib/cloudpickle import, no pandas read_pickle or
-  to_pickle, no numpy load with allow_pickle=True, and every torch.load passes weights_only=True.
-- No config value or label reaches a shell: no rule has a shell command or a run block (each runs
-  a script), and no Python code runs a shell (subprocess with shell=True, os.system, os.popen);
-  the rule files are scanned as Snakemake's parser translates them to Python.
+Ruff's security rules (`S` in pyproject.toml, run by `make lint` over src, tests, bench and
+workflow/scripts) flag shell use (os.system, os.popen, subprocess and any call with shell=True:
+S602, S604, S605) and unpickling with pickle, dill, shelve or pandas (S301). This file checks
+what they leave out:
+
+- Nothing is unpickled: no pickle/dill/joblib/cloudpickle/shelve import (ruff's S403 is preview
+  only), no pandas to_pickle, no numpy load with allow_pickle=True, every torch.load passes
+  weights_only=True, and no call passes shell= a computed value (S602/S604 see only constants).
+- Ruff does not read the rule files: the Snakefile and each rule file, as Snakemake's parser
+  translates them to Python, pass both this scan and ruff's S rules; no rule has a shell command
+  or a run block (each runs a script).
 - Every wildcard of every rule's output, log and benchmark is constrained by a pattern that
   matches neither an empty string nor a path (so a label can never pick a file outside its folder).
 """
@@ -12,16 +18,19 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.support.config import REPO_ROOT, SNAKEFILE
 
 CODE_FOLDERS = ("src", "workflow", "bench")
 PICKLE_MODULES = {"pickle", "cPickle", "_pickle", "dill", "joblib", "cloudpickle", "shelve"}
-PICKLE_CALLS = {"read_pickle", "to_pickle"}
-SHELL_CALLS = {("os", "system"), ("os", "popen")}
-SUBPROCESS_CALLS = {"run", "Popen", "call", "check_call", "check_output", "getoutput"}
 
 
 def python_files() -> list[Path]:
@@ -60,7 +69,7 @@ def findings(path: Path, root: Path = REPO_ROOT) -> list[str]:
 
 
 def findings_in_source(source: str, where: str) -> list[str]:
-    """Every unsafe construct in Python source text, as 'where:line: what'."""
+    """Every unsafe construct ruff's S rules miss in Python source text, as 'where:line: what'."""
     tree = ast.parse(source, filename=where)
     found = []
     for node in ast.walk(tree):
@@ -73,8 +82,8 @@ def findings_in_source(source: str, where: str) -> list[str]:
                 found.append(f"{where}:{node.lineno}: from {node.module} import")
         elif isinstance(node, ast.Call):
             owner, name = call_name(node)
-            if name in PICKLE_CALLS:
-                found.append(f"{where}:{node.lineno}: {name}")
+            if name == "to_pickle":
+                found.append(f"{where}:{node.lineno}: to_pickle")
             if (
                 owner == "torch"
                 and name == "load"
@@ -87,11 +96,36 @@ def findings_in_source(source: str, where: str) -> list[str]:
                 and keyword_is_true(node, "allow_pickle")
             ):
                 found.append(f"{where}:{node.lineno}: numpy load with allow_pickle")
-            if (owner, name) in SHELL_CALLS:
-                found.append(f"{where}:{node.lineno}: {owner}.{name} runs a shell")
-            if name in SUBPROCESS_CALLS and keyword_is_true(node, "shell"):
-                found.append(f"{where}:{node.lineno}: {name} with shell=True")
+            if any(
+                k.arg == "shell" and not isinstance(k.value, ast.Constant) for k in node.keywords
+            ):
+                found.append(f"{where}:{node.lineno}: {name} with a computed shell=")
     return found
+
+
+def ruff_security_findings(source: str, where: str, *, project_config: bool) -> list[str]:
+    """Ruff's S findings in Python source text, as 'where:line: code'. With `project_config`,
+    ruff applies pyproject.toml (its rule selection and per-file ignores, for a file at `where`);
+    without, every S rule."""
+    if importlib.util.find_spec("ruff") is None:
+        pytest.skip("ruff is not installed (pip install -e '.[dev]')")
+    options = [] if project_config else ["--isolated", "--select", "S"]
+    command = [sys.executable, "-m", "ruff", "check", "--output-format", "json", *options]
+    result = subprocess.run(
+        [*command, "--stdin-filename", where, "-"],
+        input=source,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return [
+        f"{where}:{item['location']['row']}: {item['code']}"
+        for item in json.loads(result.stdout)
+        if item["code"] and item["code"].startswith("S")
+    ]
 
 
 def test_the_scan_sees_the_code():
@@ -104,19 +138,49 @@ def test_the_scan_sees_the_code():
 def test_the_scan_finds_what_it_looks_for(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text(
-        "import pickle\nimport torch, subprocess, os\nimport pandas as pd\n"
-        "torch.load('m.pt')\ntorch.load('m.pt', weights_only=False)\npd.read_pickle('x')\n"
-        "subprocess.run('ls', shell=True)\nos.system('ls')\n"
-        "torch.load('ok.pt', weights_only=True)\nsubprocess.run(['ls'])\n"
+        "import pickle\nimport torch, subprocess, os\nimport numpy as np\nimport joblib\n"
+        "torch.load('m.pt')\ntorch.load('m.pt', weights_only=False)\nframe.to_pickle('x')\n"
+        "np.load('x.npy', allow_pickle=True)\nsubprocess.run(command, shell=flag)\n"
+        "torch.load('ok.pt', weights_only=True)\nsubprocess.run(['ls'])\nnp.load('x.npy')\n"
     )
     found = findings(bad, root=tmp_path)
     assert [line.split(": ", 1)[1] for line in found] == [
         "import pickle",
+        "import joblib",
         "torch.load without weights_only=True",
         "torch.load without weights_only=True",
-        "read_pickle",
-        "run with shell=True",
-        "os.system runs a shell",
+        "to_pickle",
+        "numpy load with allow_pickle",
+        "run with a computed shell=",
+    ]
+
+
+RUFF_ONLY = (
+    "import os\nimport pickle\nimport subprocess\n\nimport pandas as pd\n\n\n"
+    "def f(command, path):\n"
+    "    os.system(command)\n"
+    "    os.popen(command)\n"
+    "    subprocess.run(command, shell=True)\n"
+    "    subprocess.getoutput(command)\n"
+    "    pd.read_pickle(path)\n"
+    "    pickle.loads(path)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "where", ["src/lithoflow/probe.py", "workflow/scripts/probe.py", "bench/probe.py"]
+)
+def test_ruff_flags_the_shell_and_unpickling_this_scan_leaves_to_it(where):
+    """The project's ruff configuration checks, in every scanned folder, what the scan above no
+    longer looks for: os.system, os.popen, shell=True, subprocess.getoutput, pandas read_pickle
+    and pickle.loads."""
+    assert ruff_security_findings(RUFF_ONLY, where, project_config=True) == [
+        f"{where}:9: S605",
+        f"{where}:10: S605",
+        f"{where}:11: S602",
+        f"{where}:12: S605",
+        f"{where}:13: S301",
+        f"{where}:14: S301",
     ]
 
 
@@ -127,13 +191,17 @@ def test_nothing_is_unpickled_and_no_shell_is_run():
 
 def test_rule_files_use_no_pickle_and_no_shell(built_workflow):
     """The Snakefile and every rule file, as Snakemake's parser translates them to Python, pass
-    the same scan as the library (line numbers are those of the translation)."""
+    the scan and ruff's S rules, which do not otherwise read them (line numbers are those of the
+    translation)."""
     compiled = built_workflow.compiled_rule_files
     assert set(compiled) == {str(p.relative_to(REPO_ROOT)) for p in rule_files()}
     problems = [
         finding
         for where, source in compiled.items()
-        for finding in findings_in_source(source, where)
+        for finding in [
+            *findings_in_source(source, where),
+            *ruff_security_findings(source, where, project_config=False),
+        ]
     ]
     assert problems == []
 

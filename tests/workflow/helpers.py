@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,16 +10,16 @@ from typing import Any
 from tests.support.config import (  # noqa: F401  (re-exported for the workflow tests)
     REPO_ROOT,
     SNAKEFILE,
+    SNAKEMAKE,
     TINY_CONFIG,
     deep_update,
     load_default_config,
     load_tiny_config,
     load_tiny_overrides,
+    snakemake_command,
     tiny_config,
     write_config,
 )
-
-SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 
 
 def run_snakemake(
@@ -35,19 +34,7 @@ def run_snakemake(
     """Run the repository's Snakefile in `workdir` (config written there if given)."""
     if config is not None:
         write_config(workdir, config)
-    cmd = [
-        str(SNAKEMAKE),
-        "--snakefile",
-        str(SNAKEFILE),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(workdir / "config.yaml"),
-        "--cores",
-        str(cores),
-        *extra_args,
-        *targets,
-    ]
+    cmd = snakemake_command(workdir, "--cores", str(cores), *extra_args, *targets)
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,30 @@ from tests.workflow.helpers import run_snakemake, tiny_config
 pytestmark = pytest.mark.workflow
 
 TARGET = "results/data/features.parquet"
+
+
+def table_source_config(table: Path, **ingest: Any) -> dict[str, Any]:
+    """The tiny config reading `table` (columns well, depth, rock, porosity, vp) as a tidy table
+    source, without the LILY-only settings, with the `ingest` keys set."""
+    config = tiny_config(
+        {
+            "data": {
+                "source": "table",
+                "table": {
+                    "path": str(table),
+                    "borehole_column": "well",
+                    "depth_column": "depth",
+                    "label_column": "rock",
+                    "features": ["porosity", "vp"],
+                },
+            }
+        }
+    )
+    config["scaling"]["transforms"] = {}  # the defaults name LILY's features
+    for key in ("tables", "label_table", "columns"):  # LILY-layout keys: optional here
+        del config["ingest"][key]
+    config["ingest"].update(ingest)
+    return config
 
 
 def test_lily_tables_to_features_parquet(tmp_path: Path) -> None:
@@ -77,25 +102,11 @@ def test_tidy_table_source_with_other_features(tmp_path: Path) -> None:
             "vp": [2000.0, 2200.0, 2100.0, 1800.0, 1900.0],
         }
     ).to_parquet(table, index=False)
-    config = tiny_config(
-        {
-            "data": {
-                "source": "table",
-                "table": {
-                    "path": str(table),
-                    "borehole_column": "well",
-                    "depth_column": "depth",
-                    "label_column": "rock",
-                    "features": ["porosity", "vp"],
-                },
-            }
-        }
+    config = table_source_config(
+        table,
+        filters={"porosity": [0.0, 0.45]},
+        valid_ranges={"porosity": [0.0, 1.0]},  # keys must be features
     )
-    config["ingest"]["filters"] = {"porosity": [0.0, 0.45]}
-    config["ingest"]["valid_ranges"] = {"porosity": [0.0, 1.0]}  # keys must be features
-    config["scaling"]["transforms"] = {}  # the defaults name LILY's features
-    for key in ("tables", "label_table", "columns"):  # LILY-layout keys: optional here
-        del config["ingest"][key]
     workdir = tmp_path / "work"
     run_snakemake(workdir, config, targets=[TARGET])
     dataset = read_dataset(workdir / TARGET)
@@ -145,26 +156,9 @@ def test_tidy_table_keeps_rows_missing_a_feature(tmp_path: Path) -> None:
             "vp": [2000.0, 2200.0, np.nan, np.nan, np.nan],
         }
     ).to_parquet(table, index=False)
-    config = tiny_config(
-        {
-            "data": {
-                "source": "table",
-                "table": {
-                    "path": str(table),
-                    "borehole_column": "well",
-                    "depth_column": "depth",
-                    "label_column": "rock",
-                    "features": ["porosity", "vp"],
-                },
-            }
-        }
+    config = table_source_config(
+        table, filters={"vp": [1000.0, 3000.0]}, valid_ranges={}, missing_features="keep"
     )
-    config["ingest"]["filters"] = {"vp": [1000.0, 3000.0]}
-    config["ingest"]["valid_ranges"] = {}
-    config["ingest"]["missing_features"] = "keep"
-    config["scaling"]["transforms"] = {}
-    for key in ("tables", "label_table", "columns"):
-        del config["ingest"][key]
     workdir = tmp_path / "work"
     run_snakemake(workdir, config, targets=[TARGET])
     frame = read_dataset(workdir / TARGET).frame

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 import lithoflow
-from lithoflow.core.config import merged_run_settings
+from lithoflow.classifiers.spec import run_settings
 from tests.workflow.helpers import REPO_ROOT, run_snakemake, tiny_config
 from tests.workflow.runs import differing_files
 
@@ -133,5 +133,5 @@ def test_every_model_folder_records_what_made_it(completed_run):
             assert {k: record["settings"]["vae"][k] for k in model} == model
         else:
             assert record["step"] == "train_classifier"
-            spec = merged_run_settings(config["classifiers"], folder.name)
+            spec = run_settings(config["classifiers"], folder.name)
             assert {k: record["settings"]["spec"][k] for k in spec} == spec

@@ -3,7 +3,7 @@
 Each test edits a copy of the suite's complete tiny run (tests/workflow/conftest.py) and reads the
 jobs that `snakemake --dry-run` would run: the job blocks of its output ("rule NAME:" with the
 job's "wildcards:" and "input:" lines), checked against its own "Job stats" table
-(tests/workflow/runs.py: parse_dry_run). Jobs are named "rule" or "rule[wildcard=value]".
+(tests/support/dry_run.py: parse_dry_run). Jobs are named "rule" or "rule[wildcard=value]".
 """
 
 from __future__ import annotations

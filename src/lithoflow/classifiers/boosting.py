@@ -318,15 +318,18 @@ class BoostingKind:
         return TrainingResult(history=[record])
 
     def predict_proba(self, x: np.ndarray, device: torch.device) -> np.ndarray:
-        assert self.model is not None and self.used is not None, "fit first"
+        if self.model is None or self.used is None:
+            raise RuntimeError("fit first")
         return predict_proba(self.model, x[:, self.used], self.n_classes)
 
     def save(self, path: Path) -> None:
-        assert self.model is not None, "fit first"
+        if self.model is None:
+            raise RuntimeError("fit first")
         save_boosting(path, self.model)
 
     def architecture(self) -> dict[str, Any]:
-        assert self.model is not None, "fit first"
+        if self.model is None:
+            raise RuntimeError("fit first")
         return {
             "kind": self.name,
             "n_inputs": self.n_inputs,

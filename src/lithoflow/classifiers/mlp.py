@@ -188,7 +188,8 @@ def make_classifier_step(
     Call with the model on its final device (the fast step flattens its parameters there).
     """
     if gradient_path(gradients, fast_step_applies(model), model) == "fast":
-        assert isinstance(model, MLPClassifier)
+        if not isinstance(model, MLPClassifier):
+            raise TypeError(f"the fast step needs an MLPClassifier, got {type(model).__name__}")
         return FastMLPStep(model, learning_rate, weight)
     return AutogradMLPStep(model, learning_rate, weight)
 
@@ -327,16 +328,19 @@ class MLPKind:
         )
 
     def predict_proba(self, x: np.ndarray, device: torch.device) -> np.ndarray:
-        assert self.model is not None, "fit first"
+        if self.model is None:
+            raise RuntimeError("fit first")
         return self.model.predict_proba(to_tensor(x, device)).cpu().numpy().astype(np.float64)
 
     def save(self, path: Path) -> None:
-        assert self.model is not None, "fit first"
+        if self.model is None:
+            raise RuntimeError("fit first")
         self.model.cpu()
         save_state_dict(path, self.model)
 
     def architecture(self) -> dict[str, Any]:
-        assert self.model is not None, "fit first"
+        if self.model is None:
+            raise RuntimeError("fit first")
         return {
             "kind": self.name,
             "n_inputs": self.n_inputs,

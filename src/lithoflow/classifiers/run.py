@@ -197,12 +197,14 @@ class ClassifierRun:
         return self.first.training
 
     def save_weights(self, path: Path) -> None:
-        assert self.first.kind is not None
+        if self.first.kind is None:
+            raise RuntimeError("train first")
         self.first.kind.save(path)
 
     def config_payload(self, result: TrainingResult) -> dict[str, Any]:
         first = self.first
-        assert first.kind is not None
+        if first.kind is None:
+            raise RuntimeError("train first")
         weights = first.extra["weights"]
         return {
             "format": CLASSIFIER_FORMAT,

@@ -11,7 +11,7 @@ import numpy as np
 
 from lithoflow.core.figure_style import FigureStyle
 
-PASS_COLOUR = "#55A868"
+PASS_COLOUR = "#55A868"  # noqa: S105 (a colour, not a password)
 FAIL_COLOUR = "#C44E52"
 REAL_COLOUR = "0.55"
 SIM_COLOUR = "#4C72B0"
