@@ -22,6 +22,7 @@ include: "workflow/rules/vae.smk"
 include: "workflow/rules/classify.smk"
 include: "workflow/rules/validate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/predict.smk"
 
 
 rule all:

@@ -29,6 +29,7 @@ from lithoflow.features.context import ContextConfig
 from lithoflow.features.scaling import scaling_problems
 from lithoflow.hierarchy.data_driven import data_driven_problems
 from lithoflow.ingest.config import LAS_TABLE, TIDY_TABLE, ingest_problems
+from lithoflow.predict.settings import PredictSettings, predict_problems
 from lithoflow.report.settings import report_problems
 from lithoflow.simulate.injection import anomaly_problems
 from lithoflow.splits.methods import split_problems
@@ -47,6 +48,7 @@ CHECKS: tuple[Check, ...] = (
     anomaly_problems,
     validation_problems,
     report_problems,
+    predict_problems,
 )
 WARNINGS: tuple[Check, ...] = (compute_warnings,)
 
@@ -73,6 +75,7 @@ class Settings:
     anomalies: bool  # anomaly detection (validation.anomalies)
     report: bool  # the investigation summary (section report)
     reconstruction_scopes: tuple[str, ...]
+    predict: PredictSettings | None  # classifying new boreholes (section predict)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -104,6 +107,7 @@ class Settings:
             anomalies=bool(validation and validation.get("anomalies") is not None),
             report=config.get("report") is not None,
             reconstruction_scopes=tuple((validation or {}).get("reconstruction_scopes") or ()),
+            predict=PredictSettings.from_config(config) if config.get("predict") else None,
         )
 
     def runs_of_kind(self, kind: str) -> list[str]:

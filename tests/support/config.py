@@ -160,6 +160,11 @@ def ingest_config(config: Mapping[str, Any]) -> IngestConfig:
     return IngestConfig.from_config(with_defaults(config))
 
 
+def las_section(las: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``data.las`` section with the schema's defaults filled in."""
+    return with_defaults({"data": {"source": "las", "las": las}})["data"]["las"]
+
+
 def las_config(las: Mapping[str, Any]) -> LasConfig:
     """LasConfig of a ``data.las`` section (schema defaults filled in)."""
     return LasConfig.from_config(

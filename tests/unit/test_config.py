@@ -179,8 +179,10 @@ def test_table_source_needs_no_lily_ingest_keys(config: dict[str, Any]) -> None:
     lily["data"]["source"] = "lily"
     with pytest.raises(ConfigError) as caught:
         check_config(lily)
-    for key in ("ingest.tables", "ingest.label_table", "ingest.columns"):
+    for key in ("ingest.tables", "ingest.label_table"):
         assert key in str(caught.value)
+    # LILY's own identification columns are the default
+    assert lily["ingest"]["columns"]["depth"] == "Depth CSF-A (m)"
 
 
 def test_gpus_on_a_cpu_run_are_warned_about(config: dict[str, Any]) -> None:

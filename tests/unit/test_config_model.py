@@ -38,7 +38,7 @@ LAYERS = (
     ("vae",),
     ("classifiers",),
     ("validation",),
-    ("report",),
+    ("report", "predict"),
 )
 
 SETTINGS_CLASSES = (

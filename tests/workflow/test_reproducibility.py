@@ -21,6 +21,7 @@ import yaml
 
 import lithoflow
 from lithoflow.classifiers.spec import run_settings
+from tests.support.config import validated
 from tests.workflow.helpers import REPO_ROOT, run_snakemake, tiny_config
 from tests.workflow.runs import differing_files
 
@@ -108,6 +109,7 @@ def git(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_every_model_folder_records_what_made_it(completed_run):
     config = yaml.safe_load((completed_run / "config.yaml").read_text())
+    resolved = validated(config)
     folders = model_folders(completed_run)
     names = [f"{p.parent.name}/{p.name}" for p in folders]
     runs = config["classifiers"]["runs"]
@@ -116,8 +118,8 @@ def test_every_model_folder_records_what_made_it(completed_run):
     in_checkout = git("rev-parse", "HEAD").returncode == 0
     for folder in folders:
         record = json.loads((folder / "provenance.json").read_text())
-        # The resolved config of the run: what the config file says (schema defaults aside).
-        for section, value in config.items():
+        # The resolved config of the run: the config file with the schema's defaults filled in.
+        for section, value in resolved.items():
             assert record["config"][section] == value, (folder, section)
         assert record["lithoflow_version"] == lithoflow.__version__
         if in_checkout:  # the commit trained on is HEAD, or an ancestor if one was made since

@@ -132,8 +132,8 @@ def test_library_modules_are_inputs_of_exactly_the_rules_that_use_them(every_job
     the tests must not edit the repository's files."""
     jobs = planned_jobs(tmp_path, tiny_config())
     inputs = {job.name: set(job.inputs) for job in jobs}
-    vae_module = str(LIBRARY / "models" / "vae.py")
-    classifier_module = str(LIBRARY / "models" / "classifiers.py")
+    vae_module = str(LIBRARY / "vae" / "network.py")
+    classifier_module = str(LIBRARY / "classifiers" / "run.py")
     binning_module = str(LIBRARY / "ingest" / "binning.py")
 
     assert vae_module in inputs["train_vae[vae=v2_6_7]"]

@@ -11,6 +11,7 @@
 
 rule depth_context:
     input:
+        unpack(context_extra),
         table=context_source,
         code=script_code("depth_context.py"),
     output:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(SRC_DIR))
 from lithoflow.classifiers.kinds import KINDS
 from lithoflow.classifiers.spec import embedding_run_for, run_settings
 from lithoflow.core.codedeps import library_modules
-from lithoflow.ingest.las import las_files
+from lithoflow.ingest.las import file_stem, las_files
 from lithoflow.settings import Settings, validate
 from lithoflow.splits.methods import SplitConfig
 
@@ -346,6 +346,7 @@ def classifier_outputs(model_file):
             labels={"run": "{run}", "content": "confusion (test)"},
         ),
         "predictions": f"{folder}/predictions.parquet",
+        "units": directory(f"{folder}/units"),
         "pipeline": f"{folder}/pipeline.json",
         "boreholes": f"{folder}/boreholes.csv",
         "history": f"{folder}/history.csv",
@@ -360,6 +361,49 @@ def context_source(wildcards):
     return f"{vae_dir(wildcards.source)}/embeddings.parquet"
 
 
+def context_extra(wildcards):
+    """The log's unlabelled bins, for the depth context of the raw features."""
+    if wildcards.source == "raw":
+        return {"unlabelled": "results/data/unlabelled.parquet"}
+    return {}
+
+
 def context_settings(wildcards):
     """One context set's settings: changing it recomputes that context only."""
     return config["context"]["sets"][wildcards.context]
+
+
+# --- predict rules -------------------------------------------------------------
+
+
+def predict_input_files(predict):
+    """Borehole (file name without .las/.las.gz) -> LAS file of predict.data.las.path."""
+    files = las_files(predict.data["las"]["path"])
+    stems = [file_stem(path) for path in files]
+    duplicated = sorted({s for s in stems if stems.count(s) > 1})
+    if duplicated:
+        raise ValueError(
+            f"config key predict.data.las.path: two files are named {duplicated[0]!r} "
+            "(.las and .las.gz?); keep one"
+        )
+    return dict(zip(stems, files))
+
+
+def predict_model_files(predict, spec):
+    """The files of the model a prediction applies: the final model's, or the evaluated units."""
+    folder = classifier_dir(predict.run)
+    if predict.model == "final":
+        return [
+            f"{folder}/final/{spec.kind.weights_file}",
+            f"{folder}/final/config.json",
+            f"{folder}/final/pipeline.json",
+        ]
+    return [f"{folder}/units", f"{folder}/metrics.json"]
+
+
+def predict_card_path(ext):
+    """The model card next to the applied model."""
+    folder = classifier_dir(SETTINGS.predict.run)
+    if SETTINGS.predict.model == "final":
+        return f"{folder}/final/model_card.{ext}"
+    return f"{folder}/model_card.{ext}"

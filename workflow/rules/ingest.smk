@@ -10,6 +10,7 @@ rule bin_table:
     output:
         table="results/data/binned/{table}.parquet",
         report="results/data/binned/{table}.json",
+        unlabelled="results/data/binned/{table}.unlabelled.parquet",
     log:
         "logs/bin_table/{table}.log",
     benchmark:
@@ -29,9 +30,11 @@ rule merge_tables:
     input:
         tables=binned_table_files("parquet"),
         reports=binned_table_files("json"),
+        unlabelled=binned_table_files("unlabelled.parquet"),
         code=script_code("merge_tables.py"),
     output:
         table="results/data/features.parquet",
+        unlabelled="results/data/unlabelled.parquet",
         report=report(
             "results/data/ingest_report.json",
             caption="../report/ingest_report.rst",

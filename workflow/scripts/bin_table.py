@@ -20,7 +20,7 @@ def main(smk) -> None:
     except Exception:
         logger.exception("binning table %s failed", smk.wildcards.table)
         raise
-    write_binned_table(binned, smk.output.table, smk.output.report)
+    write_binned_table(binned, smk.output.table, smk.output.report, smk.output.unlabelled)
 
 
 main(snakemake)

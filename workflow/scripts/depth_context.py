@@ -11,6 +11,7 @@ def main(smk) -> None:
         smk.output.table,
         smk.wildcards.source,
         ContextConfig.from_config(smk.params.settings),
+        smk.input.get("unlabelled"),
     )
 
 

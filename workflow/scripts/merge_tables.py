@@ -2,11 +2,19 @@
 
 import logging
 
+import pandas as pd
+
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.io import read_json
 from lithoflow.core.logs import configure_logging
 from lithoflow.ingest.config import IngestConfig
-from lithoflow.ingest.merge import format_report, merge_tables, write_merged
+from lithoflow.ingest.merge import (
+    format_report,
+    merge_tables,
+    unlabelled_bins,
+    write_merged,
+    write_unlabelled,
+)
 
 logger = logging.getLogger("lithoflow.rules.merge_tables")
 
@@ -25,6 +33,10 @@ def main(smk) -> None:
         raise
     logger.info("ingestion report:\n%s", format_report(merged.report))
     write_merged(merged, config, smk.output.table, smk.output.report)
+    write_unlabelled(
+        unlabelled_bins(merged, config, [pd.read_parquet(p) for p in smk.input.unlabelled]),
+        smk.output.unlabelled,
+    )
 
 
 main(snakemake)

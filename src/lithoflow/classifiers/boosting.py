@@ -21,7 +21,7 @@ import re
 import time
 import zipfile
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -316,6 +316,17 @@ class BoostingKind:
         if on_epoch_end is not None:
             on_epoch_end(record)
         return TrainingResult(history=[record])
+
+    def fit_final(self, train, val, n_classes, seed, weights, device):
+        """The final model: early stopping on `val` chooses the iterations, then the trees are
+        fitted again on train and val together with that many (`refit_with_val`); without early
+        stopping, all `max_iter` iterations on train and val together."""
+        if self.params.early_stopping and val[1].shape[0]:
+            self.params = replace(self.params, refit_with_val=True)
+            return self.fit(train, val, n_classes, seed, weights, device, None, None)
+        both = (np.vstack([train[0], val[0]]), np.concatenate([train[1], val[1]]))
+        empty = (both[0][:0], both[1][:0])
+        return self.fit(both, empty, n_classes, seed, weights, device, None, None)
 
     def predict_proba(self, x: np.ndarray, device: torch.device) -> np.ndarray:
         if self.model is None or self.used is None:

@@ -44,6 +44,18 @@ class ClassifierKind(Protocol):
     ) -> TrainingResult:
         """Fit on (inputs, class indices); a history with one row per epoch (or one row)."""
 
+    def fit_final(
+        self,
+        train: tuple[np.ndarray, np.ndarray],
+        val: tuple[np.ndarray, np.ndarray],
+        n_classes: int,
+        seed: int,
+        weights: np.ndarray | None,
+        device: torch.device,
+    ) -> TrainingResult:
+        """The final model: validation on `val` chooses the iterations (or epochs) as in `fit`,
+        then the model learns from train and val together with that many."""
+
     def predict_proba(self, x: np.ndarray, device: torch.device) -> np.ndarray:
         """Class probabilities (rows × n_classes) of model-space inputs."""
 

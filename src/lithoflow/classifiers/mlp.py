@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -326,6 +326,19 @@ class MLPKind:
             resume=resume,
             on_epoch_end=on_epoch_end,
         )
+
+    def fit_final(self, train, val, n_classes, seed, weights, device):
+        """The final model: the epoch early stopping on `val` chooses, then a fresh model of the
+        same seed trained on train and val together for that many epochs (no validation)."""
+        chosen = self.fit(train, val, n_classes, seed, weights, device, None, None)
+        epochs = chosen.best_epoch if chosen.best_epoch is not None else chosen.epochs_run
+        both = (np.vstack([train[0], val[0]]), np.concatenate([train[1], val[1]]))
+        params = replace(self.params, max_epochs=max(int(epochs), 1))
+        self.model = build_mlp(self.n_inputs, n_classes, params, seed)
+        empty = (both[0][:0], both[1][:0])
+        result = fit_mlp(self.model, both, empty, n_classes, params, seed, device, weights=weights)
+        result.history.append({"epoch": int(epochs), "chosen_epochs": int(epochs)})
+        return result
 
     def predict_proba(self, x: np.ndarray, device: torch.device) -> np.ndarray:
         if self.model is None:

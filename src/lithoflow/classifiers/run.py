@@ -37,6 +37,7 @@ from lithoflow.classifiers.data import (
 )
 from lithoflow.classifiers.interface import ClassifierKind
 from lithoflow.classifiers.kinds import kind_info
+from lithoflow.classifiers.members import UNITS_DIR, save_member
 from lithoflow.classifiers.mlp import MLPClassifier
 from lithoflow.classifiers.pipeline import PIPELINE_FILE, save_chain
 from lithoflow.classifiers.spec import ClassifierSpec
@@ -100,6 +101,8 @@ class ClassifierRun:
     results: list[ev.UnitResult] = field(default_factory=list)
     folds: dict[str, int] = field(default_factory=dict)
     unit_stores: list[ResumeStore] = field(default_factory=list)
+    # Where every unit's fitted model is saved with its input chain (units/<unit>/), if set.
+    units_dir: Path | None = None
 
     @property
     def weights_file(self) -> str:
@@ -191,10 +194,35 @@ class ClassifierRun:
             if store is not None and store is not resume:
                 self.unit_stores.append(store)
             result = self.fit_unit(unit, device, store, on_epoch_end if i == 0 else None)
+            if self.units_dir is not None:
+                self.save_unit(result)
             if i > 0:
                 result.kind = None  # only unit 0's model is kept and saved
             self.results.append(result)
         return self.first.training
+
+    def save_unit(self, result: ev.UnitResult) -> None:
+        """Save one unit's fitted model and input chain (`predict.model: evaluated` applies
+        them)."""
+        if self.units_dir is None or result.kind is None:
+            return
+        unit, rows = result.unit, result.inputs.rows
+        about = {
+            "unit": unit.name,
+            "replicate": unit.replicate,
+            "fold": unit.fold,
+            "seed": unit.seed,
+            "rows": {part: int(rows[part].size) for part in PARTS},
+            "boreholes": {part: sorted(set(self.data.boreholes[rows[part]])) for part in PARTS},
+        }
+        save_member(
+            self.units_dir / unit.name,
+            result.kind,
+            result.inputs.chain,
+            self.spec,
+            self.data.classes,
+            about,
+        )
 
     def save_weights(self, path: Path) -> None:
         if self.first.kind is None:
@@ -436,6 +464,7 @@ def train_classifier_run(
 ) -> dict[str, Any]:
     """Rule train_classifier: prepare, fit every unit, write the run folder; the metrics."""
     run = prepare_classifier_run(spec, files, scaling)
+    run.units_dir = Path(output_dir) / UNITS_DIR
     outcome = run_training(
         run,
         output_dir=output_dir,

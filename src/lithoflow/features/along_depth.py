@@ -10,6 +10,7 @@ window the first and last row of the same segment inside it, so callers only agg
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ class DepthOrder:
     order: np.ndarray
     segment: np.ndarray
     depth: np.ndarray
+    # [start, end) of each borehole's sorted rows: windows and sums are computed one borehole
+    # at a time, so a row's values never depend on the other boreholes of the table.
+    boreholes: tuple[tuple[int, int], ...] = ()
 
     @property
     def n_rows(self) -> int:
@@ -66,25 +70,33 @@ def depth_order(
         raise ValueError("a borehole has two rows at the same depth")
     starts = np.concatenate(([True], ~same_hole | (step > max_gap_m)))
     segment = np.cumsum(starts) - 1
-    return DepthOrder(order=order, segment=segment, depth=sorted_depth)
+    edges = np.flatnonzero(np.concatenate(([True], ~same_hole, [True]))) if len(order) else []
+    boreholes = tuple((int(a), int(b)) for a, b in pairwise(edges))
+    return DepthOrder(order=order, segment=segment, depth=sorted_depth, boreholes=boreholes)
 
 
 def window_bounds(along: DepthOrder, half_width_m: float) -> tuple[np.ndarray, np.ndarray]:
     """For each sorted row, [lo, hi) of the sorted rows of its segment within ±half_width_m.
 
-    A row's window always holds the row itself; rows of other segments never enter it.
+    A row's window always holds the row itself; rows of other segments never enter it. Each
+    borehole is searched on its own, so its windows do not depend on the table's other boreholes.
     """
     if half_width_m < 0:
         raise ValueError(f"half_width_m must be >= 0, got {half_width_m}")
-    # One increasing key per row: segments laid end to end with a spacer wider than any window,
-    # so a single searchsorted finds the bounds of every window at once.
-    span = float(np.max(along.depth) - np.min(along.depth)) if along.n_rows else 0.0
-    spacer = span + 2.0 * half_width_m + 1.0
-    key = along.segment * spacer + (along.depth - (np.min(along.depth) if along.n_rows else 0.0))
-    # A relative tolerance keeps rows exactly at the window's edge inside it despite rounding.
-    tolerance = 1e-9 * max(1.0, float(np.max(np.abs(key)))) if along.n_rows else 0.0
-    lo = np.searchsorted(key, key - half_width_m - tolerance, side="left")
-    hi = np.searchsorted(key, key + half_width_m + tolerance, side="right")
+    lo = np.empty(along.n_rows, dtype=np.int64)
+    hi = np.empty(along.n_rows, dtype=np.int64)
+    for start, end in along.boreholes:
+        depth = along.depth[start:end]
+        segment = along.segment[start:end] - along.segment[start]
+        # One increasing key per row: the borehole's segments laid end to end with a spacer
+        # wider than any window, so a single searchsorted finds every window's bounds.
+        top = float(np.min(depth))
+        spacer = float(np.max(depth)) - top + 2.0 * half_width_m + 1.0
+        key = segment * spacer + (depth - top)
+        # A relative tolerance keeps rows exactly at the window's edge inside it despite rounding.
+        tolerance = 1e-9 * max(1.0, float(np.max(np.abs(key))))
+        lo[start:end] = start + np.searchsorted(key, key - half_width_m - tolerance, side="left")
+        hi[start:end] = start + np.searchsorted(key, key + half_width_m + tolerance, side="right")
     return lo, hi
 
 
@@ -110,21 +122,22 @@ def shifted(along: DepthOrder, values: np.ndarray, steps: int) -> np.ndarray:
     return out
 
 
-def window_sums(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, ...]:
+def window_sums(
+    along: DepthOrder, values: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """(count, sum, sum of squares) of the non-missing sorted `values` in each window [lo, hi).
 
-    `values` may be 1-D (one column) or 2-D (rows × columns).
+    `values` may be 1-D (one column) or 2-D (rows × columns). The running sums restart at each
+    borehole, so a borehole's sums are the same whatever other boreholes the table holds.
     """
     values = np.asarray(values, dtype=np.float64)
     present = ~np.isnan(values)
     filled = np.where(present, values, 0.0)
-
-    def cumulative(a: np.ndarray) -> np.ndarray:
-        zero = np.zeros((1, *a.shape[1:]))
-        return np.concatenate((zero, np.cumsum(a, axis=0)))
-
     results = []
     for a in (present.astype(np.float64), filled, filled * filled):
-        c = cumulative(a)
-        results.append(c[hi] - c[lo])
+        out = np.empty_like(a)
+        for start, end in along.boreholes:
+            running = np.concatenate((np.zeros((1, *a.shape[1:])), np.cumsum(a[start:end], axis=0)))
+            out[start:end] = running[hi[start:end] - start] - running[lo[start:end] - start]
+        results.append(out)
     return tuple(results)

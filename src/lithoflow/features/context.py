@@ -111,7 +111,7 @@ def context_features(
     bounds = [window_bounds(along, w / 2.0) for w in config.windows_m]
     window_stats = []
     for lo, hi in bounds:
-        count, total, squares = window_sums(values, lo, hi)
+        count, total, squares = window_sums(along, values, lo, hi)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = total / count
             var = np.maximum(squares / count - mean * mean, 0.0)
@@ -216,6 +216,7 @@ def build_context_file(
     output_path: str | os.PathLike[str],
     source: str,
     config: ContextConfig,
+    unlabelled_path: str | os.PathLike[str] | None = None,
 ) -> list[str]:
     """Rule depth_context: the context table of a dataset (source "raw") or of a VAE's embeddings.
 
@@ -233,6 +234,13 @@ def build_context_file(
         columns = list(metadata["latent_columns"])
     columns = config.select_columns(columns, str(source_path))
     frame = pd.read_parquet(source_path, columns=[*KEY_COLUMNS, *columns])
+    if unlabelled_path is not None:
+        # The log's unlabelled bins: neighbours and windows see the whole log, as they do when a
+        # trained run is applied to a new borehole.
+        extra = pd.read_parquet(unlabelled_path, columns=[*KEY_COLUMNS, *columns])
+        if len(extra):
+            frame = pd.concat([frame, extra], ignore_index=True)
+            log.info("depth context of %s also reads %d unlabelled bins", source, len(extra))
     table = context_table(frame, columns, config)
     write_context_table(output_path, table, source, columns, config)
     names = [c for c in table.columns if c not in KEY_COLUMNS]

@@ -57,7 +57,7 @@ def smooth_probabilities(
         return probabilities.copy()
     along = depth_order(boreholes, depths, max_gap_m)
     lo, hi = window_bounds(along, window_m / 2.0)
-    count, total, _ = window_sums(along.to_sorted(probabilities), lo, hi)
+    count, total, _ = window_sums(along, along.to_sorted(probabilities), lo, hi)
     return along.to_original(total / count)
 
 

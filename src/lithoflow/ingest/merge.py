@@ -20,7 +20,7 @@ from lithoflow.core.dataset import (
     write_dataset,
 )
 from lithoflow.core.errors import ConfigError, InputDataError, format_list
-from lithoflow.core.io import write_json
+from lithoflow.core.io import write_json, write_parquet
 from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.rows import _reasons_text
 from lithoflow.ingest.tables import BinnedTable
@@ -275,6 +275,40 @@ def write_merged(
         },
     )
     write_json(report_path, merged.report)
+
+
+def unlabelled_bins(
+    merged: MergedDataset, config: IngestConfig, tables: Sequence[pd.DataFrame]
+) -> pd.DataFrame:
+    """The unlabelled bins that join the log the depth context is built from: for one-table
+    sources (LAS, a tidy table), that table's unlabelled bins inside the range filters (a missing
+    value passes, as for the labelled rows) and not already in the dataset; none for LILY's
+    several tables (whose labels come from one table only)."""
+    columns = ["borehole_id", DEPTH_COLUMN, *merged.features]
+    if len(tables) != 1 or len(config.tables) != 1:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object if c == "borehole_id" else float) for c in columns}
+        )
+    frame = tables[0].copy()
+    for rule in config.step_setting("filters"):
+        values = frame[rule.feature]
+        frame = frame[values.isna() | values.between(rule.minimum, rule.maximum)]
+    boreholes = set(merged.frame["borehole_id"])
+    frame = frame[frame["borehole_id"].isin(boreholes)]
+    frame = frame.sort_values(["borehole_id", DEPTH_COLUMN], kind="stable")
+    return frame[columns].reset_index(drop=True)
+
+
+def write_unlabelled(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write the unlabelled bins (results/data/unlabelled.parquet)."""
+    features = [c for c in frame.columns if c not in ("borehole_id", DEPTH_COLUMN)]
+    write_parquet(path, frame, {"features": features, "rows": len(frame)})
+    if len(frame):
+        logger.info(
+            "%s unlabelled bins in %d boreholes join the depth context (no class, no score)",
+            f"{len(frame):,}",
+            frame["borehole_id"].nunique(),
+        )
 
 
 def format_report(report: Mapping[str, Any]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -18,8 +18,8 @@ from lithoflow.core.dataset import (
     LABEL_COLUMN,
     write_dataset,
 )
-from lithoflow.core.io import write_json
-from lithoflow.ingest.binning import bin_rows
+from lithoflow.core.io import write_json, write_parquet
+from lithoflow.ingest.binning import BinnedRows, bin_rows
 from lithoflow.ingest.config import IdColumns, IngestConfig, TableSpec
 from lithoflow.ingest.readers import RawRows
 from lithoflow.ingest.rows import (
@@ -43,6 +43,9 @@ class BinnedTable:
     frame: pd.DataFrame
     features: tuple[str, ...]
     report: dict[str, Any]
+    # Bins of rows that have measurements but no label, where no labelled row is binned: they
+    # carry no class, but they are part of the log the depth context is built from.
+    unlabelled: pd.DataFrame | None = None
 
 
 def bin_raw_rows(
@@ -62,6 +65,7 @@ def bin_raw_rows(
     if not keep.all():  # copies only when something was dropped
         columns = tuple(column[keep] for column in columns)
     binned = bin_rows(*columns, bin_size_m)
+    unlabelled = _unlabelled_bins(rows, spec, bin_size_m, config, binned)
     code = binned.borehole_code
     frame = pd.DataFrame(
         {
@@ -100,6 +104,7 @@ def bin_raw_rows(
         "invalid_rows": config.invalid_rows,
         "duplicate_rows": {"rows": int(checks.duplicate.sum()), "action": config.duplicate_rows},
         "boreholes_dropped": boreholes_dropped,
+        "unlabelled_bins_for_context": len(unlabelled),
     }
     if config.missing_features == "keep":
         report["missing_features"] = _missing_report(rows.values[keep], spec.feature_names)
@@ -145,7 +150,59 @@ def bin_raw_rows(
         f"{report['bins']:,}",
         f"{report['boreholes']:,}",
     )
-    return BinnedTable(name=spec.name, frame=frame, features=spec.feature_names, report=report)
+    return BinnedTable(
+        name=spec.name,
+        frame=frame,
+        features=spec.feature_names,
+        report=report,
+        unlabelled=unlabelled,
+    )
+
+
+def _unlabelled_bins(
+    rows: RawRows,
+    spec: TableSpec,
+    bin_size_m: float,
+    config: IngestConfig,
+    labelled: BinnedRows,
+) -> pd.DataFrame:
+    """The bins of rows kept in every way but their label (missing), where no labelled row lies:
+    borehole_id, depth_bin_m and the features (bin means)."""
+    columns = ["borehole_id", DEPTH_COLUMN, *spec.feature_names]
+    missing_label = rows.label_code < 0
+    if not missing_label.any():
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object if c == "borehole_id" else float) for c in columns}
+        )
+    as_labelled = replace(rows, label_code=np.where(missing_label, 0, rows.label_code))
+    clean = drop_missing(as_labelled, spec, config.missing_features)
+    checks = check_rows(as_labelled, spec, config.step_setting("valid_ranges"), clean.keep)
+    clean = _apply_row_checks(as_labelled, clean, checks, config)
+    keep = clean.keep & missing_label
+    binned = bin_rows(
+        rows.borehole_code[keep],
+        rows.depth_m[keep],
+        rows.values[keep],
+        np.zeros(int(keep.sum()), dtype=np.int64),
+        bin_size_m,
+    )
+    taken = set(zip(labelled.borehole_code.tolist(), labelled.depth_bin_m.tolist(), strict=True))
+    new = np.array(
+        [
+            (b, d) not in taken
+            for b, d in zip(binned.borehole_code, binned.depth_bin_m, strict=True)
+        ],
+        dtype=bool,
+    )
+    frame = pd.DataFrame(
+        {
+            "borehole_id": rows.borehole_ids[binned.borehole_code[new]].astype(str),
+            DEPTH_COLUMN: binned.depth_bin_m[new],
+        }
+    )
+    for j, feature in enumerate(spec.feature_names):
+        frame[feature] = binned.means[new, j]
+    return frame
 
 
 def _missing_report(values: np.ndarray, features: Sequence[str]) -> dict[str, Any]:
@@ -200,13 +257,24 @@ def bin_table(
 
 
 def write_binned_table(
-    binned: BinnedTable, parquet_path: str | os.PathLike[str], report_path: str | os.PathLike[str]
+    binned: BinnedTable,
+    parquet_path: str | os.PathLike[str],
+    report_path: str | os.PathLike[str],
+    unlabelled_path: str | os.PathLike[str] | None = None,
 ) -> None:
-    """Write a binned table (dataset contract, feature list in metadata) and its JSON report."""
+    """Write a binned table (dataset contract, feature list in metadata), its JSON report and
+    (when a path is given) its unlabelled bins."""
     write_dataset(
         parquet_path,
         binned.frame,
         binned.features,
         {"table": binned.name, "bin_size_m": binned.report["bin_size_m"]},
     )
+    if unlabelled_path is not None:
+        frame = binned.unlabelled
+        if frame is None:
+            frame = pd.DataFrame(columns=["borehole_id", DEPTH_COLUMN, *binned.features])
+        write_parquet(
+            unlabelled_path, frame, {"table": binned.name, "features": list(binned.features)}
+        )
     write_json(report_path, binned.report)

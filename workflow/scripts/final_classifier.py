@@ -1,0 +1,41 @@
+"""Rule final_classifier: refit a run's recipe on its train and val boreholes (its final model)."""
+
+from pathlib import Path
+
+from lithoflow.classifiers.data import ClassifierInputs
+from lithoflow.classifiers.final import train_final_model
+from lithoflow.classifiers.spec import ClassifierSpec
+from lithoflow.core.device import ComputeConfig, prepare_device
+from lithoflow.core.logs import configure_logging
+from lithoflow.features.scaling import ScalingConfig
+
+
+def main(smk) -> None:
+    configure_logging(smk.log[0])
+    compute = ComputeConfig.from_config({"device": smk.params.device}, threads=smk.threads)
+    spec = ClassifierSpec.from_merged(smk.wildcards.run, smk.params.spec)
+    scaling = (
+        ScalingConfig.from_config(smk.params.scaling)
+        if smk.params.scaling
+        else ScalingConfig.unscaled()
+    )
+    parts = ("train", "val", "test")
+    files = ClassifierInputs(
+        split_paths={p: smk.input[p] for p in parts} if "train" in smk.input.keys() else None,
+        features_path=smk.input.get("features"),
+        embeddings_path=smk.input.get("embeddings"),
+        mapping_path=smk.input.get("hierarchy"),
+        context_path=smk.input.get("context"),
+    )
+    train_final_model(
+        spec=spec,
+        files=files,
+        scaling=scaling,
+        output_dir=Path(smk.output.config).parent,
+        device=prepare_device(compute),
+        full_config=smk.config,
+        workflow_dir=smk.scriptdir,
+    )
+
+
+main(snakemake)
