@@ -1,6 +1,6 @@
 """The workflow's rules as Snakemake builds them (tests/workflow_rules.py), checked structurally.
 
-- every rule but the target `all` writes a log and a benchmark, both per job (they hold every
+- every rule but the targets `all` and `predict` writes a log and a benchmark, both per job (they hold every
   wildcard of the rule's outputs, so two jobs of one rule never share a file);
 - every such rule names a conda environment file of envs/;
 - the training rules, and only they, ask for a GPU, as many as the config says.
@@ -14,10 +14,12 @@ from tests.support.config import REPO_ROOT, tiny_config
 from tests.support.workflow_rules import BuiltWorkflow, load_rules
 
 GPU_RULES = {"train_vae", "train_classifier"}
+# Rules that only name files for the command line (`snakemake`, `snakemake predict`).
+TARGET_RULES = {"all", "predict"}
 
 
 def job_rules(built: BuiltWorkflow) -> list:
-    return [rule for name, rule in built.rules.items() if name != "all"]
+    return [rule for name, rule in built.rules.items() if name not in TARGET_RULES]
 
 
 def test_every_rule_has_a_log_and_a_benchmark_per_job(built_workflow):

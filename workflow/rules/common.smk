@@ -24,6 +24,7 @@ from lithoflow.classifiers.kinds import KINDS
 from lithoflow.classifiers.spec import embedding_run_for, run_settings
 from lithoflow.core.codedeps import library_modules
 from lithoflow.ingest.las import file_stem, las_files
+from lithoflow.predict.apply import table_boreholes
 from lithoflow.settings import Settings, validate
 from lithoflow.splits.methods import SplitConfig
 
@@ -377,7 +378,14 @@ def context_settings(wildcards):
 
 
 def predict_input_files(predict):
-    """Borehole (file name without .las/.las.gz) -> LAS file of predict.data.las.path."""
+    """Borehole -> its input: the LAS files of predict.data.las.path (borehole: the file name
+    without .las/.las.gz), or each borehole's rows of the predict table (split by one job).
+    """
+    if predict.source == "table":
+        return {
+            borehole: f"results/predict/input/{borehole}.parquet"
+            for borehole in table_boreholes(predict.data["table"])
+        }
     files = las_files(predict.data["las"]["path"])
     stems = [file_stem(path) for path in files]
     duplicated = sorted({s for s in stems if stems.count(s) > 1})

@@ -20,6 +20,28 @@ if SETTINGS.predict is not None:
     if PREDICT.source == "las":
         PREDICT_OUTPUTS["las"] = "results/predict/{borehole}.las"
 
+    if PREDICT.source == "table":
+
+        rule predict_split_table:
+            input:
+                table=PREDICT.data["table"]["path"],
+                code=script_code("predict_split_table.py"),
+            output:
+                expand(
+                    "results/predict/input/{borehole}.parquet", borehole=PREDICT_FILES
+                ),
+            log:
+                "logs/predict_split_table/predict_split_table.log",
+            benchmark:
+                "benchmarks/predict_split_table/predict_split_table.tsv"
+            conda:
+                "../../envs/core.yaml"
+            params:
+                table=PREDICT.data["table"],
+                boreholes=list(PREDICT_FILES),
+            script:
+                "../scripts/predict_split_table.py"
+
     rule final_classifier:
         input:
             unpack(classifier_inputs),
@@ -97,6 +119,7 @@ if SETTINGS.predict is not None:
             model=PREDICT.model,
             data=PREDICT.data,
             bin_size_m=config["ingest"]["bin_size_m"],
+            filters=config["ingest"]["filters"],
             figures=config["figures"],
         script:
             "../scripts/predict_borehole.py"
@@ -130,13 +153,8 @@ if SETTINGS.predict is not None:
         script:
             "../scripts/predict_summary.py"
 
+    # The target of `snakemake predict` (like `all`, it only names files).
     rule predict:
         input:
             "results/predict/summary.csv",
             predict_card_path("md"),
-        output:
-            touch("results/predict/.done"),
-        log:
-            "logs/predict/predict.log",
-        benchmark:
-            "benchmarks/predict/predict.tsv"

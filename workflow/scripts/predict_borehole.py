@@ -21,6 +21,7 @@ def main(smk) -> None:
         outputs=dict(smk.output.items()),
         style=FigureStyle.from_config(smk.params.figures),
         device=device,
+        filters=smk.params.filters,
     )
 
 

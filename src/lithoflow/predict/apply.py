@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import torch
 from lithoflow.core.errors import InputDataError
 from lithoflow.core.figure_style import FigureStyle, save_figure
 from lithoflow.core.io import read_json, write_csv, write_json, write_parquet
+from lithoflow.ingest.config import RangeFilter
 from lithoflow.ingest.las import LasConfig, load_label_codes
 from lithoflow.predict.borehole import BoreholePrediction, predict_borehole
 from lithoflow.predict.figures import borehole_figure, overview_figure
@@ -67,6 +69,38 @@ def read_samples(
     return samples, None
 
 
+def table_boreholes(table: Mapping[str, Any]) -> list[str]:
+    """The boreholes of a predict table (its borehole column only is read), sorted; ids must be
+    usable as file names."""
+    path, column = str(table["path"]), str(table["borehole_column"])
+    if not Path(path).is_file():
+        raise InputDataError("predict table not found (predict.data.table.path)", path=path)
+    if path.endswith(".parquet"):
+        values = pd.read_parquet(path, columns=[column])[column]
+    else:
+        values = pd.read_csv(path, usecols=[column], dtype=str)[column]
+    names = sorted({str(v).strip() for v in values.dropna() if str(v).strip()})
+    bad = [n for n in names if not re.fullmatch(r"[A-Za-z0-9_.-]+", n)]
+    if bad:
+        raise InputDataError(
+            f"borehole ids must be letters, digits, '_', '.' or '-' to name files: {bad[:5]}",
+            path=path,
+            column=column,
+        )
+    return names
+
+
+def split_table(table: Mapping[str, Any], outputs: Mapping[str, str]) -> None:
+    """Write each borehole's rows of the predict table to its own Parquet file (`outputs`:
+    borehole -> path)."""
+    path, column = str(table["path"]), str(table["borehole_column"])
+    frame = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
+    ids = frame[column].astype(str).str.strip()
+    for borehole, target in outputs.items():
+        write_parquet(target, frame[ids == borehole].reset_index(drop=True))
+    log.info("predict table %s: %d rows of %d boreholes", path, len(frame), len(outputs))
+
+
 def refusal(samples: Samples, missing: str, features: Sequence[str]) -> str | None:
     """Why the run's missing-value policy cannot classify the borehole, or None."""
     absent = [f for f in features if samples.values[f].isna().all()]
@@ -92,6 +126,7 @@ def predict_file(
     outputs: Mapping[str, str],
     style: FigureStyle,
     device: torch.device,
+    filters: Mapping[str, Sequence[float]] | None = None,
 ) -> BoreholePrediction:
     """Classify one borehole and write its table (Parquet, CSV), LAS (LAS input), log plot and
     report (JSON)."""
@@ -99,7 +134,11 @@ def predict_file(
     model = load_applied_model(run_dir, run, which)
     samples, codes = read_samples(source, borehole, data, model.chain.features)
     refused = refusal(samples, model.chain.missing, model.chain.features)
-    prediction = predict_borehole(samples, model, bin_size_m, device, codes)
+    rules = [
+        RangeFilter(feature, float(low), float(high))
+        for feature, (low, high) in (filters or {}).items()
+    ]
+    prediction = predict_borehole(samples, model, bin_size_m, device, codes, rules)
     report = prediction.report
     if refused:
         log.warning("%s: %s", samples.borehole_id, refused)
@@ -124,6 +163,7 @@ def predict_file(
         style,
         f"{samples.borehole_id}: {run} ({which} model)",
     )
+    report["figure_tracks"] = [ax.get_title() for ax in figure.axes]
     save_figure(figure, outputs["figure"], style)
     write_json(outputs["report"], report)
     log.info(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ import torch
 
 from lithoflow.core.dataset import DEPTH_COLUMN
 from lithoflow.ingest.binning import bin_index, centres_from_index, group_means, group_rows
+from lithoflow.ingest.config import RangeFilter
 from lithoflow.predict.model import AppliedModel
 from lithoflow.predict.samples import Samples, describe
 
@@ -46,19 +48,33 @@ def probability_column(name: str) -> str:
     return f"{PROBABILITY_PREFIX}{name}"
 
 
-def sample_bins(samples: Samples, bin_size_m: float) -> tuple[pd.DataFrame, np.ndarray]:
+def sample_bins(
+    samples: Samples, bin_size_m: float, filters: Sequence[RangeFilter] = ()
+) -> tuple[pd.DataFrame, np.ndarray]:
     """The borehole's depth bins (borehole_id, depth_bin_m and the mean of each input over the
-    samples in the bin) and each sample's bin row (-1 where the sample has no depth)."""
-    valid = np.isfinite(samples.depth_m)
+    samples in the bin) and each sample's bin row (-1 where the sample is not binned).
+
+    As in ingestion, a sample without depth or without any input value is not binned, and a bin
+    outside the ingest range filters (`ingest.filters`; a missing value passes) is left out, so
+    the bins are those the model was trained on and the depth context sees the same log.
+    """
+    values_all = samples.values.to_numpy(dtype=np.float64)
+    valid = np.isfinite(samples.depth_m) & ~np.isnan(values_all).all(axis=1)
     index = bin_index(samples.depth_m[valid], bin_size_m)
     groups = group_rows(np.zeros(len(index), dtype=np.int64), index)
-    values = samples.values.to_numpy(dtype=np.float64)[valid]
+    values = values_all[valid]
     frame = pd.DataFrame(group_means(groups, values), columns=list(samples.values.columns))
     frame.insert(0, DEPTH_COLUMN, centres_from_index(groups.bin_index, bin_size_m))
     frame.insert(0, "borehole_id", samples.borehole_id)
+    keep = np.ones(len(frame), dtype=bool)
+    for rule in filters:
+        if rule.feature in frame.columns:
+            column = frame[rule.feature]
+            keep &= (column.isna() | column.between(rule.minimum, rule.maximum)).to_numpy()
+    new_index = np.cumsum(keep) - 1
     sample_bin = np.full(samples.n_samples, -1, dtype=np.int64)
-    sample_bin[valid] = groups.row_group
-    return frame, sample_bin
+    sample_bin[valid] = np.where(keep[groups.row_group], new_index[groups.row_group], -1)
+    return frame[keep].reset_index(drop=True), sample_bin
 
 
 def entropy(probabilities: np.ndarray) -> np.ndarray:
@@ -76,6 +92,7 @@ def predict_borehole(
     bin_size_m: float,
     device: torch.device,
     codes: dict[str, str] | None = None,
+    filters: Sequence[RangeFilter] = (),
 ) -> BoreholePrediction:
     """The lithology log of one borehole at its own depth samples (see the module docstring).
 
@@ -94,11 +111,13 @@ def predict_borehole(
     probabilities = np.full((samples.n_samples, len(classes)), np.nan)
     applied = np.zeros(samples.n_samples, dtype=bool)
     if samples.n_samples and np.isfinite(samples.depth_m).any():
-        bins, sample_bin = sample_bins(samples, bin_size_m)
-        output = model.apply(bins, device)
-        has_bin = sample_bin >= 0
-        probabilities[has_bin] = output.probabilities[sample_bin[has_bin]]
-        applied[has_bin] = output.applied[sample_bin[has_bin]]
+        # a sample the bins leave out is not classified (flagged)
+        bins, sample_bin = sample_bins(samples, bin_size_m, filters)
+        if len(bins):
+            output = model.apply(bins, device)
+            has_bin = sample_bin >= 0
+            probabilities[has_bin] = output.probabilities[sample_bin[has_bin]]
+            applied[has_bin] = output.applied[sample_bin[has_bin]]
         report["bins"] = len(bins)
     else:
         report["bins"] = 0

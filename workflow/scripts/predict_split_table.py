@@ -1,0 +1,12 @@
+"""Rule predict_split_table: each borehole's rows of the predict table in its own file."""
+
+from lithoflow.core.logs import configure_logging
+from lithoflow.predict.apply import split_table
+
+
+def main(smk) -> None:
+    configure_logging(smk.log[0])
+    split_table(smk.params.table, dict(zip(smk.params.boreholes, smk.output, strict=True)))
+
+
+main(snakemake)
