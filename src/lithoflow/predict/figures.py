@@ -50,6 +50,7 @@ def _draw_column(ax, depth: np.ndarray, labels: Sequence[object], colours, title
     ax.imshow(image, aspect="auto", extent=extent, interpolation="nearest")
     ax.set_title(title)
     ax.set_xticks([])
+    ax.grid(False)
 
 
 def borehole_figure(
@@ -76,6 +77,8 @@ def borehole_figure(
         ax.plot(values[valid], depth[valid], linewidth=0.6, color="0.2")
         ax.set_title(name)
         ax.grid(alpha=0.3)
+        if spans_decades(values):
+            ax.set_xscale("log")
     column = len(curves)
     predicted = table["predicted"].to_numpy(dtype=object)
     _draw_column(axes[column], depth[valid], predicted[valid], colours, PREDICTED_TITLE)
@@ -110,10 +113,8 @@ def overview_figure(
     style.apply()
     colours = class_colours(classes)
     names = sorted(tables)
-    fig, axes = plt.subplots(
-        1, max(len(names), 1), figsize=(0.9 * max(len(names), 1) + 3, 9), sharey=True,
-        squeeze=False,
-    )  # fmt: skip
+    width = 0.9 * max(len(names), 1) + 4.0
+    fig, axes = plt.subplots(1, max(len(names), 1), figsize=(width, 9), sharey=True, squeeze=False)
     axes = axes[0]
     top, bottom = np.inf, -np.inf
     for ax, name in zip(axes, names, strict=False):
@@ -133,7 +134,20 @@ def overview_figure(
         axes[0].set_ylim(bottom, top)
     axes[0].set_ylabel("depth (m)")
     handles = [Patch(color=colours[c], label=c) for c in classes]
-    fig.legend(handles=handles, loc="center right", frameon=False)
+    right = 1.0 - 2.4 / width
+    fig.legend(
+        handles=handles, loc="center left", bbox_to_anchor=(right + 0.01, 0.5), frameon=False
+    )
     fig.suptitle(title)
-    fig.subplots_adjust(right=0.78, top=0.85)
+    fig.subplots_adjust(right=right, top=0.85)
     return fig
+
+
+def spans_decades(values: np.ndarray) -> bool:
+    """Whether a curve is better read on a log scale: positive, and its 1st to 99th
+    percentiles more than two decades apart (resistivities, permeabilities)."""
+    finite = values[np.isfinite(values)]
+    if finite.size < 2 or (finite <= 0).any():
+        return False
+    low, high = np.percentile(finite, [1, 99])
+    return bool(high / low > 100)
