@@ -1,7 +1,7 @@
 """The workflow's rules as Snakemake builds them (tests/workflow_rules.py), checked structurally.
 
-- every rule but the targets `all` and `predict` writes a log and a benchmark, both per job (they hold every
-  wildcard of the rule's outputs, so two jobs of one rule never share a file);
+- every rule but the targets `all` and `predict` writes a log and a benchmark, both per job
+  (they hold every wildcard of the rule's outputs, so two jobs of one rule never share a file);
 - every such rule names a conda environment file of envs/;
 - the training rules, and only they, ask for a GPU, as many as the config says.
 """

@@ -57,3 +57,24 @@ for kind in KINDS.values():
             resume_dir="results/models/classifiers/.resume/{run}",
         script:
             "../scripts/train_classifier.py"
+
+
+rule search_report:
+    input:
+        metrics="results/models/classifiers/{run}/metrics.json",
+        code=script_code("search_report.py"),
+    output:
+        table="results/models/classifiers/{run}/search.csv",
+        figure="results/models/classifiers/{run}/search.png",
+    log:
+        "logs/search_report/{run}.log",
+    benchmark:
+        "benchmarks/search_report/{run}.tsv"
+    wildcard_constraints:
+        run=one_of(searched_runs()),
+    conda:
+        "../../envs/core.yaml"
+    params:
+        figures=config["figures"],
+    script:
+        "../scripts/search_report.py"

@@ -129,6 +129,11 @@ def all_targets():
         targets += [f"{vae_dir(name)}/model.pt", f"{vae_dir(name)}/embeddings.parquet"]
     for run in CLASSIFIER_RUNS:
         targets += [f"{classifier_dir(run)}/metrics.json"]
+    for run in searched_runs():
+        targets += [
+            f"{classifier_dir(run)}/search.csv",
+            f"{classifier_dir(run)}/search.png",
+        ]
     if SOURCE == "simulate":
         targets += [
             "results/simulation/realism.json",
@@ -318,6 +323,11 @@ def classifier_inputs(wildcards):
         inputs["context"] = (
             f"results/data/context/{spec.context_source}/{spec.context}.parquet"
         )
+    source = spec.vae if spec.input == "embedding" else "raw"
+    for name in searched_contexts(spec):
+        inputs[f"context_option_{name}"] = (
+            f"results/data/context/{source}/{name}.parquet"
+        )
     if spec.target == "group":
         inputs["hierarchy"] = HIERARCHY_MAPPING
     if spec.target == "data_group":  # the data-driven mapping, only for such runs
@@ -325,6 +335,19 @@ def classifier_inputs(wildcards):
     if spec.penalty_matrix:
         inputs["penalty_matrix"] = spec.penalty_matrix
     return inputs
+
+
+def searched_contexts(spec):
+    """The depth context sets a run's search chooses among (none without a search)."""
+    if not spec.search:
+        return []
+    choices = spec.search["space"].get("context") or []
+    return [c for c in choices if c not in (None, "none")]
+
+
+def searched_runs():
+    """The runs whose settings a search chooses."""
+    return [name for name, spec in SETTINGS.classifiers.items() if spec.search]
 
 
 def classifier_outputs(model_file):

@@ -45,6 +45,7 @@ if SETTINGS.predict is not None:
     rule final_classifier:
         input:
             unpack(classifier_inputs),
+            evaluated=f"{classifier_dir('{run}')}/config.json",
             code=script_code("final_classifier.py"),
         output:
             model=f"{classifier_dir('{run}')}/final/{PREDICT_SPEC.kind.weights_file}",

@@ -6,6 +6,7 @@ from lithoflow.classifiers.data import ClassifierInputs
 from lithoflow.classifiers.final import train_final_model
 from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.core.device import ComputeConfig, prepare_device
+from lithoflow.core.io import read_json
 from lithoflow.core.logs import configure_logging
 from lithoflow.features.scaling import ScalingConfig
 
@@ -26,6 +27,11 @@ def main(smk) -> None:
         embeddings_path=smk.input.get("embeddings"),
         mapping_path=smk.input.get("hierarchy"),
         context_path=smk.input.get("context"),
+        context_paths={
+            key.removeprefix("context_option_"): smk.input[key]
+            for key in smk.input.keys()
+            if key.startswith("context_option_")
+        },
     )
     train_final_model(
         spec=spec,
@@ -35,6 +41,7 @@ def main(smk) -> None:
         device=prepare_device(compute),
         full_config=smk.config,
         workflow_dir=smk.scriptdir,
+        chosen=read_json(smk.input.evaluated)["spec"],
     )
 
 

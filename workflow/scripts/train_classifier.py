@@ -27,6 +27,11 @@ def main(smk) -> None:
         embeddings_path=smk.input.get("embeddings"),
         mapping_path=smk.input.get("hierarchy"),
         context_path=smk.input.get("context"),
+        context_paths={
+            key.removeprefix("context_option_"): smk.input[key]
+            for key in smk.input.keys()
+            if key.startswith("context_option_")
+        },
     )
     train_classifier_run(
         spec=spec,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -74,6 +74,15 @@ def unplaced_rows(
     return record
 
 
+@dataclass(frozen=True)
+class ContextBlock:
+    """One depth context set's columns for every pool row."""
+
+    config: ContextConfig
+    columns: list[str]
+    values: np.ndarray  # pool rows × columns
+
+
 @dataclass
 class ClassifierData:
     """Every row a run sees (its pool), with raw inputs, targets and, for a split, its parts."""
@@ -93,6 +102,8 @@ class ClassifierData:
     units: dict[str, str]
     leakage: dict[str, Any] | None = None
     unplaced: dict[str, Any] | None = None  # data_group: rows of labels without a data group
+    # Every depth context set the run may use (a search chooses among them), by name.
+    contexts: dict[str, ContextBlock] = field(default_factory=dict)
 
     @property
     def boreholes(self) -> np.ndarray:
@@ -108,11 +119,14 @@ class ClassifierInputs:
     embeddings_path: str | os.PathLike[str] | None = None
     mapping_path: str | os.PathLike[str] | None = None
     context_path: str | os.PathLike[str] | None = None
+    # Depth context sets a search may choose from (set name -> table), besides the run's own.
+    context_paths: Mapping[str, str | os.PathLike[str]] | None = None
 
     def files(self) -> list[str | os.PathLike[str]]:
         files = [self.split_paths[p] for p in PARTS] if self.split_paths else []
         extras = (self.features_path, self.embeddings_path, self.mapping_path, self.context_path)
-        return files + [p for p in extras if p is not None]
+        options = list((self.context_paths or {}).values())
+        return files + [p for p in extras if p is not None] + options
 
 
 def _pool_frame(spec: ClassifierSpec, files: ClassifierInputs) -> tuple[pd.DataFrame, list[str]]:
@@ -178,12 +192,17 @@ def prepare_classifier_data(
         transforms = scaling.transforms_for(columns)
     features = list(columns)
     context, context_columns = None, []
+    blocks = {
+        name: context_block(frame, path) for name, path in (files.context_paths or {}).items()
+    }
     if files.context_path is not None:
-        table, context_columns = read_context_table(files.context_path)
-        context = ContextConfig.from_config(read_parquet_metadata(files.context_path)["settings"])
-        x = np.hstack((x, join_context(frame, table, context_columns, str(files.context_path))))
+        own = context_block(frame, files.context_path)
+        context, context_columns = own.config, own.columns
+        x = np.hstack((x, own.values))
         columns = [*columns, *context_columns]
         transforms = (*transforms, *["identity"] * len(context_columns))
+        if spec.context is not None:
+            blocks.setdefault(spec.context, own)
     return ClassifierData(
         classes=classes,
         input_columns=list(columns),
@@ -200,4 +219,42 @@ def prepare_classifier_data(
         units={},
         leakage=leakage,
         unplaced=unplaced,
+        contexts=blocks,
+    )
+
+
+def context_block(frame: pd.DataFrame, path: str | os.PathLike[str]) -> ContextBlock:
+    """A depth context table's settings and columns, joined to the rows of `frame`."""
+    table, columns = read_context_table(path)
+    config = ContextConfig.from_config(read_parquet_metadata(path)["settings"])
+    return ContextBlock(config, list(columns), join_context(frame, table, columns, str(path)))
+
+
+def with_context(data: ClassifierData, name: str | None) -> ClassifierData:
+    """The same rows with the depth context set `name` as the context columns (None: none)."""
+    n = len(data.features)
+    base = data.x[:, :n]
+    transforms = data.transforms[:n]
+    if name is None:
+        return replace(
+            data,
+            x=base,
+            input_columns=list(data.features),
+            transforms=tuple(transforms),
+            context=None,
+            context_columns=[],
+        )
+    if name not in data.contexts:
+        raise InputDataError(
+            f"depth context set {name!r} was not given to the run (it has "
+            f"{format_list(data.contexts)})"
+        )
+    block = data.contexts[name]
+    return replace(
+        data,
+        x=np.hstack((base, block.values)),
+        input_columns=[*data.features, *block.columns],
+        transforms=(*transforms, *["identity"] * len(block.columns)),
+        context=block.config,
+        context_columns=list(block.columns),
     )

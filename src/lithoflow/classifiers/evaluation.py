@@ -136,6 +136,11 @@ def unit_inputs(
     the input chain fitted on its training rows, and each part's model inputs through it."""
     x, boreholes = data.x, data.boreholes
     rows = {part: np.flatnonzero(unit.part == part) for part in PARTS}
+    if rows["train"].size == 0:
+        raise InputDataError(
+            f"unit {unit.name} has no training borehole (under group K-fold a unit tests one "
+            "fold, stops early on the next and trains on the others: use at least 3 folds)"
+        )
     dropped = dict.fromkeys(PARTS, 0)
     lost: dict[str, list[str]] = {part: [] for part in PARTS}
     if missing == "drop":
@@ -147,8 +152,8 @@ def unit_inputs(
             lost[part] = sorted(before - set(boreholes[rows[part]]))
     if rows["train"].size == 0:
         raise InputDataError(
-            f"unit {unit.name}: no training rows left (missing: {missing}); "
-            "use missing: impute or native, or fewer features"
+            f"unit {unit.name}: no training rows left after leaving out the rows with a missing "
+            f"input (missing: {missing}); use missing: impute or native, or fewer features"
         )
     raw = {part: x[rows[part]] for part in PARTS}
     scaler_rows = raw["train"] if scaler_fit == "train" else np.vstack([raw[p] for p in PARTS])

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from lithoflow.classifiers import evaluation as ev
-from lithoflow.classifiers.data import PARTS, ClassifierInputs
+from lithoflow.classifiers.data import PARTS, ClassifierInputs, with_context
 from lithoflow.classifiers.members import save_member
 from lithoflow.classifiers.run import class_weights, make_kind, prepare_classifier_run
 from lithoflow.classifiers.spec import ClassifierSpec
@@ -36,6 +36,10 @@ from lithoflow.features.scaling import ScalingConfig
 from lithoflow.training.runs import PROVENANCE_FILE
 
 log = logging.getLogger(__name__)
+
+
+def _without_name(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in spec.items() if k != "name" and v is not None}
 
 
 def final_unit(spec: ClassifierSpec, boreholes: np.ndarray, y: np.ndarray, part: np.ndarray):
@@ -59,9 +63,24 @@ def train_final_model(
     device: torch.device,
     full_config: Mapping[str, Any] | None = None,
     workflow_dir: str | os.PathLike[str] | None = None,
+    chosen: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Fit the run's final model and write its folder; a summary of what it learnt from."""
+    """Fit the run's final model and write its folder; a summary of what it learnt from.
+
+    A searched run's final model takes the settings its search chose: `chosen` (the evaluated
+    run's config.json spec) under split evaluation; under group K-fold, whose folds each chose
+    their own, a search on every borehole chooses them.
+    """
     run = prepare_classifier_run(spec, files, scaling)
+    searched = None
+    if spec.search is not None:
+        if spec.evaluation == "split" and chosen is not None:
+            run.spec = ClassifierSpec.from_merged(spec.name, _without_name(chosen))
+            run.data = with_context(run.data, run.spec.context)
+        else:
+            run.spec, run.data, found = run.search(np.ones(len(run.data.y), dtype=bool), device)
+            searched = found.summary()
+        spec = run.spec
     data = run.data
     unit = final_unit(spec, data.boreholes, data.y, data.part)
     info = spec.kind
@@ -96,6 +115,8 @@ def train_final_model(
         "rows": {part: int(inputs.rows[part].size) for part in ("train", "val")},
         "boreholes": learnt,
         "chosen": training.history[-1] if training.history else {},
+        "settings": spec.to_dict(),
+        **({"search": searched} if searched else {}),
         "note": (
             "fitted on the train and val boreholes with the iterations (or epochs) the val "
             "boreholes chose; the input chain is the first unit's, fitted on the train rows"

@@ -34,13 +34,16 @@ from lithoflow.classifiers.data import (
     ClassifierData,
     ClassifierInputs,
     prepare_classifier_data,
+    with_context,
 )
 from lithoflow.classifiers.interface import ClassifierKind
 from lithoflow.classifiers.kinds import kind_info
 from lithoflow.classifiers.members import UNITS_DIR, save_member
 from lithoflow.classifiers.mlp import MLPClassifier
 from lithoflow.classifiers.pipeline import PIPELINE_FILE, save_chain
-from lithoflow.classifiers.spec import ClassifierSpec
+from lithoflow.classifiers.search import SearchResult, run_search
+from lithoflow.classifiers.search_space import SearchSettings, apply_parameters
+from lithoflow.classifiers.spec import ClassifierSpec, spec_settings
 from lithoflow.core.dataset import DEPTH_COLUMN
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_json, write_csv, write_json, write_parquet
@@ -103,6 +106,9 @@ class ClassifierRun:
     unit_stores: list[ResumeStore] = field(default_factory=list)
     # Where every unit's fitted model is saved with its input chain (units/<unit>/), if set.
     units_dir: Path | None = None
+    # The searches run (a run with `search`): ("all", result) for split evaluation, one per
+    # outer fold ("r0f2", result) under group K-fold (nested cross-validation).
+    searches: list[tuple[str, SearchResult]] = field(default_factory=list)
 
     @property
     def weights_file(self) -> str:
@@ -181,19 +187,53 @@ class ClassifierRun:
         )
         return ev.UnitResult(unit, training, inputs, predicted, scores, kind, {"weights": weights})
 
+    def search(
+        self, pool: np.ndarray, device: torch.device
+    ) -> tuple[ClassifierSpec, ClassifierData, SearchResult]:
+        """The settings a search chooses on the `pool` rows (train and val boreholes), and the
+        run's spec and data with them."""
+        base = spec_settings(self.spec)
+        search = SearchSettings.from_config(self.spec.search or {})
+        name, data, penalty = self.spec.name, self.data, self.penalty
+
+        def fit_trial(settings: Mapping[str, Any], unit: ev.Unit) -> Mapping[str, float]:
+            trial = ClassifierSpec.from_merged(name, settings)
+            run = ClassifierRun(
+                spec=trial, data=with_context(data, trial.context), input_files=[], penalty=penalty
+            )
+            return run.fit_unit(unit, device, None, None).scores
+
+        result = run_search(base, search, data.boreholes, data.y, pool, fit_trial)
+        chosen = ClassifierSpec.from_merged(name, apply_parameters(base, result.chosen))
+        return chosen, with_context(data, chosen.context), result
+
     def fit(
         self,
         device: torch.device,
         resume: ResumeStore | None,
         on_epoch_end: Callable[[dict[str, Any]], None] | None,
     ) -> TrainingResult:
+        nested = self.spec.search is not None and self.spec.evaluation == "group_kfold"
+        if self.spec.search is not None and not nested:
+            # The run's train and val boreholes choose the settings; the test boreholes score
+            # the chosen settings once.
+            pool = np.isin(self.data.part, ["train", "val"])
+            self.spec, self.data, result = self.search(pool, device)
+            self.searches.append(("all", result))
         units, self.folds = _units(self.spec, self.data)
         self.results = []
         for i, unit in enumerate(units):
             store = ev.sub_store(resume, unit, len(units))
             if store is not None and store is not resume:
                 self.unit_stores.append(store)
-            result = self.fit_unit(unit, device, store, on_epoch_end if i == 0 else None)
+            if nested:
+                # Nested cross-validation: the search runs on this fold's other boreholes.
+                spec, data, found = self.search(np.isin(unit.part, ["train", "val"]), device)
+                self.searches.append((unit.name, found))
+                fold_run = ClassifierRun(spec=spec, data=data, input_files=[], penalty=self.penalty)
+                result = fold_run.fit_unit(unit, device, store, on_epoch_end if i == 0 else None)
+            else:
+                result = self.fit_unit(unit, device, store, on_epoch_end if i == 0 else None)
             if self.units_dir is not None:
                 self.save_unit(result)
             if i > 0:
@@ -248,7 +288,29 @@ class ClassifierRun:
             "class_weights": weights.tolist() if weights is not None else None,
             "imputer": first.inputs.imputer.to_dict() if first.inputs.imputer else None,
             "input_scaling": SCALER_FILE if self.scaler.n_samples else "none (inputs as they are)",
+            **({"search": self.search_record(trials=False)} if self.searches else {}),
         }
+
+    def search_record(self, trials: bool = True) -> dict[str, Any]:
+        """What the search(es) chose, on which score, with every trial (`trials`)."""
+        if len(self.searches) == 1 and self.searches[0][0] == "all":
+            record = self.searches[0][1].summary()
+            if trials:
+                record["trials"] = self.searches[0][1].trials.to_dict(orient="records")
+            return record
+        folds = []
+        rows = []
+        for unit, result in self.searches:
+            folds.append({"unit": unit, **result.summary()})
+            rows += [{"outer_unit": unit, **r} for r in result.trials.to_dict(orient="records")]
+        record: dict[str, Any] = {
+            "nested": True,
+            "scope": "a search inside every outer fold, on its other boreholes",
+            "folds": folds,
+        }
+        if trials:
+            record["trials"] = rows
+        return record
 
     def metrics(self) -> dict[str, Any]:
         """metrics.json: scores (mean over units) with intervals, unit 0's details, data use."""
@@ -321,6 +383,8 @@ class ClassifierRun:
             "units": [self._unit_record(r) for r in self.results],
             "leakage": data.leakage,
         }
+        if self.searches:
+            metrics["search"] = self.search_record()
         if self.penalty is not None:
             metrics["penalty_score_scope"] = (
                 "-mean over test rows of penalty[true, predicted]; 0 = perfect"

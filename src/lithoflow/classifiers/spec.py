@@ -19,6 +19,7 @@ from lithoflow.classifiers.boosting import BoostingParams
 from lithoflow.classifiers.interface import KindInfo
 from lithoflow.classifiers.kinds import KINDS, kind_info, kind_problems, settings_keys
 from lithoflow.classifiers.mlp import MLPParams
+from lithoflow.classifiers.search_space import search_problems
 from lithoflow.core.errors import close_matches_text, format_list
 from lithoflow.core.typed import build, given
 from lithoflow.features.smoothing import SmoothingConfig
@@ -80,6 +81,7 @@ class ClassifierSpec:
     context: str | None = None
     smoothing: SmoothingConfig | None = None
     gradient_boosting: BoostingParams | None = None
+    search: dict[str, Any] | None = None  # a search of the run's settings (search.py)
 
     @classmethod
     def from_config(cls, classifiers: Mapping[str, Any], run: str) -> ClassifierSpec:
@@ -141,7 +143,16 @@ class ClassifierSpec:
             payload["smoothing"] = asdict(self.smoothing)
         if self.gradient_boosting is not None:
             payload["gradient_boosting"] = self.gradient_boosting.to_dict()
+        if payload["search"] is None:
+            del payload["search"]  # runs without a search keep the record they had
         return payload
+
+
+def spec_settings(spec: ClassifierSpec) -> dict[str, Any]:
+    """A spec back as its merged settings (what `ClassifierSpec.from_merged` reads)."""
+    payload = spec.to_dict()
+    del payload["name"]
+    return {key: value for key, value in payload.items() if value is not None}
 
 
 def classifier_problems(config: Mapping[str, Any]) -> Iterator[str]:
@@ -180,6 +191,7 @@ def classifier_problems(config: Mapping[str, Any]) -> Iterator[str]:
                 "hierarchy section (or use target: lithology)"
             )
         yield from kind_problems(run, own, key)
+        yield from search_problems(run, key, settings_keys())
         context = run.get("context")
         if context and context not in sets:
             yield (
