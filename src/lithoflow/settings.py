@@ -112,7 +112,16 @@ class Settings:
 
     def runs_of_kind(self, kind: str) -> list[str]:
         """The classifier runs whose model is `kind`, in config order."""
-        return [name for name, spec in self.classifiers.items() if spec.model == kind]
+        return [
+            name
+            for name, spec in self.classifiers.items()
+            if spec.model == kind and not spec.is_ensemble
+        ]
+
+    @property
+    def ensembles(self) -> list[str]:
+        """The ensemble runs, in config order."""
+        return [name for name, spec in self.classifiers.items() if spec.is_ensemble]
 
     @property
     def kinds(self) -> list[str]:

@@ -78,3 +78,34 @@ rule search_report:
         figures=config["figures"],
     script:
         "../scripts/search_report.py"
+
+
+rule ensemble_classifier:
+    input:
+        metrics=ensemble_member_files("metrics.json"),
+        probabilities=ensemble_member_files("probabilities.parquet"),
+        penalty_matrix=ensemble_penalty,
+        code=script_code("ensemble_classifier.py"),
+    output:
+        metrics="results/models/classifiers/{run}/metrics.json",
+        members="results/models/classifiers/{run}/members.json",
+        config="results/models/classifiers/{run}/config.json",
+        predictions="results/models/classifiers/{run}/predictions.parquet",
+        probabilities="results/models/classifiers/{run}/probabilities.parquet",
+        confusion="results/models/classifiers/{run}/confusion.csv",
+        provenance="results/models/classifiers/{run}/provenance.json",
+    log:
+        "logs/ensemble_classifier/{run}.log",
+    benchmark:
+        "benchmarks/ensemble_classifier/{run}.tsv"
+    wildcard_constraints:
+        run=one_of(SETTINGS.ensembles),
+    conda:
+        "../../envs/core.yaml"
+    params:
+        spec=classifier_spec,
+        members=lambda wildcards: SETTINGS.classifiers[wildcards.run].ensemble[
+            "members"
+        ],
+    script:
+        "../scripts/ensemble_classifier.py"

@@ -337,6 +337,21 @@ def classifier_inputs(wildcards):
     return inputs
 
 
+def ensemble_member_files(name):
+    """An input function: file `name` of each member of the ensemble run."""
+
+    def files(wildcards):
+        members = SETTINGS.classifiers[wildcards.run].ensemble["members"]
+        return [f"{classifier_dir(member)}/{name}" for member in members]
+
+    return files
+
+
+def ensemble_penalty(wildcards):
+    spec = SETTINGS.classifiers[wildcards.run]
+    return [spec.penalty_matrix] if spec.penalty_matrix else []
+
+
 def searched_contexts(spec):
     """The depth context sets a run's search chooses among (none without a search)."""
     if not spec.search:
@@ -370,6 +385,7 @@ def classifier_outputs(model_file):
             labels={"run": "{run}", "content": "confusion (test)"},
         ),
         "predictions": f"{folder}/predictions.parquet",
+        "probabilities": f"{folder}/probabilities.parquet",
         "units": directory(f"{folder}/units"),
         "pipeline": f"{folder}/pipeline.json",
         "boreholes": f"{folder}/boreholes.csv",

@@ -188,6 +188,7 @@ class UnitResult:
     scores: dict[str, float]
     kind: ClassifierKind | None = None  # kept for unit 0 only (its model is saved)
     extra: dict[str, Any] = field(default_factory=dict)
+    probabilities: np.ndarray | None = None  # test rows × classes (smoothed as configured)
 
 
 def score(
@@ -215,15 +216,18 @@ def predict_parts(
     keys: pd.DataFrame,
     device: torch.device,
     parts: Sequence[str] = PARTS,
-) -> dict[str, np.ndarray]:
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Predicted class index per row of each part, through the unit's input chain (probabilities
-    smoothed along depth when configured)."""
+    smoothed along depth when configured), and the test rows' class probabilities."""
     predicted = {}
+    test_probabilities = np.zeros((0, 0))
     for part in parts:
         part_keys = keys.iloc[inputs.rows[part]]
         proba = inputs.chain.smoothed_probabilities(kind, inputs.x[part], part_keys, device)
         predicted[part] = predicted_classes(proba)
-    return predicted
+        if part == "test":
+            test_probabilities = proba
+    return predicted, test_probabilities
 
 
 def sub_store(resume: ResumeStore | None, unit: Unit, n_units: int) -> ResumeStore | None:

@@ -59,6 +59,7 @@ CLASSIFIER_FORMAT = "lithoflow.classifier"
 METRICS_FILE = "metrics.json"
 CONFUSION_FILE = "confusion.csv"
 PREDICTIONS_FILE = "predictions.parquet"
+PROBABILITIES_FILE = "probabilities.parquet"
 BOREHOLES_FILE = "boreholes.csv"
 # The modules whose code (with every lithoflow module they import) is part of the resume key.
 CODE_MODULES = ("classifiers.run",)
@@ -175,7 +176,7 @@ class ClassifierRun:
         # predicts its train and val rows (in-sample rows, for a look at over-fitting): further
         # replicates would repeat that at the cost of a prediction over the whole dataset each.
         parts = PARTS if unit.fold is None and unit.replicate == 0 else ("test",)
-        predicted = ev.predict_parts(kind, inputs, data.keys, device, parts)
+        predicted, probabilities = ev.predict_parts(kind, inputs, data.keys, device, parts)
         scores = ev.score(
             y["test"], predicted["test"], data.classes, self.penalty, spec.penalty_matrix or ""
         )
@@ -185,7 +186,9 @@ class ClassifierRun:
             unit.name,
             ", ".join(f"{k} {v:.4f}" for k, v in scores.items()),
         )
-        return ev.UnitResult(unit, training, inputs, predicted, scores, kind, {"weights": weights})
+        return ev.UnitResult(
+            unit, training, inputs, predicted, scores, kind, {"weights": weights}, probabilities
+        )
 
     def search(
         self, pool: np.ndarray, device: torch.device
@@ -456,6 +459,7 @@ class ClassifierRun:
         true, pred = self._confusion_rows()
         write_csv(folder / CONFUSION_FILE, mt.confusion_long(true, pred, self.data.classes))
         write_parquet(folder / PREDICTIONS_FILE, predictions_frame(self.data, self.results))
+        write_parquet(folder / PROBABILITIES_FILE, probabilities_frame(self.data, self.results))
         write_csv(
             folder / BOREHOLES_FILE,
             ev.per_borehole_scores(self.results, self.data.y, self.data.keys),
@@ -467,6 +471,30 @@ class ClassifierRun:
 
 def _weight_ratio(weights: np.ndarray | None) -> float:
     return float(weights.max() / weights.min()) if weights is not None else 1.0
+
+
+def probabilities_frame(data: ClassifierData, results: Sequence[ev.UnitResult]) -> pd.DataFrame:
+    """probabilities.parquet: every unit's test rows with the probability of each class (what an
+    ensemble of runs averages): borehole_id, depth_bin_m, unit, replicate, fold, true, classes."""
+    names = np.asarray(data.classes, dtype=object)
+    frames = []
+    for result in results:
+        rows = result.inputs.rows["test"]
+        frame = pd.DataFrame(
+            {
+                "borehole_id": data.keys["borehole_id"].to_numpy()[rows],
+                DEPTH_COLUMN: data.keys[DEPTH_COLUMN].to_numpy(dtype=np.float64)[rows],
+                "unit": result.unit.name,
+                "replicate": np.int64(result.unit.replicate),
+                "fold": np.int64(-1 if result.unit.fold is None else result.unit.fold),
+                "true": names[data.y[rows]],
+            }
+        )
+        probabilities = result.probabilities
+        for j, name in enumerate(data.classes):
+            frame[str(name)] = probabilities[:, j] if probabilities is not None else np.nan
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 def predictions_frame(data: ClassifierData, results: Sequence[ev.UnitResult]) -> pd.DataFrame:

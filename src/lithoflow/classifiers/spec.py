@@ -82,6 +82,7 @@ class ClassifierSpec:
     smoothing: SmoothingConfig | None = None
     gradient_boosting: BoostingParams | None = None
     search: dict[str, Any] | None = None  # a search of the run's settings (search.py)
+    ensemble: dict[str, Any] | None = None  # members whose probabilities it averages
 
     @classmethod
     def from_config(cls, classifiers: Mapping[str, Any], run: str) -> ClassifierSpec:
@@ -119,6 +120,11 @@ class ClassifierSpec:
         return self.vae if self.input == EMBEDDING_INPUT and self.vae else RAW_INPUT
 
     @property
+    def is_ensemble(self) -> bool:
+        """An ensemble of other runs: nothing to train, its members' probabilities averaged."""
+        return self.ensemble is not None
+
+    @property
     def uses_split(self) -> bool:
         """Split evaluation reads the split's parts; group K-fold the whole dataset."""
         return self.evaluation == "split"
@@ -143,8 +149,9 @@ class ClassifierSpec:
             payload["smoothing"] = asdict(self.smoothing)
         if self.gradient_boosting is not None:
             payload["gradient_boosting"] = self.gradient_boosting.to_dict()
-        if payload["search"] is None:
-            del payload["search"]  # runs without a search keep the record they had
+        for key in ("search", "ensemble"):
+            if payload[key] is None:
+                del payload[key]  # runs without them keep the record they had
         return payload
 
 
@@ -161,8 +168,10 @@ def classifier_problems(config: Mapping[str, Any]) -> Iterator[str]:
     methods = sorted(config["splits"]["methods"])
     vaes = sorted((config.get("vae") or {}).get("models") or {})
     sets = sorted((config.get("context") or {}).get("sets") or {})
+    merged = {name: run_settings(classifiers, name) for name in classifiers["runs"]}
+    yield from ensemble_problems(merged)
     for name, own in classifiers["runs"].items():
-        run = run_settings(classifiers, name)
+        run = merged[name]
         key = f"classifiers.runs.{name}"
         if run["split"] not in methods:
             yield (
@@ -204,6 +213,39 @@ def classifier_problems(config: Mapping[str, Any]) -> Iterator[str]:
             yield (
                 f"config key {key}.bootstrap: the borehole bootstrap is for split evaluation; "
                 "group_kfold gives intervals over its folds"
+            )
+
+
+# What an ensemble's members must share for their units to test the same rows.
+ENSEMBLE_SHARED = ("target", "split", "evaluation", "replicates", "folds", "seed")
+
+
+def ensemble_problems(runs: Mapping[str, Mapping[str, Any]]) -> Iterator[str]:
+    """Members exist, are not ensembles themselves, and share the ensemble's settings that
+    decide which rows each unit tests (`ENSEMBLE_SHARED`)."""
+    for name, run in runs.items():
+        ensemble = run.get("ensemble")
+        if not ensemble:
+            continue
+        key = f"config key classifiers.runs.{name}.ensemble.members"
+        for member in ensemble["members"]:
+            if member not in runs:
+                yield f"{key}: {member!r} is not one of classifiers.runs ({format_list(runs)})"
+                continue
+            if runs[member].get("ensemble"):
+                yield f"{key}: {member!r} is an ensemble itself"
+                continue
+            differing = [k for k in ENSEMBLE_SHARED if runs[member].get(k) != run.get(k)]
+            if differing:
+                yield (
+                    f"{key}: {member!r} differs from the ensemble in {format_list(differing)}; "
+                    "members must test the same rows (same target, split, evaluation, "
+                    "replicates, folds and seed)"
+                )
+        if run.get("search"):
+            yield (
+                f"config key classifiers.runs.{name}.search: an ensemble has no settings of its "
+                "own to search"
             )
 
 
