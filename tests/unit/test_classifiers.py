@@ -526,7 +526,7 @@ def test_data_group_runs_record_the_unplaced_rows(inputs, tmp_path, run_spec):
 # --- the saved input chain (pipeline.json) re-applied ---------------------------------------------
 
 
-@pytest.mark.parametrize("model", ["gradient_boosting", "mlp"])
+@pytest.mark.parametrize("model", ["gradient_boosting", "mlp", "gradient_boosting_model_fill"])
 def test_the_saved_chain_reproduces_the_evaluated_predictions(inputs, tmp_path, model):
     from lithoflow.classifiers.pipeline import apply_chain, load_chain, raw_inputs
     from lithoflow.features.context import ContextConfig, build_context_file
@@ -537,7 +537,9 @@ def test_the_saved_chain_reproduces_the_evaluated_predictions(inputs, tmp_path, 
     )
     smoothing = {"method": "probabilities", "window_m": 1.0, "max_gap_m": 0.3}
     settings = {"context": "window", "smoothing": smoothing, "missing": "impute"}
-    if model == "gradient_boosting":
+    if model == "gradient_boosting_model_fill":
+        run_spec = boosting_spec(**{**settings, "missing": "model"})
+    elif model == "gradient_boosting":
         run_spec = boosting_spec(**settings)
     else:
         run_spec = spec(**settings, missing_indicators=True)
@@ -548,7 +550,8 @@ def test_the_saved_chain_reproduces_the_evaluated_predictions(inputs, tmp_path, 
     config = json.loads((out / "config.json").read_text())
     assert chain.model_columns == tuple(config["model_inputs"])
     assert chain.context is not None and chain.context.windows_m == (1.0,)
-    assert chain.imputer is not None and set(chain.ranges) == set(chain.features)
+    assert (chain.imputer is not None) != (chain.curve_imputer is not None)
+    assert set(chain.ranges) == set(chain.features)
     kind = run_spec.kind.restore(out / run_spec.kind.weights_file, config["architecture"])
 
     evaluated = pd.read_parquet(out / "predictions.parquet")

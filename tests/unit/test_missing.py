@@ -41,3 +41,36 @@ def test_a_column_without_training_values_is_filled_with_zero() -> None:
 
 def test_complete_rows() -> None:
     assert complete_rows(np.array([[1.0, 2.0], [NAN, 1.0]])).tolist() == [True, False]
+
+
+def test_curve_imputer_predicts_a_missing_curve_from_the_others():
+    from lithoflow.features.missing import CurveImputer
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=2000)
+    b = 2.0 * a + 0.05 * rng.normal(size=2000)  # b follows a
+    c = rng.normal(size=2000)
+    x = np.column_stack([a, np.exp(b), c])  # a log-distributed curve, modelled in log1p space
+    train = x.copy()
+    train[:300, 1] = np.nan
+    imputer = CurveImputer.fit(train, ["A", "B", "C"], ["identity", "log1p", "identity"], seed=1)
+    assert set(imputer.models) == {"A", "B", "C"} and imputer.indicator_columns == ("B",)
+    filled = imputer.fill(train)
+    assert not np.isnan(filled).any()
+    np.testing.assert_array_equal(filled[300:], train[300:])  # values present stay as they are
+    error = np.abs(np.log1p(filled[:300, 1]) - np.log1p(x[:300, 1]))
+    assert np.median(error) < 0.2  # learnt from A, not the median
+    np.testing.assert_array_equal(imputer.indicators(train)[:, 0], np.isnan(train[:, 1]))
+    assert imputer.output_columns == ["A", "B", "C", "B_missing"]
+
+
+def test_curve_imputer_round_trips_through_skops(tmp_path):
+    from lithoflow.features.missing import CurveImputer
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(400, 2))
+    x[:50, 0] = np.nan
+    imputer = CurveImputer.fit(x, ["A", "B"], ["identity", "identity"], seed=0)
+    imputer.save(tmp_path)
+    loaded = CurveImputer.load(imputer.to_dict(), tmp_path)
+    np.testing.assert_array_equal(loaded.fill(x), imputer.fill(x))

@@ -13,27 +13,23 @@ refused. A loaded model gives identical predictions (tests/unit/test_boosting.py
 from __future__ import annotations
 
 import inspect
-import io
 import logging
 import math
 import os
-import re
 import time
-import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import skops.io as sio
 import torch
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from lithoflow.classifiers.interface import KindInfo
-from lithoflow.core.errors import InputDataError, format_list
-from lithoflow.core.io import atomic_path
+from lithoflow.core.errors import InputDataError
+from lithoflow.core.skops_io import load_skops, save_skops
 from lithoflow.core.typed import build
 from lithoflow.training.loop import TrainingResult
 
@@ -46,7 +42,6 @@ NAME = "gradient_boosting"
 # The run key holding this kind's hyperparameters (merged key by key over the defaults).
 SETTINGS_KEY = "gradient_boosting"
 MODEL_FILE = "model.skops"
-TRUSTED_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -203,52 +198,14 @@ def predict_proba(
     return out
 
 
-# Zip entries get this fixed time, so the same model always gives the same bytes.
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-SCHEMA_FILE = "schema.json"
-_OBJECT_ID = re.compile(r'"__id__": (\d+)')
-
-
-def _canonical_archive(dumped: zipfile.ZipFile) -> dict[str, bytes]:
-    """The archive's files with skops' object ids (memory addresses, different in every process)
-    renumbered 1, 2, ... in order of first appearance, in the schema and in the file names."""
-    schema = dumped.read(SCHEMA_FILE).decode()
-    ids = [*_OBJECT_ID.findall(schema)]
-    ids += [n.removesuffix(".npy") for n in dumped.namelist() if n.endswith(".npy")]
-    numbering = {old: str(i) for i, old in enumerate(dict.fromkeys(ids), start=1)}
-    if not numbering:
-        return {name: dumped.read(name) for name in sorted(dumped.namelist())}
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, numbering)) + r")\b")
-
-    def rename(text: str) -> str:
-        return pattern.sub(lambda m: numbering[m.group(1)], text)
-
-    files = {SCHEMA_FILE: rename(schema).encode()}
-    for name in dumped.namelist():
-        if name != SCHEMA_FILE:
-            files[rename(name)] = dumped.read(name)
-    return dict(sorted(files.items()))
-
-
 def save_boosting(path: str | os.PathLike[str], model: HistGradientBoostingClassifier) -> None:
     """Write the fitted model with skops, atomically, byte-identical for an identical model."""
-    with zipfile.ZipFile(io.BytesIO(sio.dumps(model))) as dumped:
-        files = _canonical_archive(dumped)
-    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w") as fixed:
-        for name, content in files.items():
-            entry = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            fixed.writestr(entry, content)
+    save_skops(path, model)
 
 
 def load_boosting(path: str | os.PathLike[str]) -> HistGradientBoostingClassifier:
     """Load a model saved by `save_boosting`; any type beyond the tree predictor is refused."""
-    untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
-    if untrusted:
-        raise InputDataError(
-            f"refusing to load types {format_list(untrusted)} from a model file", path=str(path)
-        )
-    model = sio.load(path, trusted=list(TRUSTED_TYPES))
+    model = load_skops(path)
     if not isinstance(model, HistGradientBoostingClassifier):
         raise InputDataError("not a gradient boosting model", path=str(path))
     return model

@@ -156,7 +156,13 @@ def unit_inputs(
             f"input (missing: {missing}); use missing: impute or native, or fewer features"
         )
     raw = {part: x[rows[part]] for part in PARTS}
+    keys = {part: data.keys.iloc[rows[part]].reset_index(drop=True) for part in PARTS}
     scaler_rows = raw["train"] if scaler_fit == "train" else np.vstack([raw[p] for p in PARTS])
+    scaler_keys = (
+        keys["train"]
+        if scaler_fit == "train"
+        else pd.concat([keys[p] for p in PARTS], ignore_index=True)
+    )
     chain = fit_chain(
         source=data.source,
         vae=data.vae,
@@ -172,8 +178,11 @@ def unit_inputs(
         smoothing=smoothing,
         classes=data.classes,
         units=data.units,
+        seed=unit.seed,
+        train_keys=keys["train"],
+        scaler_keys=scaler_keys,
     )
-    values = {part: chain.transform(v) for part, v in raw.items()}
+    values = {part: chain.transform(v, keys[part]) for part, v in raw.items()}
     return UnitInputs(values, rows, chain, dropped, lost)
 
 

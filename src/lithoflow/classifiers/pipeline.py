@@ -32,7 +32,7 @@ from lithoflow.core.dataset import DEPTH_COLUMN
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_json, write_json
 from lithoflow.features.context import ContextConfig, context_table
-from lithoflow.features.missing import MedianImputer, complete_rows
+from lithoflow.features.missing import CurveImputer, MedianImputer, complete_rows
 from lithoflow.features.scaling import Scaler
 from lithoflow.features.smoothing import (
     SmoothingConfig,
@@ -63,6 +63,8 @@ class InputChain:
     # Training range (min, max) of each input feature, and its unit where the data say it.
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    # ``missing: model``: the curves' gaps predicted first, the depth context built on them.
+    curve_imputer: CurveImputer | None = None
 
     @property
     def raw_columns(self) -> tuple[str, ...]:
@@ -74,16 +76,38 @@ class InputChain:
         """The model's input columns (raw columns, plus missing-value indicators if any)."""
         return self.scaler.features
 
-    def transform(self, x_raw: np.ndarray) -> np.ndarray:
-        """Raw inputs (rows × raw columns) to model inputs: gaps filled (impute), then scaled.
+    def transform(self, x_raw: np.ndarray, keys: pd.DataFrame | None = None) -> np.ndarray:
+        """Raw inputs (rows × raw columns) to model inputs: gaps filled (impute, or a model of
+        each curve), then scaled.
 
         Rows with gaps under ``missing: drop`` must have been left out (`complete_rows`); under
-        ``native`` the gaps stay for the model.
+        ``native`` the gaps stay for the model. Under ``missing: model`` the depth context is
+        built again on the filled curves, along the boreholes of `keys` (the rows' borehole_id
+        and depth_bin_m, needed then).
         """
         values = np.asarray(x_raw, dtype=np.float64)
+        if self.curve_imputer is not None:
+            values = self.filled_inputs(values, keys)
         if self.imputer is not None:
             values = self.imputer.transform(values)
         return values if self.scaler.is_identity else self.scaler.transform(values)
+
+    def filled_inputs(self, values: np.ndarray, keys: pd.DataFrame | None) -> np.ndarray:
+        """``missing: model``: the curves filled, their depth context, the indicators."""
+        if self.curve_imputer is None:
+            raise RuntimeError("the chain has no curve imputer")
+        original = values[:, : len(self.features)]
+        filled = self.curve_imputer.fill(original)
+        parts = [filled]
+        if self.context is not None:
+            if keys is None:
+                raise ValueError("missing: model rebuilds the depth context: give the rows' keys")
+            frame = keys[["borehole_id", DEPTH_COLUMN]].reset_index(drop=True)
+            frame = pd.concat([frame, pd.DataFrame(filled, columns=list(self.features))], axis=1)
+            context, _ = context_inputs(frame, self.features, self.context)
+            parts.append(context)
+        parts.append(self.curve_imputer.indicators(original))
+        return np.hstack(parts)
 
     def smoothed_probabilities(
         self,
@@ -121,10 +145,13 @@ class InputChain:
             "smoothing": None if self.smoothing is None else asdict(self.smoothing),
             "classes": list(self.classes),
             "ranges": {name: list(bounds) for name, bounds in self.ranges.items()},
+            "curve_imputer": None if self.curve_imputer is None else self.curve_imputer.to_dict(),
         }
 
     @classmethod
-    def from_dict(cls, payload: Mapping[str, Any], path: str = "<memory>") -> InputChain:
+    def from_dict(
+        cls, payload: Mapping[str, Any], path: str = "<memory>", folder: str | None = None
+    ) -> InputChain:
         if payload.get("format") != PIPELINE_FORMAT:
             raise InputDataError("not a lithoflow input chain (pipeline.json)", path=path)
         if payload.get("format_version") != PIPELINE_FORMAT_VERSION:
@@ -151,6 +178,9 @@ class InputChain:
             classes=tuple(payload["classes"]),
             ranges={k: (float(lo), float(hi)) for k, (lo, hi) in payload["ranges"].items()},
             units=dict(payload.get("units") or {}),
+            curve_imputer=None
+            if not payload.get("curve_imputer")
+            else CurveImputer.load(payload["curve_imputer"], folder or os.path.dirname(path)),
         )
 
 
@@ -193,6 +223,9 @@ def fit_chain(
     smoothing: SmoothingConfig | None,
     classes: Sequence[str],
     units: Mapping[str, str] | None = None,
+    seed: int = 0,
+    train_keys: pd.DataFrame | None = None,
+    scaler_keys: pd.DataFrame | None = None,
 ) -> InputChain:
     """The chain fitted on training rows: medians (impute) on `train_rows`, the scaler on
     `scaler_rows` (the training rows, or every row for ``scaler_fit: all``), ranges of the
@@ -201,6 +234,19 @@ def fit_chain(
     transforms = list(transforms)
     imputer = None
     fit_values = scaler_rows
+    curve_imputer = None
+    if missing == "model":
+        n = len(features)
+        curve_imputer = CurveImputer.fit(train_rows[:, :n], features, transforms[:n], seed)
+        filler = InputChain(
+            source=source, vae=vae, features=tuple(features), context=context,
+            context_columns=tuple(context_columns), transforms=tuple(transforms),
+            missing=missing, imputer=None, scaler=Scaler.identity(names), smoothing=smoothing,
+            classes=tuple(classes), curve_imputer=curve_imputer,
+        )  # fmt: skip
+        fit_values = filler.filled_inputs(scaler_rows, scaler_keys)
+        names = [*features, *context_columns, *curve_imputer.output_columns[n:]]
+        transforms = [*transforms, *["identity"] * (len(names) - len(transforms))]
     if missing == "impute":
         imputer = MedianImputer.fit(train_rows, names, indicators)
         fit_values = imputer.transform(scaler_rows)
@@ -221,6 +267,7 @@ def fit_chain(
         classes=tuple(classes),
         ranges=training_ranges(train_rows[:, : len(features)], features),
         units=dict(units or {}),
+        curve_imputer=curve_imputer,
     )
 
 
@@ -236,7 +283,9 @@ def training_ranges(values: np.ndarray, features: Sequence[str]) -> dict[str, tu
 
 
 def save_chain(path: str | os.PathLike[str], chain: InputChain) -> None:
-    """Write `pipeline.json` atomically."""
+    """Write `pipeline.json` atomically (and the curve imputer's regressors beside it)."""
+    if chain.curve_imputer is not None:
+        chain.curve_imputer.save(os.path.dirname(os.fspath(path)) or ".")
     write_json(path, chain.to_dict())
 
 
@@ -290,7 +339,7 @@ def apply_chain(
         applied = complete_rows(raw)
     probabilities = np.full((len(frame), len(chain.classes)), np.nan)
     keys = frame.loc[applied, ["borehole_id", DEPTH_COLUMN]]
-    x_model = chain.transform(raw[applied])
+    x_model = chain.transform(raw[applied], keys)
     probabilities[applied] = chain.smoothed_probabilities(kind, x_model, keys, device)
     return ChainOutput(probabilities=probabilities, applied=applied)
 
