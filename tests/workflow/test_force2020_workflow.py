@@ -1,4 +1,6 @@
-"""The FORCE 2020 example config end to end on 3 real wells (train, val and test one each)."""
+"""The FORCE 2020 example config end to end on 5 real wells: ingestion, the hand-set and searched
+runs, model imputation, the ensemble, and the prediction of the test well with the searched run
+(budgets cut to what a test can afford; every other setting is the example's)."""
 
 from __future__ import annotations
 
@@ -16,17 +18,28 @@ from tests.workflow.helpers import REPO_ROOT, deep_update, run_snakemake
 pytestmark = pytest.mark.workflow
 
 EXAMPLE = REPO_ROOT / "examples" / "force2020"
-WELLS = {"train": "31_2-7", "val": "31_3-1", "test": "31_6-8"}
+WELLS = {"train": ["31_2-7", "31_2-9", "31_3-2"], "val": ["31_3-1"], "test": ["31_6-8"]}
+RUNS = ("boosting", "boosting_context", "boosting_search", "boosting_model", "ensemble")
 
 
 @pytest.fixture(scope="module")
 def force_run(force2020: Path, tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("force2020_run")
-    las_dir = workdir / "las"
+    las_dir, test_dir = workdir / "las", workdir / "test_wells"
     las_dir.mkdir()
-    for well in WELLS.values():
-        shutil.copy(force2020 / "las" / f"{well}.las.gz", las_dir)
+    test_dir.mkdir()
+    for wells in WELLS.values():
+        for well in wells:
+            shutil.copy(force2020 / "las" / f"{well}.las.gz", las_dir)
+    shutil.copy(force2020 / "las" / f"{WELLS['test'][0]}.las.gz", test_dir)
     config = yaml.safe_load((EXAMPLE / "config.yaml").read_text())
+    runs = {name: config["classifiers"]["runs"][name] for name in RUNS}
+    runs["boosting_search"]["search"] = {
+        **runs["boosting_search"]["search"],
+        "trials": 2,
+        "folds": 3,
+    }
+    config["classifiers"]["runs"] = runs
     config = deep_update(
         config,
         {
@@ -36,23 +49,18 @@ def force_run(force2020: Path, tmp_path_factory) -> Path:
             "classifiers": {
                 "penalty_matrix": str(EXAMPLE / "penalty_matrix.csv"),
                 "defaults": {
-                    "max_epochs": 3,
-                    "patience": 2,
-                    "bootstrap": 50,
-                    "gradient_boosting": {"max_iter": 25},
+                    "replicates": 1,
+                    "bootstrap": 20,
+                    "gradient_boosting": {"max_iter": 15},
                 },
-                # three wells: three folds of one well each
-                "runs": {"boosting_context_cv": {"folds": 3}},
             },
-            "splits": {"explicit": {"test": [WELLS["test"]], "val": [WELLS["val"]]}},
-            "compute": {"device": "cpu"},
+            "splits": {"explicit": {"test": WELLS["test"], "val": WELLS["val"]}},
+            "predict": {"data": {"las": {"path": str(test_dir)}}, "bootstrap": 20},
         },
     )
-    for model in config["vae"]["models"].values():
-        model.update(epochs=3, beta_warmup_epochs=2)
-    for spec in config["classifiers"]["runs"].values():
-        spec["replicates"] = 1  # what is checked here does not need intervals
-    run_snakemake(workdir, config, extra_args=["--replace-workflow-config", "--nocolor"])
+    run_snakemake(
+        workdir, config, targets=["all", "predict"], extra_args=["--replace-workflow-config"]
+    )
     return workdir
 
 
@@ -60,7 +68,8 @@ def test_rows_per_well_follow_the_ingest_report(force_run: Path, force2020: Path
     wells = pd.read_csv(force2020 / "wells.csv").set_index("borehole")
     report = read_json(force_run / "results" / "data" / "ingest_report.json")
     per_well = {w["borehole_id"]: w for w in report["tables"]["las"]["wells"]}
-    assert set(per_well) == set(WELLS.values())
+    every = [w for part in WELLS.values() for w in part]
+    assert set(per_well) == set(every)
     dataset = read_dataset(force_run / "results" / "data" / "features.parquet")
     rows = dataset.frame.groupby("borehole_id").size()
     for well, info in per_well.items():
@@ -70,27 +79,49 @@ def test_rows_per_well_follow_the_ingest_report(force_run: Path, force2020: Path
         assert rows[well] == info["bins"] == info["rows_kept"]
         assert info["rows"] - sum(info["dropped"].values()) == info["bins"]
         assert info["dropped"]["missing_label"] == info["rows"] - info["labelled_rows"]
-    # every configured curve is a feature; rows lacking some of them are kept (missing_features)
     example = yaml.safe_load((EXAMPLE / "config.yaml").read_text())
     assert dataset.features == tuple(example["data"]["las"]["curves"])
     assert dataset.frame[list(dataset.features)].isna().any().any()
-    assert set(dataset.frame["label"]) <= set(
-        pd.read_csv(EXAMPLE / "lithology_codes.csv")["lithology"]
-    )
-    for part, well in WELLS.items():
-        split = read_dataset(force_run / "results" / "splits" / "explicit" / f"{part}.parquet")
-        assert set(split.frame["borehole_id"]) == {well}
+    # the log's unlabelled samples are kept aside for the depth context
+    unlabelled = pd.read_parquet(force_run / "results" / "data" / "unlabelled.parquet")
+    assert len(unlabelled) == sum(info["dropped"]["missing_label"] for info in per_well.values())
 
 
-def test_every_lithology_classifier_reports_a_penalty_score(force_run: Path):
-    config = yaml.safe_load((EXAMPLE / "config.yaml").read_text())
-    for run, spec in config["classifiers"]["runs"].items():
+def test_every_run_reports_a_penalty_score(force_run: Path):
+    for run in RUNS:
         metrics = read_json(force_run / "results" / "models" / "classifiers" / run / "metrics.json")
         for key in ("accuracy", "balanced_accuracy", "macro_f1"):
             assert 0.0 <= metrics[key] <= 1.0
-        if spec["target"] == "lithology":
-            assert -4.0 <= metrics["penalty_score"] <= 0.0  # costs lie in [0, 4]
-            assert metrics["penalty_matrix"].endswith("penalty_matrix.csv")
-        else:
-            assert "penalty_score" not in metrics
-        assert metrics["boreholes"] == {"train": 1, "val": 1, "test": 1}
+        assert -4.0 <= metrics["penalty_score"] <= 0.0  # costs lie in [0, 4]
+        if run != "ensemble":
+            assert metrics["boreholes"] == {"train": 3, "val": 1, "test": 1}
+
+
+def test_the_searched_run_chooses_on_train_and_val_wells_and_is_applied(force_run: Path):
+    folder = force_run / "results" / "models" / "classifiers" / "boosting_search"
+    metrics = read_json(folder / "metrics.json")
+    search = metrics["search"]
+    assert search["pool_boreholes"] == sorted(WELLS["train"] + WELLS["val"])
+    assert search["metric"] == "penalty_score" and len(search["trials"]) == 2
+    table = pd.read_csv(folder / "search.csv")
+    assert table["chosen"].sum() == 1 and (folder / "search.png").is_file()
+    # the first trial is the run's own settings
+    first = table.iloc[0]
+    assert first["context"] == "window" and first["missing"] == "native"
+    summary = pd.read_csv(force_run / "results" / "predict" / "summary.csv").set_index(
+        "borehole_id"
+    )
+    test_well = WELLS["test"][0]
+    assert summary.loc[test_well, "labelled_samples"] > 9000
+    card = read_json(folder / "final" / "model_card.json")
+    assert card["training_boreholes"] == sorted(WELLS["train"] + WELLS["val"])
+
+
+def test_the_ensemble_averages_its_members(force_run: Path):
+    folder = force_run / "results" / "models" / "classifiers"
+    ensemble = read_json(folder / "ensemble" / "metrics.json")
+    assert ensemble["members"] == ["boosting_context", "boosting_model"]
+    model = read_json(folder / "boosting_model" / "config.json")
+    assert model["spec"]["missing"] == "model"
+    chain = read_json(folder / "boosting_model" / "pipeline.json")
+    assert chain["curve_imputer"]["modelled"]  # the curves' gaps were modelled

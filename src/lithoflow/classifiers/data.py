@@ -140,6 +140,14 @@ def _pool_frame(spec: ClassifierSpec, files: ClassifierInputs) -> tuple[pd.DataF
                 raise InputDataError(f"the {part} part is empty", path=str(files.split_paths[part]))
         frames = [d.frame.assign(_part=part) for part, d in datasets.items()]
         return pd.concat(frames, ignore_index=True), list(datasets["train"].features)
+    if spec.cv_pool == "train_val":
+        # Group K-fold over the split's train and val boreholes: its test boreholes stay out.
+        if files.split_paths is None:
+            raise InputDataError(f"run {spec.name} (cv_pool train_val) needs the split parts")
+        datasets = [read_dataset(files.split_paths[part]) for part in ("train", "val")]
+        frames = [d.frame for d in datasets]
+        pooled = pd.concat(frames, ignore_index=True).assign(_part="")
+        return pooled, list(datasets[0].features)
     if files.features_path is None:
         raise InputDataError(f"run {spec.name} (group_kfold evaluation) needs the dataset")
     dataset = read_dataset(files.features_path)

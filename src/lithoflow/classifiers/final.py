@@ -28,7 +28,7 @@ import torch
 from lithoflow.classifiers import evaluation as ev
 from lithoflow.classifiers.data import PARTS, ClassifierInputs, with_context
 from lithoflow.classifiers.members import save_member
-from lithoflow.classifiers.run import class_weights, make_kind, prepare_classifier_run
+from lithoflow.classifiers.run import make_kind, prepare_classifier_run, weights_of
 from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.core.device import describe_device
 from lithoflow.core.provenance import build_provenance, write_provenance
@@ -94,9 +94,8 @@ def train_final_model(
         smoothing=spec.smoothing,
     )
     y = {part: data.y[inputs.rows[part]] for part in PARTS}
-    weights = None
-    if spec.class_weighting == "inverse_frequency":
-        weights = class_weights(np.concatenate([y["train"], y["val"]]), len(data.classes))
+    both = np.concatenate([y["train"], y["val"]])
+    weights = weights_of(spec.class_weighting, both, len(data.classes))
     kind = make_kind(spec, len(inputs.scaler.features))
     training = kind.fit_final(
         (inputs.x["train"], y["train"]),

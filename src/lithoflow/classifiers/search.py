@@ -27,7 +27,7 @@ import optuna
 import pandas as pd
 
 from lithoflow.classifiers import evaluation as ev
-from lithoflow.classifiers.search_space import SearchSettings, apply_parameters
+from lithoflow.classifiers.search_space import NONE, SearchSettings, apply_parameters
 from lithoflow.stats.intervals import summarize
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,11 @@ def run_search(
         direction="maximize", sampler=optuna.samplers.TPESampler(seed=search.seed), pruner=pruner
     )
     records: list[dict[str, Any]] = []
+    base = base_values(settings, search)
+    if base:
+        # The run's own settings are the first trial: the search can only return them or
+        # something its folds score higher.
+        study.enqueue_trial(base)
 
     def objective(trial: optuna.Trial) -> float:
         values = {p.name: p.suggest(trial) for p in search.space}
@@ -159,6 +164,29 @@ def run_search(
         result.seconds,
     )
     return result
+
+
+def base_values(settings: Mapping[str, Any], search: SearchSettings) -> dict[str, Any]:
+    """The run's own value of every searched setting that lies in the space (its first trial)."""
+    values: dict[str, Any] = {}
+    for p in search.space:
+        if p.name == "context":
+            value = settings.get("context") or NONE
+        elif p.name == "smoothing.window_m":
+            value = (settings.get("smoothing") or {}).get("window_m", 0)
+        elif "." in p.name:
+            section, name = p.name.split(".", 1)
+            value = (settings.get(section) or {}).get(name)
+        else:
+            value = settings.get(p.name)
+        if value is None:
+            continue
+        if p.choices is not None:
+            if value in p.choices:
+                values[p.name] = value
+        elif p.low <= float(value) <= p.high:
+            values[p.name] = int(value) if p.integer else float(value)
+    return values
 
 
 def _plain(value: Any) -> Any:

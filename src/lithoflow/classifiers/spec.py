@@ -83,6 +83,7 @@ class ClassifierSpec:
     gradient_boosting: BoostingParams | None = None
     search: dict[str, Any] | None = None  # a search of the run's settings (search.py)
     ensemble: dict[str, Any] | None = None  # members whose probabilities it averages
+    cv_pool: str | None = None  # group K-fold over: every borehole (None), or "train_val"
 
     @classmethod
     def from_config(cls, classifiers: Mapping[str, Any], run: str) -> ClassifierSpec:
@@ -126,8 +127,9 @@ class ClassifierSpec:
 
     @property
     def uses_split(self) -> bool:
-        """Split evaluation reads the split's parts; group K-fold the whole dataset."""
-        return self.evaluation == "split"
+        """Split evaluation reads the split's parts, and so does group K-fold over the split's
+        train and val boreholes; group K-fold over every borehole reads the whole dataset."""
+        return self.evaluation == "split" or self.cv_pool == "train_val"
 
     @property
     def fits(self) -> int:
@@ -149,7 +151,7 @@ class ClassifierSpec:
             payload["smoothing"] = asdict(self.smoothing)
         if self.gradient_boosting is not None:
             payload["gradient_boosting"] = self.gradient_boosting.to_dict()
-        for key in ("search", "ensemble"):
+        for key in ("search", "ensemble", "cv_pool"):
             if payload[key] is None:
                 del payload[key]  # runs without them keep the record they had
         return payload
