@@ -71,7 +71,7 @@ def run_rule(las_dir: Path, out: Path) -> dict[str, Any]:
     start = time.perf_counter()
     rows = read_table_rows(las_files(las_dir), config, spec)
     read = time.perf_counter()
-    binned = bin_raw_rows(rows, spec, config.bin_size_m)
+    binned = bin_raw_rows(rows, spec, config)
     binning = time.perf_counter()
     write_binned_table(binned, out / "las.parquet", out / "las.json")
     written = time.perf_counter()

@@ -23,13 +23,18 @@ from lithoflow.classifiers.spec import (
     classifier_problems,
     data_group_problems,
 )
-from lithoflow.core.config import Check, validate_config
+from lithoflow.core.config import Check, property_defaults, validate_config
 from lithoflow.core.device import compute_warnings
 from lithoflow.features.context import ContextConfig
 from lithoflow.features.scaling import scaling_problems
 from lithoflow.hierarchy.data_driven import data_driven_problems
 from lithoflow.ingest.config import LAS_TABLE, TIDY_TABLE, ingest_problems
-from lithoflow.predict.settings import PredictSettings, predict_problems
+from lithoflow.predict.settings import (
+    SOURCES,
+    PredictSettings,
+    fill_source_defaults,
+    predict_problems,
+)
 from lithoflow.report.settings import report_problems
 from lithoflow.simulate.injection import anomaly_problems
 from lithoflow.splits.methods import split_problems
@@ -56,7 +61,13 @@ WARNINGS: tuple[Check, ...] = (compute_warnings,)
 def validate(config: dict[str, Any], schema_path: str | Path) -> list[str]:
     """Validate `config` in place (schema defaults filled in); raise one ConfigError listing
     every problem, or return the warnings."""
-    return validate_config(config, schema_path, CHECKS, WARNINGS)
+    warnings = validate_config(config, schema_path, CHECKS, WARNINGS)
+    # predict.data.<source> inherits data.<source>; where training read another source, the
+    # schema's defaults of data.<source> stand in for what it would inherit.
+    fill_source_defaults(
+        config, {source: property_defaults(schema_path, "data", source) for source in SOURCES}
+    )
+    return warnings
 
 
 @dataclass(frozen=True)

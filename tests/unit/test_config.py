@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
-from lithoflow.core.config import feature_names, raise_for_schema, schema_errors
+from lithoflow.core.config import (
+    coerce_command_line,
+    feature_names,
+    raise_for_schema,
+    schema_errors,
+)
 from lithoflow.core.errors import ConfigError
 from lithoflow.settings import validate as validate_config
 from tests.support.config import check_config
@@ -224,3 +229,83 @@ def test_hierarchy_comparisons_pair_one_recipe_on_both_mappings(
     with pytest.raises(ConfigError, match=r"report\.hierarchy_comparisons\[0\]") as caught:
         check_config(bad)
     assert expected in str(caught.value)
+
+
+def test_schema_and_cross_key_problems_come_in_one_round(config: dict[str, Any]) -> None:
+    bad = copy.deepcopy(config)
+    bad["ingest"]["bin_size_m"] = "x"  # schema
+    bad["splits"]["fractions"]["train"] = 0.8  # cross-key
+    with pytest.raises(ConfigError) as caught:
+        validate_config(bad, SCHEMA)
+    message = str(caught.value)
+    assert "2 problems in the config" in message
+    assert "config key ingest.bin_size_m" in message and "config key splits.fractions" in message
+
+
+def test_a_number_yaml_reads_as_text_gets_a_hint(config: dict[str, Any]) -> None:
+    bad = copy.deepcopy(config)
+    bad["vae"]["models"]["v2_6_7"]["learning_rate"] = yaml.safe_load("x: 1e-3")["x"]
+    assert bad["vae"]["models"]["v2_6_7"]["learning_rate"] == "1e-3"  # YAML 1.1: text
+    bad["ingest"]["bin_size_m"] = "0.2"
+    lines = schema_errors(bad, SCHEMA)
+    assert any("write it with a decimal point, 1.0e-3" in line for line in lines), lines
+    assert any("write the number 0.2 without quotes" in line for line in lines), lines
+
+
+def test_command_line_text_is_converted_where_the_schema_wants_a_number(
+    config: dict[str, Any],
+) -> None:
+    # `snakemake --config 'simulate={seed: 7}' 'vae={models: {v2_6_7: {learning_rate: 1e-3}}}'`
+    given = {"simulate": {"seed": "7"}, "vae": {"models": {"v2_6_7": {"learning_rate": "1e-3"}}}}
+    edited = copy.deepcopy(config)
+    edited["simulate"]["seed"] = "7"
+    edited["vae"]["models"]["v2_6_7"]["learning_rate"] = "1e-3"
+    edited["ingest"]["bin_size_m"] = "0.2"  # from a config file: stays text, and an error
+    converted = coerce_command_line(edited, given, SCHEMA)
+    assert converted == [
+        "simulate.seed: '7' -> 7",
+        "vae.models.v2_6_7.learning_rate: '1e-3' -> 0.001",
+    ]
+    assert edited["simulate"]["seed"] == 7 and isinstance(edited["simulate"]["seed"], int)
+    assert edited["vae"]["models"]["v2_6_7"]["learning_rate"] == 0.001
+    assert edited["ingest"]["bin_size_m"] == "0.2"
+    assert [line.split(":")[0] for line in schema_errors(edited, SCHEMA)] == [
+        "config key ingest.bin_size_m"
+    ]
+
+
+def test_command_line_text_that_is_no_number_stays_text(config: dict[str, Any]) -> None:
+    edited = copy.deepcopy(config)
+    edited["simulate"]["seed"] = "seven"
+    assert coerce_command_line(edited, {"simulate": {"seed": "seven"}}, SCHEMA) == []
+    assert edited["simulate"]["seed"] == "seven"
+
+
+def test_predicting_las_wells_after_training_on_another_source_gets_the_las_defaults(
+    config: dict[str, Any],
+) -> None:
+    from lithoflow.ingest.las import LasConfig
+    from lithoflow.settings import Settings
+
+    edited = copy.deepcopy(config)  # trains on the simulated LILY tables
+    run = next(iter(edited["classifiers"]["runs"]))
+    las = {"path": "new_wells", "curves": {"GR": "GR", "RHOB": "RHOB"}, "label_curve": "LITH"}
+    edited["predict"] = {"run": run, "data": {"source": "las", "las": las}}
+    validate_config(edited, SCHEMA)
+    data = Settings.from_config(edited).predict.data
+    las_config = LasConfig.from_config(data["las"])  # failed with a KeyError (depth_curves)
+    assert las_config.null_values == (-999.25, -999.0, -9999.0)
+    assert data["las"]["header_mismatch"] == "warn" and data["las"]["curves"] == las["curves"]
+
+
+def test_an_override_file_can_remove_the_label_code_table(config: dict[str, Any]) -> None:
+    from tests.support.config import deep_update
+
+    las = {"path": "wells", "curves": {"GR": "GR"}, "label_curve": "LITH", "label_codes": "c.csv"}
+    base = deep_update(copy.deepcopy(config), {"data": {"source": "las", "las": las}})
+    base["scaling"]["transforms"] = {}
+    base["ingest"]["filters"] = {}
+    base["ingest"]["valid_ranges"] = {}
+    overridden = deep_update(base, yaml.safe_load("data: {las: {label_codes: null}}"))
+    assert overridden["data"]["las"]["label_codes"] is None
+    assert not [line for line in schema_errors(overridden, SCHEMA) if "label_codes" in line]

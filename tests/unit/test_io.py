@@ -9,8 +9,11 @@ import stat
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from lithoflow.core.errors import OutputError
 from lithoflow.core.io import atomic_path, read_parquet_metadata, write_json, write_parquet
 
 
@@ -44,3 +47,26 @@ def test_parquet_metadata_round_trip(tmp_path: Path) -> None:
     write_parquet(tmp_path / "a.parquet", pd.DataFrame({"x": [1, 2]}), {"features": ["x"]})
     assert read_parquet_metadata(tmp_path / "a.parquet") == {"features": ["x"]}
     assert pd.read_parquet(tmp_path / "a.parquet")["x"].tolist() == [1, 2]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_names_the_output_and_leaves_nothing(tmp_path: Path) -> None:
+    """/dev/full fails every write as a full disk does: pyarrow's real error, raised while an
+    output is written, becomes an OutputError naming that output."""
+    target = tmp_path / "results" / "features.parquet"
+    table = pa.table({"a": list(range(100_000))})
+    with pytest.raises(OutputError) as caught, atomic_path(target) as tmp:
+        tmp.write_text("partial")
+        # a stream, not the path: on error pq.write_table deletes the file at a path it was given
+        with pa.OSFile("/dev/full", "wb") as full:
+            pq.write_table(table, full)  # [errno 28] No space left on device
+    message = str(caught.value)
+    assert f"cannot write {target}: the disk is full" in message
+    assert f"df -h {target.parent}" in message and "No space left on device" in message
+    assert list(target.parent.iterdir()) == []
+    assert Path("/dev/full").is_char_device()
+
+
+def test_other_os_errors_keep_their_own_type(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError), atomic_path(tmp_path / "x.json"):
+        Path(tmp_path / "missing" / "y").read_text()

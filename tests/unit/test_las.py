@@ -254,3 +254,21 @@ def test_force2020_wells_rows_and_curves(force2020):
         assert source["labelled_rows"] == expected["labelled_rows"]
         assert source["top_m"] == pytest.approx(expected["top_m"])
         assert source["bottom_m"] == pytest.approx(expected["bottom_m"])
+        # Sound files: no warning (their STOP lies up to 0.995 step past the last sample), and
+        # the header's NULL (-999.25) is the gap value they use.
+        assert source["warnings"] == [], source["borehole_id"]
+        assert source["null_value"] == -999.25 and source["null_values_replaced"]
+
+
+def test_force2020_well_cut_at_a_line_boundary(force2020, tmp_path):
+    text = gzip.decompress((force2020 / "las" / "32_2-1.las.gz").read_bytes()).decode("latin-1")
+    header, data = text.split("~A", 1)
+    path = tmp_path / "32_2-1.las"
+    path.write_text(header + "~A" + "\n".join(data.split("\n")[:3954]) + "\n")
+    las = config(label_curve="FORCE_2020_LITHOFACIES_LITHOLOGY")
+    (warning,) = read_las_rows([path], las).sources[0]["warnings"]
+    assert warning.startswith(f"well 32_2-1 ({path}): the data do not match the ~Well header")
+    assert "the header's STOP is 1,300.02 m but the data end at 979.772 m" in warning
+    assert "(3,953 rows read; STRT/STOP/STEP imply 6,059): truncated file?" in warning
+    with pytest.raises(InputDataError, match=r"the header's STOP is 1,300\.02 m"):
+        read_las_rows([path], config(label_curve=las.label_curve, header_mismatch="error"))

@@ -42,21 +42,20 @@ def test_every_rule_names_a_conda_environment(built_workflow):
         assert env.parent == REPO_ROOT / "envs" and env.is_file(), (rule.name, rule.conda)
 
 
-def test_only_the_training_rules_ask_for_gpus(built_workflow):
-    config_value = tiny_config()["compute"]["gpus_per_training_job"]
-    asking = {
-        r.name: r.resources["gpu"] for r in job_rules(built_workflow) if r.resources.get("gpu")
-    }
-    assert asking == dict.fromkeys(GPU_RULES, config_value)
+def test_only_the_training_rules_ask_for_gpus():
+    on_gpus = tiny_config({"compute": {"device": "auto", "gpus_per_training_job": 2}})
+    built = load_rules(on_gpus)
+    asking = {r.name: r.resources["gpu"] for r in job_rules(built) if r.resources.get("gpu")}
+    assert asking == dict.fromkeys(GPU_RULES, 2)
     # Gradient boosting (scikit-learn) trains on the CPU: its rule states gpu=0 outright.
-    rules = {r.name: r for r in job_rules(built_workflow)}
+    rules = {r.name: r for r in job_rules(built)}
     assert rules["train_boosting_classifier"].resources["gpu"] == 0
 
 
-def test_gpu_requests_follow_the_config():
-    # 0 on a CPU-only cluster; the default config asks for 1 (test above).
-    built = load_rules(tiny_config({"compute": {"gpus_per_training_job": 0}}))
-    asking = {r.name: r.resources["gpu"] for r in job_rules(built) if "gpu" in r.resources}
+def test_gpu_requests_follow_the_config(built_workflow):
+    # The tiny config trains on the CPU and asks for no GPU (0, as on a CPU-only cluster).
+    assert tiny_config()["compute"]["gpus_per_training_job"] == 0
+    asking = {r.name: r.resources["gpu"] for r in job_rules(built_workflow) if "gpu" in r.resources}
     assert asking == dict.fromkeys([*GPU_RULES, "train_boosting_classifier"], 0)
 
 

@@ -19,6 +19,7 @@ from lithoflow.splits.methods import (
     allocate_by_deficit,
     assign_boreholes,
     borehole_class_counts,
+    dropped_boreholes,
     entropy_balanced_assignment,
     explicit_split,
     random_split,
@@ -351,3 +352,18 @@ def test_explicit_split_unknown_borehole_names_the_key_and_close_matches():
     assert "closest: '363-U1482-A'" in message
     assert "config key splits.explicit.val: 'nothing-like-it'" in message
     assert "no close match" in message
+
+
+def test_explicit_split_of_a_borehole_ingestion_dropped_says_where_and_why():
+    report = {
+        "boreholes_dropped": [
+            {"borehole_id": "W-9", "step": "bin las", "reason": "no data rows (header only)"},
+        ]
+    }
+    with pytest.raises(ConfigError) as caught:
+        explicit_split(["W-1", "W-2"], test=["W-9"], dropped=dropped_boreholes(report))
+    message = str(caught.value)
+    assert (
+        "config key splits.explicit.test: 'W-9' is not in the dataset: ingestion dropped it "
+        "at step 'bin las': no data rows (header only)"
+    ) in message

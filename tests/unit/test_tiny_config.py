@@ -6,10 +6,12 @@ Merged, it must validate, be exactly what the tests run on, and change only the 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
 from lithoflow.core.config import schema_errors
+from lithoflow.settings import validate
 from tests.support.config import (
     REPO_ROOT,
     check_config,
@@ -23,6 +25,7 @@ SCHEMA = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
 TINY_RUN_KEYS = {
     ("simulate", "scale"): "tiny",
     ("compute", "device"): "cpu",
+    ("compute", "gpus_per_training_job"): 0,
     ("classifiers", "defaults", "max_epochs"): 4,
     ("classifiers", "defaults", "patience"): 2,
     ("classifiers", "defaults", "replicates"): 2,
@@ -41,10 +44,11 @@ def leaves(tree: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, .
         yield path, tree
 
 
-def test_tiny_config_validates():
+def test_tiny_config_validates_without_warnings():
     config = load_tiny_config()
     assert schema_errors(config, SCHEMA) == []
     check_config(config)
+    assert validate(copy.deepcopy(config), SCHEMA) == []  # e.g. no "GPUs requested on a CPU"
 
 
 def test_the_tests_run_on_the_file():

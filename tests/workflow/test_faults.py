@@ -99,7 +99,7 @@ def test_killed_during_vae_training_resumes_and_ends_with_the_same_results(run_c
 
     log = (workdir / "logs/train_vae/v2_6_7.log").read_text()
     assert re.search(rf"resuming from \S+state\.pt after epoch {killed_after}\b", log), log
-    trained = [int(n) for n in re.findall(r"lithoflow\.models\.training: epoch (\d+):", log)]
+    trained = [int(n) for n in re.findall(r"lithoflow\.training\.loop: epoch (\d+):", log)]
     # The rerun trained only the epochs after the last completed one.
     assert trained == list(range(killed_after + 1, SLOW_VAE_EPOCHS + 1))
     provenance = (workdir / VAE / "provenance.json").read_text()

@@ -23,23 +23,46 @@ sys.path.insert(0, str(SRC_DIR))
 from lithoflow.classifiers.kinds import KINDS
 from lithoflow.classifiers.spec import embedding_run_for, run_settings
 from lithoflow.core.codedeps import library_modules
+from lithoflow.core.config import coerce_command_line
+from lithoflow.core.errors import LithoflowError
 from lithoflow.ingest.las import file_stem, las_files
 from lithoflow.predict.apply import table_boreholes
 from lithoflow.settings import Settings, validate
 from lithoflow.splits.methods import SplitConfig
 
 CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def stop_on_user_error(build):
+    """Run `build` (what the DAG needs from the config and the input folders); a lithoflow error
+    (a problem in the config or the inputs, the user's to fix) prints its message alone, naming
+    every key or file, and stops without a traceback. Other errors keep theirs."""
+    try:
+        return build()
+    except LithoflowError as error:
+        logger.error(f"lithoflow: {error}")
+        sys.exit(1)
+
+
+# Nested keys are overridden as `--config 'simulate={seed: 7}'`; Snakemake passes the values
+# inside as text, so those the schema wants as numbers or booleans are converted first.
+for converted in coerce_command_line(
+    config, workflow.config_settings.config, CONFIG_SCHEMA
+):
+    logger.info(f"--config {converted}")
 # The one validation: every schema violation and every cross-key problem listed by key, in one
 # message; the schema's defaults filled in (lithoflow.settings, lithoflow.core.config).
-for warning in validate(config, CONFIG_SCHEMA):
+for warning in stop_on_user_error(lambda: validate(config, CONFIG_SCHEMA)):
     logger.warning(f"Warning: {warning}")
 # The config as typed settings: what exists and which optional parts of the workflow are on.
-SETTINGS = Settings.from_config(config)
+SETTINGS = stop_on_user_error(lambda: Settings.from_config(config))
 
 SOURCE = SETTINGS.source
 TABLES = list(SETTINGS.tables)
 # The las source: every LAS file of data.las.path, found once when the DAG is built.
-LAS_FILES = las_files(config["data"]["las"]["path"]) if SOURCE == "las" else []
+LAS_FILES = stop_on_user_error(
+    lambda: las_files(config["data"]["las"]["path"]) if SOURCE == "las" else []
+)
 SPLIT_METHODS = list(SETTINGS.split_methods)
 SPLIT_PARTS = ["train", "val", "test"]
 VAE_MODELS = list(SETTINGS.vaes)
@@ -195,6 +218,7 @@ def bin_table_config(wildcards):
             "invalid_rows",
             "duplicate_rows",
             "missing_features",
+            "label_case",
         )
     }
     if SOURCE == "table":

@@ -9,7 +9,7 @@ if SETTINGS.predict is not None:
     PREDICT = SETTINGS.predict
     PREDICT_RUN_DIR = classifier_dir(PREDICT.run)
     PREDICT_SPEC = SETTINGS.classifiers[PREDICT.run]
-    PREDICT_FILES = predict_input_files(PREDICT)
+    PREDICT_FILES = stop_on_user_error(lambda: predict_input_files(PREDICT))
     PREDICT_MODEL = predict_model_files(PREDICT, PREDICT_SPEC)
     PREDICT_OUTPUTS = {
         "table": "results/predict/{borehole}.parquet",

@@ -6,6 +6,7 @@
 rule split_boreholes:
     input:
         features="results/data/features.parquet",
+        report="results/data/ingest_report.json",
         code=script_code("split_boreholes.py"),
     output:
         train="results/splits/{method}/train.parquet",

@@ -1,7 +1,7 @@
 """Rule anomalies: anomaly intervals along depth from the per-row reconstruction errors."""
 
 from lithoflow.core.io import write_csv, write_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.validation.anomalies import AnomalyConfig, detect_anomalies, read_error_table
 
 
@@ -16,4 +16,4 @@ def main(smk) -> None:
     write_json(smk.output.summary, result.summary(vae=vae, errors=path, bin_size_m=bin_size_m))
 
 
-main(snakemake)
+run_rule(main, snakemake)

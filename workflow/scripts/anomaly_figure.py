@@ -4,7 +4,7 @@ import pandas as pd
 
 from lithoflow.core.figure_style import FigureStyle, save_figure
 from lithoflow.core.io import read_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.validation.anomalies_figure import anomaly_log_figure
 
 TEXT_COLUMNS = {"borehole_id": str, "split": str, "dominant_label": str, "top_feature": str}
@@ -26,4 +26,4 @@ def main(smk) -> None:
     save_figure(figure, smk.output.figure, style)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -4,7 +4,7 @@ intervals the simulator injected."""
 import pandas as pd
 
 from lithoflow.core.io import write_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.validation.anomaly_recall import (
     DETECTED_COLUMNS,
     TRUTH_COLUMNS,
@@ -29,4 +29,4 @@ def main(smk) -> None:
     write_json(smk.output.summary, result)
 
 
-main(snakemake)
+run_rule(main, snakemake)

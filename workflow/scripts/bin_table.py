@@ -4,7 +4,7 @@ import logging
 
 import pyarrow as pa
 
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.tables import bin_table, write_binned_table
 
@@ -15,12 +15,8 @@ def main(smk) -> None:
     configure_logging(smk.log[0])
     pa.set_cpu_count(max(1, smk.threads))  # threads of pyarrow's CSV reader
     config = IngestConfig.from_config(smk.params.config)
-    try:
-        binned = bin_table(smk.input.raw, config, smk.wildcards.table, use_threads=smk.threads > 1)
-    except Exception:
-        logger.exception("binning table %s failed", smk.wildcards.table)
-        raise
+    binned = bin_table(smk.input.raw, config, smk.wildcards.table, use_threads=smk.threads > 1)
     write_binned_table(binned, smk.output.table, smk.output.report, smk.output.unlabelled)
 
 
-main(snakemake)
+run_rule(main, snakemake)

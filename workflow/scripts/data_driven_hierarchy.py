@@ -1,6 +1,6 @@
 """Rule data_driven_hierarchy: Ward groups of lithology centroids, compared with the expert ones."""
 
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.features.scaling import ScalingConfig
 from lithoflow.hierarchy.data_driven import DataDrivenConfig, run_data_driven_hierarchy
 
@@ -19,4 +19,4 @@ def main(smk) -> None:
     )
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -1,6 +1,6 @@
 """Rule depth_context: neighbour, gradient and window features along depth, once per source."""
 
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.features.context import ContextConfig, build_context_file
 
 
@@ -15,4 +15,4 @@ def main(smk) -> None:
     )
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from lithoflow.core.figure_style import FigureStyle, save_figure
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.splits.distribution_figure import plot_distribution
 
 TITLES = {"lithology": "Rows per lithology", "group": "Rows per lithology group"}
@@ -17,4 +17,4 @@ def main(smk) -> None:
     save_figure(figure, smk.output.figure, style)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from lithoflow.classifiers.ensemble import evaluate_ensemble
 from lithoflow.classifiers.spec import ClassifierSpec
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.core.provenance import build_provenance, write_provenance
 from lithoflow.stats.metrics import read_penalty_matrix
 
@@ -35,4 +35,4 @@ def main(smk) -> None:
     write_provenance(smk.output.provenance, record)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -7,7 +7,7 @@ from lithoflow.classifiers.final import train_final_model
 from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.core.device import ComputeConfig, prepare_device
 from lithoflow.core.io import read_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.features.scaling import ScalingConfig
 
 
@@ -45,4 +45,4 @@ def main(smk) -> None:
     )
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -1,7 +1,7 @@
 """Rule group_distribution: class-imbalance report of the lithology groups."""
 
 from lithoflow.core.io import write_csv, write_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.hierarchy.mapping import GROUP_COLUMN, read_hierarchy_table
 from lithoflow.splits.distribution import imbalance_report
 
@@ -15,4 +15,4 @@ def main(smk) -> None:
     write_json(smk.output.summary, summary)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -2,7 +2,7 @@
 
 from lithoflow.core.figure_style import FigureStyle, save_figure
 from lithoflow.core.io import read_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.validation.dendrogram_figure import hierarchy_dendrogram_figure
 
 
@@ -13,4 +13,4 @@ def main(snakemake) -> None:
     save_figure(figure, snakemake.output.figure, style)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -1,7 +1,7 @@
 """Rule investigation_summary: the run's numbers beside the investigation's, as Markdown."""
 
 from lithoflow.core.io import atomic_path, write_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.report import build_summary, read_inputs
 from lithoflow.report.plan import figure_links
 
@@ -45,4 +45,4 @@ def main(smk) -> None:
     write_json(smk.output.numbers, summary.trace())
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -2,7 +2,7 @@
 
 from lithoflow.core.figure_style import FigureStyle, save_figure
 from lithoflow.core.io import read_json, write_csv
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.report.leaderboard import leaderboard_frame
 from lithoflow.report.leaderboard_figure import plot_leaderboard
 
@@ -18,4 +18,4 @@ def main(smk) -> None:
     save_figure(plot_leaderboard(frame, style), smk.output.figure, style)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -2,7 +2,7 @@
 
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.io import write_csv, write_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.splits.distribution import class_counts, imbalance_report
 
 
@@ -14,4 +14,4 @@ def main(smk) -> None:
     write_json(smk.output.summary, summary)
 
 
-main(snakemake)
+run_rule(main, snakemake)

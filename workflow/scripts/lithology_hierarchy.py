@@ -2,7 +2,7 @@
 
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.io import write_csv
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.hierarchy.mapping import HierarchyRules, build_hierarchy
 
 
@@ -13,4 +13,4 @@ def main(smk) -> None:
     write_csv(smk.output.mapping, build_hierarchy(labels, rules))
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.io import read_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.merge import (
     format_report,
@@ -26,11 +26,7 @@ def main(smk) -> None:
     binned = [read_dataset(path) for path in smk.input.tables]
     reports = {name: read_json(path) for name, path in zip(names, smk.input.reports, strict=True)}
     paths = dict(zip(names, smk.input.tables, strict=True))
-    try:
-        merged = merge_tables(binned, config, reports, paths)
-    except Exception:
-        logger.exception("merging the binned tables failed")
-        raise
+    merged = merge_tables(binned, config, reports, paths)
     logger.info("ingestion report:\n%s", format_report(merged.report))
     write_merged(merged, config, smk.output.table, smk.output.report)
     write_unlabelled(
@@ -39,4 +35,4 @@ def main(smk) -> None:
     )
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -1,6 +1,6 @@
 """Rule model_card: the card of the model a prediction applies (Markdown and JSON)."""
 
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.predict.apply import write_model_card
 
 
@@ -15,4 +15,4 @@ def main(smk) -> None:
     )
 
 
-main(snakemake)
+run_rule(main, snakemake)

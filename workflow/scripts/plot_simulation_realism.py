@@ -2,7 +2,7 @@
 
 from lithoflow.core.figure_style import FigureStyle, save_figure
 from lithoflow.core.io import read_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.simulate.realism_figure import plot_realism
 
 
@@ -12,4 +12,4 @@ def main(smk) -> None:
     save_figure(plot_realism(read_json(smk.input.realism), style), smk.output[0], style)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -2,7 +2,7 @@
 
 from lithoflow.core.device import ComputeConfig, prepare_device
 from lithoflow.core.figure_style import FigureStyle
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.predict.apply import predict_file
 
 
@@ -25,4 +25,4 @@ def main(smk) -> None:
     )
 
 
-main(snakemake)
+run_rule(main, snakemake)

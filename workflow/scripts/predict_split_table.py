@@ -1,6 +1,6 @@
 """Rule predict_split_table: each borehole's rows of the predict table in its own file."""
 
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.predict.apply import split_table
 
 
@@ -9,4 +9,4 @@ def main(smk) -> None:
     split_table(smk.params.table, dict(zip(smk.params.boreholes, smk.output, strict=True)))
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -1,7 +1,7 @@
 """Rule predict_summary: every predicted borehole summarised, scored where labelled, and drawn."""
 
 from lithoflow.core.figure_style import FigureStyle
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.predict.apply import summarize_prediction
 
 
@@ -20,4 +20,4 @@ def main(smk) -> None:
     )
 
 
-main(snakemake)
+run_rule(main, snakemake)

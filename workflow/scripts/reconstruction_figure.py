@@ -4,7 +4,7 @@ import pandas as pd
 
 from lithoflow.core.figure_style import FigureStyle, save_figure
 from lithoflow.core.io import read_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.validation.reconstruction import scope_mask
 from lithoflow.validation.reconstruction_figure import reconstruction_figure
 
@@ -18,4 +18,4 @@ def main(snakemake) -> None:
     save_figure(reconstruction_figure(report, rows, style), snakemake.output.figure, style)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -3,7 +3,7 @@
 from lithoflow.classifiers.search_figure import search_figure, search_table
 from lithoflow.core.figure_style import FigureStyle, save_figure
 from lithoflow.core.io import read_json, write_csv
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 
 
 def main(smk) -> None:
@@ -17,4 +17,4 @@ def main(smk) -> None:
     save_figure(figure, smk.output.figure, style)
 
 
-main(snakemake)
+run_rule(main, snakemake)

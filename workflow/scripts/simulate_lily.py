@@ -4,7 +4,7 @@ of the anomalous intervals injected into them."""
 import os
 from pathlib import Path
 
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.simulate import TABLES, simulate_lily
 from lithoflow.simulate.injection import InjectionConfig
 
@@ -26,4 +26,4 @@ def main(smk) -> None:
             os.replace(written[table], target)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from lithoflow.core.io import read_json, write_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.simulate.model_realism import model_realism_report
 
 
@@ -24,4 +24,4 @@ def main(smk) -> None:
     write_json(smk.output[0], report)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -2,7 +2,7 @@
 
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.io import write_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.simulate.realism import PredictabilitySettings, realism_report
 
 
@@ -18,4 +18,4 @@ def main(smk) -> None:
     write_json(smk.output[0], report)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -4,7 +4,7 @@ import pandas as pd
 
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.io import write_csv, write_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.hierarchy.mapping import read_mapping
 from lithoflow.splits.mismatch import compare_methods
 
@@ -27,4 +27,4 @@ def main(smk) -> None:
     write_json(smk.output.summary, summary)
 
 
-main(snakemake)
+run_rule(main, snakemake)

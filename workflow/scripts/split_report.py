@@ -2,7 +2,7 @@
 
 from lithoflow.core.dataset import read_dataset
 from lithoflow.core.io import write_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.hierarchy.mapping import read_mapping
 from lithoflow.splits.methods import PARTS
 from lithoflow.splits.statistics import split_report
@@ -18,4 +18,4 @@ def main(smk) -> None:
     write_json(smk.output.report, split_report(parts, parameters, label_to_group))
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -6,7 +6,7 @@ from lithoflow.classifiers.data import ClassifierInputs
 from lithoflow.classifiers.run import train_classifier_run
 from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.core.device import ComputeConfig, prepare_device
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.features.scaling import ScalingConfig
 
 
@@ -45,4 +45,4 @@ def main(smk) -> None:
     )
 
 
-main(snakemake)
+run_rule(main, snakemake)

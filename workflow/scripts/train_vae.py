@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from lithoflow.core.device import ComputeConfig, prepare_device
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.features.scaling import ScalingConfig
 from lithoflow.vae.config import VAEConfig
 from lithoflow.vae.run import train_vae_run
@@ -27,4 +27,4 @@ def main(smk) -> None:
     )
 
 
-main(snakemake)
+run_rule(main, snakemake)

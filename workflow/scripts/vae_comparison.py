@@ -4,7 +4,7 @@ from pathlib import Path
 
 import torch
 
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.validation.vae_comparison import VaeComparisonConfig, run_vae_comparison
 
 
@@ -23,4 +23,4 @@ def main(smk) -> None:
     )
 
 
-main(snakemake)
+run_rule(main, snakemake)

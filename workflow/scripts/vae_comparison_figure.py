@@ -3,7 +3,7 @@
 import pandas as pd
 
 from lithoflow.core.figure_style import FigureStyle, save_figure
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.validation.vae_comparison_figure import vae_comparison_figure
 
 
@@ -14,4 +14,4 @@ def main(smk) -> None:
     save_figure(vae_comparison_figure(table, style), smk.output.figure, style)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from lithoflow.core.io import write_csv, write_json
-from lithoflow.core.logs import configure_logging
+from lithoflow.core.logs import configure_logging, run_rule
 from lithoflow.hierarchy.centroids import embedding_matrix, encoded_rows
 from lithoflow.hierarchy.mapping import groups_of, read_mapping
 from lithoflow.validation.hierarchy import HierarchyValidationConfig, validate_hierarchy
@@ -31,4 +31,4 @@ def main(snakemake) -> None:
     write_csv(snakemake.output.centroids, result.centroids)
 
 
-main(snakemake)
+run_rule(main, snakemake)

@@ -46,8 +46,29 @@ def schema_errors(config: Mapping[str, Any], schema_path: str | Path) -> list[st
     lines = []
     for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
         key = ".".join(str(part) for part in error.path) or "(top level)"
-        lines.append(f"config key {key}: {error.message}")
+        lines.append(f"config key {key}: {error.message}{number_text_hint(error)}")
     return lines
+
+
+def number_text_hint(error: jsonschema.ValidationError) -> str:
+    """A hint for a number YAML read as text: YAML 1.1 needs a dot in `1e-3` (`1.0e-3`)."""
+    if error.validator != "type" or not isinstance(error.instance, str):
+        return ""
+    expected = error.validator_value
+    wanted = {expected} if isinstance(expected, str) else set(expected)
+    if not wanted & {"number", "integer"}:
+        return ""
+    try:
+        value = float(error.instance)
+    except ValueError:
+        return ""
+    if "e" in error.instance.lower() and "." not in error.instance:
+        mantissa, exponent = error.instance.lower().split("e", 1)
+        return (
+            f" (YAML reads {error.instance} as text: write it with a decimal point, "
+            f"{mantissa}.0e{exponent})"
+        )
+    return f" (it is text: write the number {value:g} without quotes)"
 
 
 def raise_for_schema(config: Mapping[str, Any], schema_path: str | Path) -> None:
@@ -58,6 +79,97 @@ def raise_for_schema(config: Mapping[str, Any], schema_path: str | Path) -> None
             f"{len(lines)} problem(s) in the config (schema {schema_path}):\n  "
             + "\n  ".join(lines)
         )
+
+
+_TRUE = {"true", "yes", "on"}
+_FALSE = {"false", "no", "off"}
+
+
+def _leaf_paths(tree: Mapping[str, Any], prefix: tuple[Any, ...] = ()) -> set[tuple[Any, ...]]:
+    paths = set()
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            paths |= _leaf_paths(value, (*prefix, key))
+        else:
+            paths.add((*prefix, key))
+    return paths
+
+
+def _parse_as(text: str, wanted: set[str]) -> tuple[bool, Any]:
+    """`text` as the first of the schema's wanted types it reads as: (parsed?, value)."""
+    stripped = text.strip()
+    if "integer" in wanted:
+        try:
+            return True, int(stripped)
+        except ValueError:
+            pass
+    if "number" in wanted:
+        try:
+            value = float(stripped)
+        except ValueError:
+            pass
+        else:
+            if math.isfinite(value):
+                return True, value
+    if "boolean" in wanted and stripped.lower() in _TRUE | _FALSE:
+        return True, stripped.lower() in _TRUE
+    return False, None
+
+
+def _type_errors(errors: Iterable[jsonschema.ValidationError]) -> Iterator[Any]:
+    for error in errors:
+        if error.validator == "type":
+            yield error
+        yield from _type_errors(error.context or ())
+
+
+def coerce_command_line(
+    config: dict[str, Any], given: Mapping[str, Any], schema_path: str | Path
+) -> list[str]:
+    """Convert, in place, the values set on the command line that the schema wants as numbers or
+    booleans; returns one line per converted key.
+
+    ``snakemake --config 'simulate={seed: 7}'`` is the way to override a nested key (Snakemake
+    refuses dotted names such as ``simulate.seed=7``), and Snakemake passes every value inside such
+    a mapping as text. Only keys of `given` (the command line's ``--config``) are converted, and
+    only where the schema's type for that key asks for an integer, a number or a boolean and the
+    text reads as one; text in a config file stays text, so the schema names it as an error.
+    """
+    from_command_line = _leaf_paths(given)
+    if not from_command_line:
+        return []
+    schema = load_schema(schema_path)
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    converted = []
+    for error in _type_errors(validator.iter_errors(config)):
+        path = tuple(error.absolute_path)
+        if path not in from_command_line or not isinstance(error.instance, str):
+            continue
+        expected = error.validator_value
+        ok, value = _parse_as(
+            error.instance, {expected} if isinstance(expected, str) else set(expected)
+        )
+        if not ok:
+            continue
+        parent = config
+        for part in path[:-1]:
+            parent = parent[part]
+        if parent[path[-1]] is error.instance or parent[path[-1]] == error.instance:
+            parent[path[-1]] = value
+            converted.append(f"{'.'.join(map(str, path))}: {error.instance!r} -> {value!r}")
+    return sorted(set(converted))
+
+
+def property_defaults(schema_path: str | Path, *keys: str) -> dict[str, Any]:
+    """The ``default`` of each property of the object at `keys` (e.g. ``"data", "las"``)."""
+    node = load_schema(schema_path)
+    for key in keys:
+        node = node["properties"][key]
+    return {
+        name: copy.deepcopy(spec["default"])
+        for name, spec in node.get("properties", {}).items()
+        if isinstance(spec, dict) and "default" in spec
+    }
 
 
 def apply_schema_defaults(config: dict[str, Any], schema_path: str | Path) -> None:

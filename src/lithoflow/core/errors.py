@@ -48,6 +48,10 @@ class InputDataError(LithoflowError):
         self.column = column
 
 
+class OutputError(LithoflowError):
+    """An output file cannot be written (disk full, no permission); the message names it."""
+
+
 def format_list(items: Iterable[object], limit: int = 10) -> str:
     """A short, readable list for messages: the first `limit` items and how many more."""
     values = [str(item) for item in items]

@@ -7,6 +7,7 @@ killed job never leaves a half-written file under an output name.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -19,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lithoflow.core.errors import OutputError
+
 
 def _current_umask() -> int:
     """The process umask (read by setting and restoring it)."""
@@ -27,12 +30,49 @@ def _current_umask() -> int:
     return mask
 
 
+# What the file system says, in the words of an error a user can act on.
+_WRITE_PROBLEMS = {
+    errno.ENOSPC: "the disk is full: free space on it ({where}), then rerun",
+    errno.EDQUOT: "the disk quota is used up: free space under your quota ({where}), then rerun",
+    errno.EACCES: "no permission to write there ({where})",
+    errno.EROFS: "the file system is read-only ({where})",
+}
+
+
+def _write_problem(error: OSError) -> str | None:
+    """Which of `_WRITE_PROBLEMS` an OSError is; pyarrow's carry the errno only in their text."""
+    if error.errno in _WRITE_PROBLEMS:
+        return _WRITE_PROBLEMS[error.errno]
+    text = str(error).lower()
+    for number, problem in _WRITE_PROBLEMS.items():
+        if f"errno {number}]" in text or os.strerror(number).lower() in text:
+            return problem
+    return None
+
+
+def write_error(target: Path, error: OSError) -> OutputError | None:
+    """An OutputError naming `target` for a full disk, a quota or a permission; else None."""
+    problem = _write_problem(error)
+    if problem is None:
+        return None
+    where = f"df -h {target.parent}"
+    return OutputError(f"cannot write {target}: {problem.format(where=where)} ({error})")
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path next to `path`; on success rename it to `path`, else delete it."""
+    """Yield a temporary path next to `path`; on success rename it to `path`, else delete it.
+
+    A full disk, a used-up quota or a missing permission ends in an OutputError naming `path`.
+    """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as error:
+        if (output_error := write_error(target, error)) is None:
+            raise
+        raise output_error from error
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -40,9 +80,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         # mkstemp creates 0600 files; give outputs the usual permissions (0666 minus the umask).
         os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        if isinstance(error, OSError) and (output_error := write_error(target, error)):
+            raise output_error from error
         raise
 
 

@@ -112,8 +112,13 @@ class IngestConfig:
     invalid_rows: str | None = None  # keep | drop rows outside the physical valid_ranges
     duplicate_rows: str | None = None  # keep | drop exact repeats of a raw row
     las: LasConfig | None = None  # only for the las source
+    label_case: str | None = None  # merge | keep labels that differ only by case (binning)
 
     def __post_init__(self) -> None:
+        if self.label_case not in ("merge", "keep", None):
+            raise ConfigError(
+                f"config key ingest.label_case: {self.label_case!r} is not one of 'merge', 'keep'"
+            )
         for key in ("invalid_rows", "duplicate_rows", "missing_features"):
             if getattr(self, key) not in (*KEEP_OR_DROP, None):
                 raise ConfigError(
@@ -202,11 +207,13 @@ class IngestConfig:
             missing_features=ingest["missing_features"],
             **row_actions,
             las=las,
+            label_case=ingest.get("label_case"),
         )
 
     def step_setting(self, name: str) -> Any:
         """A setting that only some steps get (`filters`, `valid_ranges`, `invalid_rows`,
-        `duplicate_rows`, `label_table`); ConfigError if this step's rule did not pass it."""
+        `duplicate_rows`, `label_table`, `label_case`); ConfigError if this step's rule did not
+        pass it."""
         value = getattr(self, name)
         if value is None:
             raise ConfigError(f"config key ingest.{name}: this step needs it, and it was not given")

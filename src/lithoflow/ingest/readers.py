@@ -15,6 +15,7 @@ picks the codec from the suffix). A compressed file with another name (a gzip fi
 from __future__ import annotations
 
 import csv
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ import pyarrow.parquet as pq
 
 from lithoflow.core.errors import InputDataError, format_list
 
+log = logging.getLogger(__name__)
+
 _DICT_STRING = pa.dictionary(pa.int32(), pa.string())
 _CSV_BLOCK_BYTES = 4 << 20  # bigger blocks cost memory and gain little speed
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -42,6 +45,7 @@ _COMPRESSION_MAGIC: tuple[tuple[bytes, str, tuple[str, ...]], ...] = (
     (b"PK\x03\x04", "zip", ()),
 )
 SUPPORTED_COMPRESSION = ".gz, .bz2, .zst or .lz4"
+_COMPRESSED_SUFFIXES = tuple(suffix for _, _, suffixes in _COMPRESSION_MAGIC for suffix in suffixes)
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,18 @@ class RawRows:
         return self.decode(rows)
 
     def decode(self, rows: np.ndarray) -> pd.DataFrame:
-        """Rows `rows` as a readable frame (line = 1-based line in a CSV with one header line)."""
+        """Rows `rows` as a readable frame: `line` (the 1-based line of a CSV with one header
+        line), or `row` (the 1-based row of a Parquet file, which has no lines)."""
+        if self.sources:  # one file per borehole (LAS): the data row within its file
+            starts = np.searchsorted(self.borehole_code, self.borehole_code[rows], side="left")
+            where = {"data_row": rows - starts + 1}
+        elif is_parquet(self.path):
+            where = {"row": rows + 1}
+        else:
+            where = {"line": rows + 2}
         frame = pd.DataFrame(
             {
-                "line": rows + 2,
+                **where,
                 "borehole_id": _names(self.borehole_ids, self.borehole_code[rows]),
                 self.depth_column: self.depth_m[rows],
                 self.label_column: _names(self.label_names, self.label_code[rows]),
@@ -135,6 +147,34 @@ def check_compression(path: str | os.PathLike[str]) -> None:
                     path=str(path),
                 )
             return
+
+
+def warn_if_unterminated(path: str | os.PathLike[str], tail_bytes: int = 4096) -> bool:
+    """Warn (and return True) if an uncompressed text file does not end with a newline.
+
+    Writers end every line; a file whose last line has none was often cut while being copied,
+    and its last number may be cut too (18.6081 read as 18.6) with nothing else to show it.
+    Compressed files are left to their decompressor, which notices a cut stream.
+    """
+    if str(path).lower().endswith(_COMPRESSED_SUFFIXES):
+        return False
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        if size == 0:
+            return False
+        handle.seek(max(0, size - tail_bytes))
+        tail = handle.read()
+    if tail.endswith(b"\n"):
+        return False
+    last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    log.warning(
+        "%s: the file does not end with a newline; its last line may have been cut while the "
+        "file was copied (check its last value against the source): %r",
+        path,
+        last[-200:],
+    )
+    return True
 
 
 def _decompression_error(path: str, error: Exception) -> InputDataError:
@@ -229,6 +269,7 @@ def read_csv_columns(
     check_exists(path)
     check_compression(path)
     header = csv_header(path)
+    warn_if_unterminated(path)
     needed = list(dict.fromkeys([*string_columns, *numeric_columns]))
     check_columns(path, header, needed)
     types = {name: _DICT_STRING for name in string_columns}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -69,6 +69,8 @@ class CleanRows:
 
 
 ALL_FEATURES_MISSING = "missing_all_features"
+# A magnitude no measurement of a log or core table reaches (beyond it: a fill value or garbage).
+ABSURD = 1e15
 
 
 def drop_missing(rows: RawRows, spec: TableSpec, missing_features: str = "drop") -> CleanRows:
@@ -142,6 +144,9 @@ class RowChecks:
 
     outside: dict[str, np.ndarray]  # range name -> bool per raw row (among rows kept so far)
     duplicate: np.ndarray  # bool per raw row: repeats an earlier kept row exactly
+    # feature -> (its raw column, bool per raw row): an infinite value, or one no measurement
+    # can take (|x| > ABSURD), among the rows kept so far
+    non_finite: dict[str, tuple[str, np.ndarray]] = field(default_factory=dict)
 
 
 def check_rows(
@@ -157,21 +162,42 @@ def check_rows(
         for rule in valid_ranges
         if rule.name in columns
     }
+    non_finite = {}
+    for j, feature in enumerate(spec.feature_names):
+        values = rows.values[:, j]
+        with np.errstate(invalid="ignore"):
+            bad = (np.isinf(values) | (np.abs(values) > ABSURD)) & keep
+        if bad.any():
+            non_finite[feature] = (spec.raw_columns[j], bad)
     key = pd.DataFrame(
         {"b": rows.borehole_code, "d": rows.depth_m, "l": rows.label_code}
         | {f"v{j}": rows.values[:, j] for j in range(rows.values.shape[1])}
     )
     duplicate = np.zeros(rows.n_rows, dtype=bool)
     duplicate[keep] = key.loc[keep].duplicated(keep="first").to_numpy()
-    return RowChecks(outside=outside, duplicate=duplicate)
+    return RowChecks(outside=outside, duplicate=duplicate, non_finite=non_finite)
 
 
 def _apply_row_checks(
     rows: RawRows, clean: CleanRows, checks: RowChecks, config: IngestConfig
 ) -> CleanRows:
-    """Drop the rows the config says to drop (invalid_rows, duplicate_rows: drop)."""
+    """Drop the rows the config says to drop (invalid_rows, duplicate_rows: drop). Values no
+    measurement can take (infinite, or beyond ±ABSURD) are dropped with invalid_rows: drop, and
+    refused otherwise (a kept row cannot carry them into the dataset)."""
     steps: list[tuple[str, np.ndarray]] = []
-    if config.step_setting("invalid_rows") == "drop":
+    invalid = config.step_setting("invalid_rows")
+    for feature, (column, mask) in checks.non_finite.items():
+        if invalid != "drop":
+            raise InputDataError(
+                f"{int(mask.sum()):,} value(s) of {feature} are infinite or beyond ±{ABSURD:g}, "
+                "which no measurement can be: fix the file, or set ingest.invalid_rows: drop "
+                "to drop those rows (counted in the ingest report)",
+                path=rows.path,
+                column=column,
+                examples=rows.example_rows(mask),
+            )
+        steps.append((f"non_finite_{feature}", mask))
+    if invalid == "drop":
         steps += [(f"outside_valid_range_{name}", mask) for name, mask in checks.outside.items()]
     if config.step_setting("duplicate_rows") == "drop":
         steps.append(("duplicate_row", checks.duplicate))
@@ -194,15 +220,21 @@ def _apply_row_checks(
     return CleanRows(keep=keep, dropped=dropped, reasons=tuple(reasons), reason=reason)
 
 
+NO_DATA_ROWS = "no data rows (header only)"
+
+
 def _dropped_boreholes(rows: RawRows, clean: CleanRows) -> dict[str, str]:
-    """Borehole id -> why it lost every row (the count of its rows per reason)."""
+    """Borehole id -> why it lost every row (the count of its rows per reason), or why it had
+    none (a LAS file with a header only is a borehole without rows)."""
     has_id = rows.borehole_code >= 0
     n = len(rows.borehole_ids)
     read = np.bincount(rows.borehole_code[has_id], minlength=n)
     kept = np.bincount(rows.borehole_code[has_id & clean.keep], minlength=n)
-    lost = np.flatnonzero((read > 0) & (kept == 0))
     named = {}
-    for code in lost:
+    for code in np.flatnonzero(kept == 0):
+        if read[code] == 0:
+            named[str(rows.borehole_ids[code])] = NO_DATA_ROWS
+            continue
         mine = has_id & (rows.borehole_code == code)
         counts = np.bincount(clean.reason[mine], minlength=len(clean.reasons))
         why = {clean.reasons[i]: int(c) for i, c in enumerate(counts) if c}

@@ -20,7 +20,7 @@ from lithoflow.core.dataset import (
 )
 from lithoflow.core.io import write_json, write_parquet
 from lithoflow.ingest.binning import BinnedRows, bin_rows
-from lithoflow.ingest.config import IdColumns, IngestConfig, TableSpec
+from lithoflow.ingest.config import IngestConfig, TableSpec
 from lithoflow.ingest.readers import RawRows
 from lithoflow.ingest.rows import (
     CleanRows,
@@ -31,6 +31,7 @@ from lithoflow.ingest.rows import (
     drop_missing,
     read_table_rows,
 )
+from lithoflow.ingest.spellings import normalise_spellings
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +49,11 @@ class BinnedTable:
     unlabelled: pd.DataFrame | None = None
 
 
-def bin_raw_rows(
-    rows: RawRows, spec: TableSpec, bin_size_m: float, config: IngestConfig | None = None
-) -> BinnedTable:
-    """Drop incomplete rows, check the rest (valid ranges, duplicates; dropped if `config` says
-    so), then bin; the frame follows the dataset contract for this table."""
-    config = config or IngestConfig(
-        source="", bin_size_m=bin_size_m, label_table="", columns=IdColumns("", ""), tables=()
-    )
+def bin_raw_rows(rows: RawRows, spec: TableSpec, config: IngestConfig) -> BinnedTable:
+    """Clean spellings, drop incomplete rows, check the rest (valid ranges, duplicates; dropped
+    if `config` says so), then bin; the frame follows the dataset contract for this table."""
+    bin_size_m = config.bin_size_m
+    rows, spellings = normalise_spellings(rows, config.step_setting("label_case"))
     clean = drop_missing(rows, spec, config.missing_features)
     checks = check_rows(rows, spec, config.step_setting("valid_ranges"), clean.keep)
     clean = _apply_row_checks(rows, clean, checks, config)
@@ -102,8 +100,12 @@ def bin_raw_rows(
             if rule.name in checks.outside
         },
         "invalid_rows": config.invalid_rows,
+        "non_finite_values": {
+            feature: int(mask.sum()) for feature, (_, mask) in checks.non_finite.items()
+        },
         "duplicate_rows": {"rows": int(checks.duplicate.sum()), "action": config.duplicate_rows},
         "boreholes_dropped": boreholes_dropped,
+        "spellings": spellings,
         "unlabelled_bins_for_context": len(unlabelled),
     }
     if config.missing_features == "keep":
@@ -253,7 +255,7 @@ def bin_table(
     """Read raw table `table` from `path` and bin it (the ``bin_table`` rule's work)."""
     spec = config.table(table)
     rows = read_table_rows(path, config, spec, use_threads=use_threads)
-    return bin_raw_rows(rows, spec, config.bin_size_m, config)
+    return bin_raw_rows(rows, spec, config)
 
 
 def write_binned_table(

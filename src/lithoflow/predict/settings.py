@@ -50,6 +50,23 @@ class PredictSettings:
         return str(self.data["source"])
 
 
+def fill_source_defaults(config: dict[str, Any], defaults: Mapping[str, Mapping[str, Any]]) -> None:
+    """Fill, in place, the keys that ``predict.data.<source>`` leaves out and the training data
+    does not give either (training on another source) with the schema's defaults of
+    ``data.<source>`` (`defaults`: source -> its keys' defaults)."""
+    section = config.get("predict")
+    if not section or not isinstance(section.get("data"), dict):
+        return
+    source = section["data"].get("source")
+    own = section["data"].get(source)
+    if source not in defaults or not isinstance(own, dict):
+        return
+    trained = (config.get("data") or {}).get(source) or {}
+    for key, value in defaults[source].items():
+        if key not in own and key not in trained:
+            own[key] = copy.deepcopy(value)
+
+
 def predict_data(config: Mapping[str, Any]) -> dict[str, Any]:
     """``predict.data`` with the keys it leaves out of its source's section taken from the
     training data's section of the same source (the curve names, label curve and code table a

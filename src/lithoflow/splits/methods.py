@@ -381,19 +381,27 @@ def entropy_balanced_split(
 
 
 def explicit_split(
-    boreholes: Sequence[str], test: Sequence[str], val: Sequence[str] = ()
+    boreholes: Sequence[str],
+    test: Sequence[str],
+    val: Sequence[str] = (),
+    dropped: Mapping[str, str] | None = None,
 ) -> dict[str, list[str]]:
     """Test (and val) boreholes as listed; the rest is train.
 
     Unknown ids are an error naming the key (splits.explicit.test / .val), every unknown id and
-    the dataset's closest ids (difflib), so a typo is easy to fix.
+    why it is unknown: the ingestion step that dropped it (`dropped`: borehole -> "at step ...:
+    reason", from the ingest report), or the dataset's closest ids (difflib) for a typo.
     """
     known = set(boreholes)
+    dropped = dict(dropped or {})
     lines = []
     for part, listed in (("test", test), ("val", val)):
         for name in sorted({b for b in listed if b not in known}):
-            close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
-            hint = f" (closest: {format_list(close)})" if close else " (no close match)"
+            if name in dropped:
+                hint = f": ingestion dropped it {dropped[name]}"
+            else:
+                close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+                hint = f" (closest: {format_list(close)})" if close else " (no close match)"
             lines.append(f"config key splits.explicit.{part}: {name!r} is not in the dataset{hint}")
     if lines:
         raise ConfigError(
@@ -424,10 +432,13 @@ def borehole_class_counts(frame: pd.DataFrame) -> pd.DataFrame:
     return table.sort_index(axis=0).sort_index(axis=1).astype("int64")
 
 
-def assign_boreholes(frame: pd.DataFrame, config: SplitConfig) -> pd.Series:
+def assign_boreholes(
+    frame: pd.DataFrame, config: SplitConfig, dropped: Mapping[str, str] | None = None
+) -> pd.Series:
     """Part ("train", "val" or "test") of each borehole of `frame`, indexed by sorted borehole id.
 
-    Boreholes are taken in sorted-id order (the investigation's CSV order).
+    Boreholes are taken in sorted-id order (the investigation's CSV order). `dropped` names the
+    boreholes ingestion dropped and why (for the explicit split's messages).
     """
     sizes = frame[BOREHOLE_COLUMN].astype(str).value_counts().sort_index()
     boreholes = sizes.index.tolist()
@@ -440,7 +451,7 @@ def assign_boreholes(frame: pd.DataFrame, config: SplitConfig) -> pd.Series:
             frame, config.fractions, config.seed, config.fraction_tolerance
         )
     else:
-        parts = explicit_split(boreholes, config.explicit_test, config.explicit_val)
+        parts = explicit_split(boreholes, config.explicit_test, config.explicit_val, dropped)
     assignment = pd.Series("", index=pd.Index(boreholes, name=BOREHOLE_COLUMN), name="part")
     for part, members in parts.items():
         assignment.loc[list(members)] = part
@@ -500,3 +511,11 @@ def split_problems(config: Mapping[str, Any]) -> Iterator[str]:
                 "config key splits.explicit: boreholes in both test and val: "
                 f"{format_list(overlap)}"
             )
+
+
+def dropped_boreholes(ingest_report: Mapping[str, Any]) -> dict[str, str]:
+    """Borehole -> where and why ingestion dropped it, from the ingest report."""
+    return {
+        str(entry["borehole_id"]): f"at step {entry['step']!r}: {entry['reason']}"
+        for entry in ingest_report.get("boreholes_dropped") or []
+    }
