@@ -11,7 +11,12 @@ import torch
 
 from lithoflow.classifiers.data import ClassifierInputs, prepare_classifier_data
 from lithoflow.classifiers.mlp import ClassifierTask, MLPClassifier, build_mlp
-from lithoflow.classifiers.run import class_weights, load_classifier, train_classifier_run
+from lithoflow.classifiers.run import (
+    class_weights,
+    load_classifier,
+    train_classifier_run,
+    weights_of,
+)
 from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.core.errors import InputDataError
 from lithoflow.features.scaling import Scaler, ScalingConfig
@@ -80,6 +85,15 @@ def test_class_weights_hand_computed():
     assert weights == pytest.approx(raw * 3 / raw.sum())
     assert weights.sum() == pytest.approx(3.0)
     assert weights.max() / weights.min() == pytest.approx(4.0)
+
+
+def test_sqrt_inverse_frequency_weights_are_the_milder_push():
+    # counts [3, 1, 0] -> 1/sqrt(n+1) = [1/2, 1/sqrt(2), 1] -> rescaled to sum 3
+    weights = weights_of("sqrt_inverse_frequency", np.array([0, 0, 0, 1]), 3)
+    raw = np.array([0.5, 2**-0.5, 1.0])
+    assert weights == pytest.approx(raw * 3 / raw.sum())
+    assert weights.max() / weights.min() == pytest.approx(2.0)
+    assert weights_of("none", np.array([0, 1]), 2) is None
 
 
 def test_validation_loss_is_the_class_weighted_mean_cross_entropy():
@@ -379,6 +393,25 @@ def test_group_kfold_predicts_every_borehole_once_out_of_fold(inputs, tmp_path):
     # every class is tested by some fold; the fold that tests the rare group never trained on it
     assert metrics["classes_absent_from_test"] == []
     assert RARE_GROUP in metrics["classes_absent_from_train"]
+
+
+def test_cv_pool_train_val_keeps_the_test_boreholes_out_of_every_fold(inputs, tmp_path):
+    out = tmp_path / "pool" / "run"
+    run_spec = spec(evaluation="group_kfold", folds=3, cv_pool="train_val")
+    train_classifier_run(
+        spec=run_spec,
+        files=ClassifierInputs(split_paths=inputs["splits"], mapping_path=inputs["mapping"]),
+        scaling=SCALING,
+        output_dir=out,
+        device=torch.device("cpu"),
+        workflow_dir=".",
+    )
+    predicted = set(pd.read_parquet(out / "predictions.parquet")["borehole_id"])
+    parts = {p: set(pd.read_parquet(inputs["splits"][p])["borehole_id"]) for p in inputs["splits"]}
+    assert predicted == parts["train"] | parts["val"]
+    assert not predicted & parts["test"]
+    trained_on = set(pd.read_csv(out / "boreholes.csv")["borehole_id"])
+    assert not trained_on & parts["test"]
 
 
 @pytest.fixture(scope="module")
