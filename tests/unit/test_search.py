@@ -141,6 +141,7 @@ def test_search_table_and_figure_show_every_trial(inputs, tmp_path):
     metrics = run(inputs, tmp_path / "t", searched_spec())
     table = search_table(metrics)
     assert table["trial"].tolist() == [0, 1, 2, 3] and table["chosen"].sum() == 1
+    assert (table["seconds"] > 0).all()  # each trial's time (bench/search.py reads it)
     figure = search_figure(table, "accuracy", figure_style(dpi=40), "s")
     points = [line for line in figure.axes[0].lines if line.get_marker() == "o"]
     assert len(points) == 4

@@ -117,6 +117,7 @@ def run_search(
                     "low": interval.low,
                     "high": interval.high,
                     "fold_scores": ";".join(f"{s:.4f}" for s in scores),
+                    "seconds": round(time.perf_counter() - trial_start, 2),
                 }
             )
             records.append(record)
@@ -128,7 +129,7 @@ def run_search(
                 interval.mean,
                 len(scores),
                 "" if record["state"] == "complete" else ", pruned",
-                time.perf_counter() - trial_start,
+                record["seconds"],
             )
         return float(np.mean(scores))
 

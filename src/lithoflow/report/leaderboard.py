@@ -26,6 +26,8 @@ COLUMNS: tuple[str, ...] = (
     "input",
     "context",
     "smoothing",
+    "missing",
+    "settings",
     "evaluation",
     "units",
     "n_classes",
@@ -47,6 +49,8 @@ def leaderboard_frame(runs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
             "input": spec.get("input", ""),
             "context": spec.get("context") or "",
             "smoothing": f"{smoothing['method']} {smoothing['window_m']:g} m" if smoothing else "",
+            "missing": spec.get("missing", ""),
+            "settings": settings_origin(metrics),
             "evaluation": metrics.get("evaluation", "split"),
             "units": int(metrics.get("n_units", 1)),
             "n_classes": int(metrics.get("n_classes", 0)),
@@ -75,6 +79,21 @@ def leaderboard_frame(runs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
         distinct.append("no" if verdict == NO_DIFFERENCE else "yes")
     frame["distinguishable_from_best"] = distinct
     return frame[list(COLUMNS)].reset_index(drop=True)
+
+
+def settings_origin(metrics: Mapping[str, Any]) -> str:
+    """Where a run's settings came from: the config by hand, a search (its budget), or the
+    members of an ensemble."""
+    if metrics.get("members"):
+        return "ensemble of " + ", ".join(metrics["members"])
+    search = metrics.get("search")
+    if not search:
+        return "hand-set"
+    if search.get("nested"):
+        budget = search["folds"][0]["budget"]
+        return f"searched in each outer fold ({budget['trials']} trials x {budget['folds']} folds)"
+    budget = search["budget"]
+    return f"searched ({budget['trials']} trials x {budget['folds']} folds, {search['metric']})"
 
 
 def _row_interval(row: pd.Series) -> Interval:
