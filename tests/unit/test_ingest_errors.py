@@ -97,6 +97,10 @@ def test_non_numeric_feature_in_a_tidy_parquet(tmp_path: Path) -> None:
     message = _error(path, config, "table")
     assert f"file {path}" in message and "column 'vp'" in message and "'fast'" in message
     assert "Example rows" in message
+    # Parquet has rows, not lines: 'fast' is its 2nd row
+    examples = message.split("Example rows", 1)[1].splitlines()
+    assert examples[1].split()[0] == "row" and "line" not in message
+    assert examples[2].split()[:2] == ["0", "2"]
 
 
 def test_borehole_without_any_depth(tmp_path: Path) -> None:

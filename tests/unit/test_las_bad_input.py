@@ -1,5 +1,5 @@
 """Bad LAS input (issue 25): what a user reads when a file's gaps, header, wrapping, compression,
-version or well name are off. docs/bad_input_las.md lists every case with its message."""
+version or well name are off. docs/bad_input.md lists every case with its message."""
 
 from __future__ import annotations
 

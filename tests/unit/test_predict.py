@@ -272,3 +272,5 @@ def test_summary_scores_labelled_wells_and_counts_unseen_labels(trained, tmp_pat
     )
     assert card["training_boreholes"] and "accuracy" in card["evaluation"]["scores"]
     assert "## Not to be trusted on" in card_md.read_text()
+    assert card["settings"] == {"origin": "hand-set"}
+    assert "- settings: hand-set" in card_md.read_text()

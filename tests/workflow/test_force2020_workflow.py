@@ -120,6 +120,12 @@ def test_the_searched_run_chooses_on_train_and_val_wells_and_is_applied(force_ru
     assert summary.loc[test_well, "labelled_samples"] > 9000
     card = read_json(folder / "final" / "model_card.json")
     assert card["training_boreholes"] == sorted(WELLS["train"] + WELLS["val"])
+    assert card["settings"]["origin"] == "searched (2 trials x 3 folds, penalty_score)"
+    assert card["settings"]["search"]["chosen"] == search["chosen"]
+    board = pd.read_csv(force_run / "results" / "report" / "leaderboard.csv").set_index("run")
+    assert board.loc["boosting_search", "settings"] == card["settings"]["origin"]
+    assert board.loc["boosting_context", "settings"] == "hand-set"
+    assert board.loc["ensemble", "settings"] == "ensemble of boosting_context, boosting_model"
 
 
 def test_the_ensemble_averages_its_members(force_run: Path):

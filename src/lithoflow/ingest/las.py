@@ -13,7 +13,7 @@ Checks beyond lasio's: the data's first and last depth and step against the ~Wel
 the depth curve and the ~Well section, wrapped files (read here: lasio guesses the column count
 of a wrapped file from its line lengths, wrongly when every line holds as many values), a gzip
 file named .las (read), LAS 3.0 (refused by name), a header without data rows and the same well
-under two file names (reported). docs/bad_input_las.md lists every case and its message.
+under two file names (reported). docs/bad_input.md lists every case and its message.
 
 The wells become one `RawRows` (borehole id = file stem or a ~Well header field), so binning,
 merging and the ingest report are the ones every other input kind uses. Bad input raises

@@ -239,7 +239,10 @@ def _non_numeric_rows(
     bad = text.notna() & parsed.isna()
     if not bad.any():
         return None
-    examples = pd.DataFrame({"line": np.flatnonzero(bad.to_numpy()) + 2})
+    # a CSV's 1-based line (after its header line); a Parquet file has rows, not lines
+    where = {"row": 1} if is_parquet(path) else {"line": 2}
+    ((label, offset),) = where.items()
+    examples = pd.DataFrame({label: np.flatnonzero(bad.to_numpy()) + offset})
     if context is not None:
         for name in context.columns:
             examples[name] = context[name].to_numpy()[bad.to_numpy()]

@@ -22,6 +22,7 @@ import pandas as pd
 
 from lithoflow.classifiers.pipeline import InputChain
 from lithoflow.core.io import read_json
+from lithoflow.report.leaderboard import settings_origin
 
 SCORES = ("accuracy", "balanced_accuracy", "macro_f1", "penalty_score")
 
@@ -75,6 +76,7 @@ def model_card(
     return {
         "run": run,
         "model": which,
+        "settings": settings_record(run_dir, which, metrics),
         "kind": metrics["model"],
         "target": metrics["spec"]["target"],
         "training_boreholes": learnt_from,
@@ -115,6 +117,22 @@ def model_card(
     }
 
 
+def settings_record(run_dir: Path, which: str, metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """Where the model's settings came from, and for a searched run what the search chose, with
+    its cross-validated score and budget (a final model's own search when it ran one)."""
+    record: dict[str, Any] = {"origin": settings_origin(metrics)}
+    own = run_dir / which / "config.json"
+    search = read_json(own).get("search") if own.is_file() else None
+    if search is None and metrics.get("search") and not metrics["search"].get("nested"):
+        search = metrics["search"]
+    if search:
+        record["search"] = {
+            key: search[key] for key in ("chosen", "cv_score", "metric", "budget") if key in search
+        }
+        record["search"]["pool_boreholes"] = len(search.get("pool_boreholes") or [])
+    return record
+
+
 def card_markdown(card: Mapping[str, Any]) -> str:
     """The card as Markdown."""
     lines = [
@@ -124,6 +142,8 @@ def card_markdown(card: Mapping[str, Any]) -> str:
         f"- trained on {len(card['training_boreholes'])} boreholes: "
         + ", ".join(card["training_boreholes"]),
         f"- config sha256: `{card['config_sha256']}`; commit: `{card['git_commit']}`",
+        f"- settings: {card['settings']['origin']}",
+        *_search_lines(card["settings"].get("search")),
         "",
         "## Evaluation",
         "",
@@ -175,6 +195,20 @@ def card_markdown(card: Mapping[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _search_lines(search: Mapping[str, Any] | None) -> list[str]:
+    if not search:
+        return []
+    score = search["cv_score"]
+    low, high = _number(score.get("low")), _number(score.get("high"))
+    interval = f" [{low:.3f}, {high:.3f}]" if low is not None and high is not None else ""
+    chosen = ", ".join(f"{name} = {value}" for name, value in search["chosen"].items())
+    return [
+        f"- chosen by the search (trial {score['trial']} of {search['budget']['trials']}, "
+        f"{search['metric']} {score['mean']:.3f}{interval} by group K-fold over "
+        f"{search['pool_boreholes']} boreholes): {chosen}"
+    ]
 
 
 def _number(value: Any) -> float | None:
