@@ -6,7 +6,7 @@ the whole `snakemake predict` for one new well once the model exists.
    its final model, and the prediction of the 29 wells; reused when already there).
 2. ``apply``: in this process, the final model applied to every well (read the LAS, bin, build
    the depth context, predict, smooth; no files written): seconds, samples per second.
-3. ``one_new_well``: a copy of one well (labels removed) added to the predict folder, then
+3. ``one_new_well``: a copy of one well, under a new name, added to the predict folder, then
    `snakemake predict` timed from start to finish: only that well's job and the summary run.
 
 Targets on 2 CPU cores: applying to the 29 wells (≈ 380 k samples) < 60 s; `snakemake predict`
@@ -52,9 +52,8 @@ def bench_config(las_dir: Path, predict_dir: Path) -> dict:
     """The FORCE example's data, split and context with its boosting_context run only, and a
     predict section for every well of `predict_dir`."""
     config = yaml.safe_load((EXAMPLE / "config.yaml").read_text())
-    for section in ("vae", "validation", "report"):
+    for section in ("vae", "validation", "report", "hierarchy"):
         config.pop(section, None)
-    config["hierarchy"]["data_driven"]["enabled"] = False
     config["data"]["las"]["path"] = str(las_dir)
     config["data"]["las"]["label_codes"] = str(EXAMPLE / "lithology_codes.csv")
     classifiers = config["classifiers"]

@@ -112,7 +112,11 @@ def test_a_real_lily_table_runs_with_a_config_of_a_few_lines(lily_tables: Path, 
                 }
             },
         },
-        "classifiers": {"runs": {"boosting": {"model": "gradient_boosting", "missing": "native"}}},
+        "classifiers": {
+            "runs": {"boosting": {"model": "gradient_boosting", "missing": "native"}},
+            # the test's run length only: one replicate of a short fit
+            "defaults": {"replicates": 1, "gradient_boosting": {"max_iter": 20}},
+        },
     }
     rules = planned_rules(tmp_path, config)
     assert rules & INVESTIGATION_RULES == set() and "train_boosting_classifier" in rules
