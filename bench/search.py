@@ -3,8 +3,8 @@
 A search's trials are the workflow's own work (rule train_boosting_classifier of a run with a
 ``search`` section), so this script measures that rule where it ran instead of repeating it:
 
-- each trial's seconds, state and folds scored, from the run's ``search.csv`` (the search writes
-  them as it goes);
+- each trial's state and folds scored, from the run's ``search.csv``, and its seconds, from the
+  run's ``provenance.json`` (timings stay out of metrics.json, which reruns reproduce exactly);
 - the rule's wall time and peak memory, from Snakemake's benchmark file
   (``benchmarks/<rule>/<run>.tsv``): the search plus the final fits of every replicate;
 - the budget (trials, folds), the pool of boreholes searched over, the chosen trial and the
@@ -72,8 +72,14 @@ def measure(run_dir: Path, run: str) -> dict[str, Any]:
     trials = pd.read_csv(folder / "search.csv")
     metrics = json.loads((folder / "metrics.json").read_text())
     search = metrics["search"]
-    if "seconds" not in trials.columns:
-        raise SystemExit(f"{folder / 'search.csv'} has no seconds column: rerun with --rerun")
+    provenance = json.loads((folder / "provenance.json").read_text())
+    if "search_trial_seconds" not in provenance:
+        raise SystemExit(f"{folder / 'provenance.json'} has no trial seconds: rerun with --rerun")
+    seconds = pd.DataFrame(provenance["search_trial_seconds"])
+    keys = ["outer_unit", "trial"] if "outer_unit" in trials.columns else ["trial"]
+    trials = trials.drop(columns="seconds", errors="ignore").merge(
+        seconds[[*keys, "seconds"]], on=keys, how="left", validate="one_to_one"
+    )
     benchmark = pd.read_csv(run_dir / "benchmarks" / RULE / f"{run}.tsv", sep="\t")
     complete = trials[trials["state"] == "complete"]
     nested = bool(search.get("nested"))

@@ -2,7 +2,8 @@
 the same results, byte for byte; and every model folder records what made it.
 
 Only two kinds of files may differ, and only in their timings: history.csv (the `seconds` of each
-epoch) and provenance.json (`finished_utc`, `training_seconds`; also `git_commit` and `git_dirty`,
+epoch) and provenance.json (`finished_utc`, `training_seconds`, a search's `search_seconds` and
+`search_trial_seconds`; also `git_commit` and `git_dirty`,
 which record the checkout as it was when the model was trained, and may change between the two
 runs when a developer commits during the test session). Everything else under results/ (metrics,
 splits, reports, models, embeddings, even the figures) must be byte-identical.
@@ -29,7 +30,16 @@ pytestmark = pytest.mark.workflow
 
 # Files whose only run-to-run differences are timings, and the timing fields they hold.
 TIMING_COLUMNS = {"history.csv": ["seconds"]}
-TIMING_KEYS = {"provenance.json": ["finished_utc", "training_seconds", "git_commit", "git_dirty"]}
+TIMING_KEYS = {
+    "provenance.json": [
+        "finished_utc",
+        "training_seconds",
+        "search_seconds",
+        "search_trial_seconds",
+        "git_commit",
+        "git_dirty",
+    ]
+}
 CLASSIFIER_RUNS = ("v2_6_7_random", "v2_6_7_balanced", "v1_0", "v1_1", "direct")
 SPLIT_METHODS = ("random", "size_balanced", "entropy_balanced")
 # What the issue names explicitly; the comparison covers every file, these must be among them.

@@ -69,6 +69,8 @@ def workdir(tmp_path_factory):
         }.get(s, s)
     )
     write_synthetic_dataset(workdir / "results" / "data" / "features.parquet", labels)
+    # The split rule reads the ingest report only to say why a named borehole is missing.
+    (workdir / "results" / "data" / "ingest_report.json").write_text('{"boreholes_dropped": []}')
     boreholes = sorted(labels["borehole_id"].unique())
     config = tiny_config(
         {

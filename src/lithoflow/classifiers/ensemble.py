@@ -126,14 +126,7 @@ def evaluate_ensemble(
         costs = mt.penalty_costs(classes, penalty, penalty_path) if penalty is not None else None
 
         def statistics(counts: np.ndarray) -> dict[str, float]:
-            values = {
-                "accuracy": mt.accuracy_of_counts(counts),
-                "balanced_accuracy": mt.balanced_accuracy_of_counts(counts),
-                "macro_f1": mt.macro_f1_of_counts(counts),
-            }
-            if costs is not None:
-                values["penalty_score"] = mt.penalty_score_of_counts(counts, costs)
-            return values
+            return mt.scores_of_counts(counts, costs)
 
         from lithoflow.stats.intervals import bootstrap_group_totals
 

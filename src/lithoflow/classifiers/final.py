@@ -83,16 +83,7 @@ def train_final_model(
         spec = run.spec
     data = run.data
     unit = final_unit(spec, data.boreholes, data.y, data.part)
-    info = spec.kind
-    inputs = ev.unit_inputs(
-        data,
-        unit,
-        missing=spec.missing,
-        indicators=spec.missing_indicators,
-        scale=info.scales_inputs and spec.input == "raw",
-        scaler_fit=spec.scaler_fit,
-        smoothing=spec.smoothing,
-    )
+    inputs = run.unit_inputs(unit)
     y = {part: data.y[inputs.rows[part]] for part in PARTS}
     both = np.concatenate([y["train"], y["val"]])
     weights = weights_of(spec.class_weighting, both, len(data.classes))

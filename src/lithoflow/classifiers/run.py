@@ -149,6 +149,20 @@ class ClassifierRun:
     def _weights(self, y_train: np.ndarray) -> np.ndarray | None:
         return weights_of(self.spec.class_weighting, y_train, len(self.data.classes))
 
+    def unit_inputs(self, unit: ev.Unit) -> ev.UnitInputs:
+        """The unit's inputs by part, prepared as the run's settings say (missing values,
+        indicators, scaling, smoothing)."""
+        spec = self.spec
+        return ev.unit_inputs(
+            self.data,
+            unit,
+            missing=spec.missing,
+            indicators=spec.missing_indicators,
+            scale=spec.kind.scales_inputs and spec.input == "raw",
+            scaler_fit=spec.scaler_fit,
+            smoothing=spec.smoothing,
+        )
+
     def fit_unit(
         self,
         unit: ev.Unit,
@@ -161,15 +175,7 @@ class ClassifierRun:
         info = spec.kind
         if spec.missing == "native" and not info.handles_missing:
             raise InputDataError(f"run {spec.name}: missing: native, which {info.name} cannot take")
-        inputs = ev.unit_inputs(
-            data,
-            unit,
-            missing=spec.missing,
-            indicators=spec.missing_indicators,
-            scale=info.scales_inputs and spec.input == "raw",
-            scaler_fit=spec.scaler_fit,
-            smoothing=spec.smoothing,
-        )
+        inputs = self.unit_inputs(unit)
         kind = make_kind(spec, len(inputs.scaler.features))
         y = {part: data.y[inputs.rows[part]] for part in PARTS}
         weights = self._weights(y["train"])
@@ -310,13 +316,13 @@ class ClassifierRun:
         if len(self.searches) == 1 and self.searches[0][0] == "all":
             record = self.searches[0][1].summary()
             if trials:
-                record["trials"] = self.searches[0][1].trials.to_dict(orient="records")
+                record["trials"] = _scored_trials(self.searches[0][1])
             return record
         folds = []
         rows = []
         for unit, result in self.searches:
             folds.append({"unit": unit, **result.summary()})
-            rows += [{"outer_unit": unit, **r} for r in result.trials.to_dict(orient="records")]
+            rows += [{"outer_unit": unit, **r} for r in _scored_trials(result)]
         record: dict[str, Any] = {
             "nested": True,
             "scope": "a search inside every outer fold, on its other boreholes",
@@ -325,6 +331,21 @@ class ClassifierRun:
         if trials:
             record["trials"] = rows
         return record
+
+    def timings(self) -> dict[str, Any]:
+        """Wall-clock seconds of the search's trials, for provenance.json (bench/search.py reads
+        them); metrics.json holds only what the config and seed determine."""
+        if not self.searches:
+            return {}
+        trials = [
+            {"outer_unit": unit, "trial": int(t), "seconds": float(s)}
+            for unit, result in self.searches
+            for t, s in zip(result.trials["trial"], result.trials["seconds"], strict=True)
+        ]
+        return {
+            "search_seconds": round(sum(r["seconds"] for r in trials), 2),
+            "search_trial_seconds": trials,
+        }
 
     def metrics(self) -> dict[str, Any]:
         """metrics.json: scores (mean over units) with intervals, unit 0's details, data use."""
@@ -602,3 +623,8 @@ def load_classifier(
     arch = config["architecture"]
     restored = kind_info(arch["kind"]).restore(folder / config["weights_file"], arch)
     return restored.model, Scaler.from_json(folder / SCALER_FILE), config
+
+
+def _scored_trials(result: SearchResult) -> list[dict[str, Any]]:
+    """A search's trials as records, without their timings (those go to provenance.json)."""
+    return result.trials.drop(columns="seconds").to_dict(orient="records")

@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 
 from lithoflow.classifiers.pipeline import InputChain
+from lithoflow.classifiers.provenance import settings_origin
 from lithoflow.core.io import read_json
-from lithoflow.report.leaderboard import settings_origin
 
 SCORES = ("accuracy", "balanced_accuracy", "macro_f1", "penalty_score")
 

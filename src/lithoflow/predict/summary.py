@@ -34,17 +34,6 @@ def scored_classes(classes: Sequence[str], tables: Mapping[str, pd.DataFrame]) -
     return [*classes, *sorted(seen - set(classes))]
 
 
-def _scores(counts: np.ndarray, costs: np.ndarray | None) -> dict[str, float]:
-    values = {
-        "accuracy": mt.accuracy_of_counts(counts),
-        "balanced_accuracy": mt.balanced_accuracy_of_counts(counts),
-        "macro_f1": mt.macro_f1_of_counts(counts),
-    }
-    if costs is not None:
-        values["penalty_score"] = mt.penalty_score_of_counts(counts, costs)
-    return values
-
-
 def confusion_of(table: pd.DataFrame, classes: Sequence[str]) -> np.ndarray | None:
     """The confusion counts (true × predicted, over `classes`) of the labelled, applied samples
     of one borehole; None when it has no label."""
@@ -99,15 +88,18 @@ def summarize(
         counts = confusion_of(table, names)
         if counts is not None:
             confusions[borehole] = counts
-            row.update(_scores(counts, costs))
+            row.update(mt.scores_of_counts(counts, costs))
         rows.append(row)
     pooled: dict[str, Any] = {"boreholes_scored": sorted(confusions), "classes": names}
     if confusions:
         stacked = np.stack([confusions[b] for b in sorted(confusions)])
         total = stacked.sum(axis=0)
-        point = _scores(total, costs)
+        point = mt.scores_of_counts(total, costs)
         intervals = bootstrap_group_totals(
-            stacked, lambda counts: _scores(counts, costs), n_resamples=n_resamples, seed=seed
+            stacked,
+            lambda counts: mt.scores_of_counts(counts, costs),
+            n_resamples=n_resamples,
+            seed=seed,
         )
         all_row: dict[str, Any] = {
             "borehole_id": ALL,

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from lithoflow.classifiers.provenance import settings_origin
 from lithoflow.stats.intervals import NO_DIFFERENCE, Interval, compare, interval_of
 
 METRICS: tuple[str, ...] = ("balanced_accuracy", "accuracy", "macro_f1", "penalty_score")
@@ -79,21 +80,6 @@ def leaderboard_frame(runs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
         distinct.append("no" if verdict == NO_DIFFERENCE else "yes")
     frame["distinguishable_from_best"] = distinct
     return frame[list(COLUMNS)].reset_index(drop=True)
-
-
-def settings_origin(metrics: Mapping[str, Any]) -> str:
-    """Where a run's settings came from: the config by hand, a search (its budget), or the
-    members of an ensemble."""
-    if metrics.get("members"):
-        return "ensemble of " + ", ".join(metrics["members"])
-    search = metrics.get("search")
-    if not search:
-        return "hand-set"
-    if search.get("nested"):
-        budget = search["folds"][0]["budget"]
-        return f"searched in each outer fold ({budget['trials']} trials x {budget['folds']} folds)"
-    budget = search["budget"]
-    return f"searched ({budget['trials']} trials x {budget['folds']} folds, {search['metric']})"
 
 
 def _row_interval(row: pd.Series) -> Interval:

@@ -237,3 +237,16 @@ def penalty_score_of_counts(counts: np.ndarray, costs: np.ndarray) -> float:
     """-mean cost of the counted rows (nan for no rows); `costs` from `penalty_costs`."""
     total = counts.sum()
     return float(-(counts * costs).sum() / total) if total else float("nan")
+
+
+def scores_of_counts(counts: np.ndarray, costs: np.ndarray | None = None) -> dict[str, float]:
+    """Accuracy, balanced accuracy and macro-F1 of a confusion matrix, and the penalty score
+    where a cost matrix is given."""
+    values = {
+        "accuracy": accuracy_of_counts(counts),
+        "balanced_accuracy": balanced_accuracy_of_counts(counts),
+        "macro_f1": macro_f1_of_counts(counts),
+    }
+    if costs is not None:
+        values["penalty_score"] = penalty_score_of_counts(counts, costs)
+    return values

@@ -88,6 +88,9 @@ class ModelRun(Protocol):
     ) -> dict[str, Any]:
         """Predict or encode with the fitted model, write the kind's own files; a summary."""
 
+    def timings(self) -> dict[str, Any]:
+        """Wall-clock facts of the kind's own steps beyond the epochs (provenance.json only)."""
+
 
 class TorchModelRun(Generic[Module]):
     """For kinds whose model is a torch module: `fit` sets `model`, saved as a plain state dict."""
@@ -164,7 +167,7 @@ def run_training(
         settings=settings,
         device=describe_device(device),
         workflow_dir=workflow_dir,
-        extra=training_provenance_extra(result),
+        extra={**training_provenance_extra(result), **run.timings()},
     )
     write_provenance(folder / PROVENANCE_FILE, record)
     if resume is not None:

@@ -215,6 +215,10 @@ class VAERun(TorchModelRun[VAE]):
                 payload["aux"] = self.aux.to_dict()
         return payload
 
+    def timings(self) -> dict[str, Any]:
+        """The VAE has no steps beyond its epochs (their seconds are in history.csv)."""
+        return {}
+
     def write_results(
         self, folder: Path, result: TrainingResult, device: torch.device
     ) -> dict[str, Any]:
