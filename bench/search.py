@@ -3,8 +3,9 @@
 A search's trials are the workflow's own work (rule train_boosting_classifier of a run with a
 ``search`` section), so this script measures that rule where it ran instead of repeating it:
 
-- each trial's state and folds scored, from the run's ``search.csv``, and its seconds, from the
-  run's ``provenance.json`` (timings stay out of metrics.json, which reruns reproduce exactly);
+- each trial's state and folds scored, from the run's ``metrics.json`` (what ``search.csv``
+  shows), and its seconds, from the run's ``provenance.json`` (timings stay out of metrics.json,
+  which reruns reproduce exactly);
 - the rule's wall time and peak memory, from Snakemake's benchmark file
   (``benchmarks/<rule>/<run>.tsv``): the search plus the final fits of every replicate;
 - the budget (trials, folds), the pool of boreholes searched over, the chosen trial and the
@@ -36,6 +37,7 @@ import pandas as pd
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
+from lithoflow.classifiers.search_figure import search_table  # noqa: E402
 from lithoflow.core.io import write_json  # noqa: E402
 
 TARGETS = {"search_seconds_max": 1200.0}
@@ -69,8 +71,8 @@ def rerun(run_dir: Path, run: str, cores: int) -> None:
 def measure(run_dir: Path, run: str) -> dict[str, Any]:
     """The search's time per trial and in all, from a finished run in `run_dir`."""
     folder = run_dir / "results" / "models" / "classifiers" / run
-    trials = pd.read_csv(folder / "search.csv")
     metrics = json.loads((folder / "metrics.json").read_text())
+    trials = search_table(metrics)
     search = metrics["search"]
     provenance = json.loads((folder / "provenance.json").read_text())
     if "search_trial_seconds" not in provenance:

@@ -42,5 +42,30 @@ def test_searched_and_hand_set_runs_side_by_side():
         "nested": "searched in each outer fold (3 trials x 3 folds)",
     }
     verdicts = dict(zip(frame["run"], frame["distinguishable_from_best"], strict=True))
-    # overlapping intervals: no distinguishable difference; separate ones: yes
-    assert verdicts == {"ensemble": "best", "searched": "no", "hand": "no", "nested": "yes"}
+    # overlapping intervals: no distinguishable difference; the cross-validated run is scored on
+    # other boreholes, so it is ranked on its own
+    assert verdicts == {"ensemble": "best", "searched": "no", "hand": "no", "nested": "best"}
+
+
+def test_runs_scored_on_different_boreholes_are_not_ranked_together():
+    frame = leaderboard_frame(
+        {
+            "test_a": _metrics((0.70, 0.68, 0.72)),
+            "test_b": _metrics((0.60, 0.58, 0.62)),
+            "cv_all": _metrics((0.90, 0.88, 0.92), evaluation="group_kfold"),
+            "cv_pool": _metrics(
+                (0.50, 0.40, 0.60),
+                evaluation="group_kfold",
+                spec={"target": "lithology", "split": "explicit", "cv_pool": "train_val"},
+            ),
+        }
+    )
+    rows = frame.set_index("run")
+    assert rows.loc["cv_all", "scored_on"] == "out of fold, every borehole"
+    assert rows.loc["cv_pool", "scored_on"] == (
+        "out of fold, train and val boreholes of split explicit"
+    )
+    # each cross-validated run is best of its own group; the split runs are ranked together
+    assert rows["rank"].to_dict() == {"cv_all": 1, "cv_pool": 1, "test_a": 1, "test_b": 2}
+    assert rows.loc["test_b", "distinguishable_from_best"] == "yes"
+    assert rows.loc["cv_pool", "distinguishable_from_best"] == "best"

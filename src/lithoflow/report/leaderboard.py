@@ -1,9 +1,11 @@
 """The leaderboard: every classifier run's scores with their 95 % intervals, one row per run.
 
-Rows are grouped by target (lithology and group runs have different classes and chance levels, so
-only runs of the same target are ranked together) and ranked by balanced accuracy. A run's
-`distinguishable_from_best` says whether its interval and the best run's interval of the same
-target are separate (`lithoflow.stats.intervals.compare`).
+Rows are grouped by target (lithology and group runs have different classes and chance levels)
+and by the rows the scores come from (`scored_on`: a split's test boreholes, or out-of-fold
+predictions over a pool of boreholes), and ranked by balanced accuracy within each group: runs
+scored on different boreholes are not ranked against each other. A run's
+`distinguishable_from_best` says whether its interval and the best run's interval of its group
+are separate (`lithoflow.stats.intervals.compare`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ COLUMNS: tuple[str, ...] = (
     "missing",
     "settings",
     "evaluation",
+    "scored_on",
     "units",
     "n_classes",
     *(f"{m}_{part}" for m in METRICS for part in ("mean", "low", "high")),
@@ -53,6 +56,7 @@ def leaderboard_frame(runs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
             "missing": spec.get("missing", ""),
             "settings": settings_origin(metrics),
             "evaluation": metrics.get("evaluation", "split"),
+            "scored_on": scored_on(metrics),
             "units": int(metrics.get("n_units", 1)),
             "n_classes": int(metrics.get("n_classes", 0)),
         }
@@ -66,13 +70,17 @@ def leaderboard_frame(runs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     )
     if frame.empty:
         return pd.DataFrame(columns=list(COLUMNS))
+    groups = ["target", "scored_on"]
     frame = frame.sort_values(
-        ["target", f"{RANK_METRIC}_mean", "run"], ascending=[True, False, True], kind="stable"
+        [*groups, f"{RANK_METRIC}_mean", "run"],
+        ascending=[True, True, False, True],
+        kind="stable",
     )
-    frame.insert(0, "rank", frame.groupby("target").cumcount() + 1)
+    frame.insert(0, "rank", frame.groupby(groups).cumcount() + 1)
     distinct = []
     for _, row in frame.iterrows():
-        best = frame[(frame["target"] == row["target"]) & (frame["rank"] == 1)].iloc[0]
+        same_group = (frame["target"] == row["target"]) & (frame["scored_on"] == row["scored_on"])
+        best = frame[same_group & (frame["rank"] == 1)].iloc[0]
         if row["rank"] == 1:
             distinct.append("best")
             continue
@@ -80,6 +88,17 @@ def leaderboard_frame(runs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
         distinct.append("no" if verdict == NO_DIFFERENCE else "yes")
     frame["distinguishable_from_best"] = distinct
     return frame[list(COLUMNS)].reset_index(drop=True)
+
+
+def scored_on(metrics: Mapping[str, Any]) -> str:
+    """The boreholes a run's scores come from: a split's test boreholes, or out-of-fold
+    predictions over every borehole or over a split's train and val boreholes (`cv_pool`)."""
+    spec = metrics.get("spec", {})
+    if metrics.get("evaluation", "split") != "group_kfold":
+        return f"test boreholes of split {spec.get('split', '')}"
+    if spec.get("cv_pool") == "train_val":
+        return f"out of fold, train and val boreholes of split {spec.get('split', '')}"
+    return "out of fold, every borehole"
 
 
 def _row_interval(row: pd.Series) -> Interval:

@@ -23,7 +23,10 @@ def plot_leaderboard(frame: pd.DataFrame, style: FigureStyle) -> plt.Figure:
         1, len(panels), figsize=(3.6 * len(panels) + 1.5, 0.42 * n_rows + 1.6), sharey=True,
         squeeze=False,
     )  # fmt: skip
-    labels = [f"{r.run} ({r.target})" for r in frame.itertuples()]
+    labels = [
+        f"{r.run} ({r.target}{', out of fold' if r.evaluation == 'group_kfold' else ''})"
+        for r in frame.itertuples()
+    ]
     positions = list(range(len(frame)))[::-1]
     colours = {name: info.colour for name, info in KINDS.items()}
     for ax, (metric, title) in zip(axes[0], panels, strict=True):

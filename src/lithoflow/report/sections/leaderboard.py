@@ -3,7 +3,7 @@ differences the intervals can tell apart."""
 
 from __future__ import annotations
 
-from lithoflow.report.leaderboard import RANK_METRIC
+from lithoflow.report.leaderboard import RANK_METRIC, scored_on
 from lithoflow.report.plan import SummaryPlan
 from lithoflow.report.sections.common import runs_with_metrics, spec
 from lithoflow.report.tracing import DASH, Tracer
@@ -39,14 +39,19 @@ def section(t: Tracer, plan: SummaryPlan) -> list[str]:
         "Each score is the mean over the run's units (replicate seeds, or folds of whole "
         "boreholes) with its interval in brackets (Student t, at the confidence in the run's "
         "metrics.json); a run with one unit has no interval. Runs are listed best first by "
-        "balanced accuracy within their target, since lithology and group runs have different "
-        "classes and chance levels.",
+        "balanced accuracy within their target (lithology and group runs have different classes "
+        "and chance levels) and the boreholes they are scored on (a split's test boreholes, or "
+        "out of fold): runs scored on different boreholes are not ranked against each other.",
         "",
     ]
     shown = [(m, title) for m, title in SHOWN if any(t.inputs.has(f"metrics:{r}", m) for r in runs)]
-    for target in sorted({spec(t, r)["target"] for r in runs}):
+
+    def group_of(run: str) -> tuple[str, str]:
+        return spec(t, run)["target"], scored_on(t.inputs.get(f"metrics:{run}"))
+
+    for target, rows_from in sorted({group_of(r) for r in runs}):
         ranked = sorted(
-            (r for r in runs if spec(t, r)["target"] == target),
+            (r for r in runs if group_of(r) == (target, rows_from)),
             key=lambda r: -float(t.inputs.get(f"metrics:{r}", RANK_METRIC)),
         )
         rows = []
@@ -67,7 +72,7 @@ def section(t: Tracer, plan: SummaryPlan) -> list[str]:
                 ]
             )
         header = ["run", "model", "inputs", "evaluation", "units", *(n for _, n in shown)]
-        lines += [f"Target `{target}`:", "", *table(header, rows)]
+        lines += [f"Target `{target}`, scored on the {rows_from}:", "", *table(header, rows)]
         best = ranked[0]
         best_interval = interval_of(t.inputs.get(f"metrics:{best}"), RANK_METRIC)
         separate, overlapping = [], []
@@ -76,7 +81,7 @@ def section(t: Tracer, plan: SummaryPlan) -> list[str]:
             verdict = compare(best_interval, other) if best_interval and other else ""
             (separate if verdict == "higher" else overlapping).append(code(run))
         if len(ranked) > 1:
-            sentence = f"Best {target} run by balanced accuracy: {code(best)}."
+            sentence = f"Best {target} run on the {rows_from} by balanced accuracy: {code(best)}."
             if separate:
                 sentence += f" Its interval lies above those of {', '.join(separate)}."
             if overlapping:
