@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from matplotlib.colors import to_rgba
 
 from lithoflow.classifiers.data import ClassifierInputs
 from lithoflow.classifiers.final import train_final_model
@@ -19,7 +20,14 @@ from lithoflow.features.context import ContextConfig, build_context_file
 from lithoflow.features.scaling import ScalingConfig
 from lithoflow.predict.apply import predict_file, summarize_prediction, write_model_card
 from lithoflow.predict.borehole import probability_column
-from lithoflow.predict.figures import PREDICTED_TITLE, TRUE_TITLE, borehole_figure, class_colours
+from lithoflow.predict.figures import (
+    PREDICTED_TITLE,
+    TRUE_TITLE,
+    UNSEEN_COLOUR,
+    _column_image,
+    borehole_figure,
+    class_colours,
+)
 from lithoflow.predict.model import load_applied_model
 from lithoflow.predict.samples import read_las_samples
 from tests.support.config import classifier_spec, figure_style, las_config, las_section
@@ -274,3 +282,12 @@ def test_summary_scores_labelled_wells_and_counts_unseen_labels(trained, tmp_pat
     assert "## Not to be trusted on" in card_md.read_text()
     assert card["settings"] == {"origin": "hand-set"}
     assert "- settings: hand-set" in card_md.read_text()
+
+
+def test_unclassified_samples_are_white_and_unseen_labels_grey():
+    colours = class_colours(["clay", "sand"])
+    image = _column_image(["clay", None, float("nan"), "basalt"], colours)[:, 0, :]
+    assert tuple(image[0]) == to_rgba(colours["clay"])
+    # no prediction (None, or NaN as read back from the table) is blank, not a class colour
+    assert tuple(image[1]) == tuple(image[2]) == to_rgba("white")
+    assert tuple(image[3]) == to_rgba(UNSEEN_COLOUR)

@@ -37,9 +37,11 @@ def class_colours(classes: Sequence[str]) -> dict[str, str]:
 
 
 def _column_image(labels: Sequence[object], colours: Mapping[str, str]) -> np.ndarray:
-    """RGBA rows (one per sample) of a lithology column; white where there is no label."""
+    """RGBA rows (one per sample) of a lithology column; white where there is no label (None or
+    NaN: a sample the model did not classify, or an unlabelled one), grey for a label the model
+    never saw."""
     white = to_rgba("white")
-    rows = [to_rgba(colours.get(str(v), UNSEEN_COLOUR)) if v is not None else white for v in labels]
+    rows = [white if pd.isna(v) else to_rgba(colours.get(str(v), UNSEEN_COLOUR)) for v in labels]
     return np.asarray(rows, dtype=float)[:, None, :]
 
 
