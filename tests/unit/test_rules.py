@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from lithoflow.core.codedeps import library_modules
 from tests.support.config import REPO_ROOT, tiny_config
 from tests.support.workflow_rules import BuiltWorkflow, load_rules
 
@@ -64,3 +66,35 @@ def test_rule_scripts_exist(built_workflow):
         script = (REPO_ROOT / "workflow" / "rules" / rule.script).resolve()
         assert script.parent == REPO_ROOT / "workflow" / "scripts", rule.name
         assert Path(script).is_file(), rule.name
+
+
+# Packages that not every environment of envs/ holds, and the import that loads each.
+OPTIONAL_PACKAGES = ("lasio", "optuna", "skops", "torch")
+
+
+def test_each_rule_environment_holds_the_packages_its_code_imports(built_workflow, tmp_path):
+    # With --use-conda a rule runs in its own environment: every package that its script and the
+    # library modules behind it import must be listed there. The predict rules join the tiny
+    # config's rules when a predict section names a folder of LAS files.
+    (tmp_path / "new_well.las").write_text("~V\n")
+    las = {"path": str(tmp_path), "curves": {"GR": ["GR"]}, "label_curve": "LITH"}
+    predicting = load_rules(
+        tiny_config({"predict": {"run": "direct", "data": {"source": "las", "las": las}}})
+    )
+    rules = {r.name: r for r in [*job_rules(built_workflow), *job_rules(predicting)]}
+    assert {"final_classifier", "predict_borehole", "predict_summary"} <= set(rules)
+    missing = {}
+    for rule in rules.values():
+        script = (REPO_ROOT / "workflow" / "rules" / rule.script).resolve()
+        code = [script, *library_modules(script, REPO_ROOT / "src" / "lithoflow")]
+        text = "\n".join(path.read_text() for path in code)
+        env = (REPO_ROOT / "workflow" / "rules" / rule.conda).resolve().read_text()
+        needed = [
+            package
+            for package in OPTIONAL_PACKAGES
+            if re.search(rf"^\s*(import|from) {package}\b", text, re.MULTILINE)
+        ]
+        absent = [package for package in needed if not re.search(rf"\b{package}\b", env)]
+        if absent:
+            missing[rule.name] = absent
+    assert missing == {}

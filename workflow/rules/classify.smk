@@ -101,7 +101,7 @@ rule ensemble_classifier:
     wildcard_constraints:
         run=one_of(SETTINGS.ensembles),
     conda:
-        "../../envs/core.yaml"
+        "../../envs/torch.yaml"
     params:
         spec=classifier_spec,
         members=lambda wildcards: SETTINGS.classifiers[wildcards.run].ensemble[

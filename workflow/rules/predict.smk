@@ -35,7 +35,7 @@ if SETTINGS.predict is not None:
             benchmark:
                 "benchmarks/predict_split_table/predict_split_table.tsv"
             conda:
-                "../../envs/core.yaml"
+                "../../envs/torch.yaml"
             params:
                 table=PREDICT.data["table"],
                 boreholes=list(PREDICT_FILES),
@@ -89,7 +89,7 @@ if SETTINGS.predict is not None:
         benchmark:
             "benchmarks/model_card/model_card.tsv"
         conda:
-            "../../envs/core.yaml"
+            "../../envs/torch.yaml"
         params:
             run_dir=PREDICT_RUN_DIR,
             run=PREDICT.run,
@@ -145,7 +145,7 @@ if SETTINGS.predict is not None:
         benchmark:
             "benchmarks/predict_summary/predict_summary.tsv"
         conda:
-            "../../envs/core.yaml"
+            "../../envs/torch.yaml"
         params:
             run_dir=PREDICT_RUN_DIR,
             bootstrap=PREDICT.bootstrap,

@@ -125,7 +125,7 @@ rule leaderboard:
     benchmark:
         "benchmarks/leaderboard/leaderboard.tsv"
     conda:
-        "../../envs/core.yaml"
+        "../../envs/torch.yaml"
     params:
         runs=CLASSIFIER_RUNS,
         figures=config["figures"],
