@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lithoflow.core.dataset import write_dataset
+from lithoflow.features.context import ContextConfig, build_context_file
 
 FEATURES = ("GRA", "MS", "NGR", "R", "G", "B")
 LABELS = {
@@ -21,6 +22,31 @@ LABELS = {
 }
 RARE_LABEL = "granofels"  # only in the test part: a class absent from train
 RARE_GROUP = "Metamorphic"
+
+
+# Gradient-boosting settings small enough for unit tests (a second or two per fit).
+SMALL_BOOSTING = {
+    "learning_rate": 0.1,
+    "max_iter": 30,
+    "max_leaf_nodes": 15,
+    "min_samples_leaf": 5,
+    "l2_regularization": 0.0,
+    "max_features": 1.0,
+    "early_stopping": True,
+    "n_iter_no_change": 5,
+    "refit_with_val": False,
+    "subsample": 1.0,
+}
+# Smaller still, for tests that fit many models (searches, ensembles).
+FAST_BOOSTING = {**SMALL_BOOSTING, "learning_rate": 0.2, "max_iter": 15, "max_leaf_nodes": 7}
+# A depth context set of one neighbour, gradients and a 1 m window.
+SMALL_CONTEXT = ContextConfig(1, True, (1.0,), False, 0.3)
+
+
+def write_small_context(features_path: Path, path: Path) -> Path:
+    """The `SMALL_CONTEXT` table of a features.parquet, written to `path`."""
+    build_context_file(features_path, path, "raw", SMALL_CONTEXT)
+    return path
 
 
 def synthetic_frame(

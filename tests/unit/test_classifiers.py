@@ -23,7 +23,14 @@ from lithoflow.features.scaling import Scaler, ScalingConfig
 from lithoflow.hierarchy.mapping import UNSEEN_GROUP
 from lithoflow.vae.run import train_vae_run
 from tests.support.config import classifier_spec, vae_config, with_defaults
-from tests.support.model_data import RARE_GROUP, RARE_LABEL, toy_classifier_data, write_model_inputs
+from tests.support.model_data import (
+    RARE_GROUP,
+    RARE_LABEL,
+    SMALL_BOOSTING,
+    toy_classifier_data,
+    write_model_inputs,
+    write_small_context,
+)
 
 DEFAULTS = {
     "hidden": [64, 32],
@@ -315,18 +322,7 @@ def test_penalty_matrix_only_for_lithology_targets():
     )
 
 
-BOOSTING = {
-    "learning_rate": 0.1,
-    "max_iter": 30,
-    "max_leaf_nodes": 15,
-    "min_samples_leaf": 5,
-    "l2_regularization": 0.0,
-    "max_features": 1.0,
-    "early_stopping": True,
-    "n_iter_no_change": 5,
-    "refit_with_val": False,
-    "subsample": 1.0,
-}
+BOOSTING = SMALL_BOOSTING
 
 
 def boosting_spec(**overrides) -> ClassifierSpec:
@@ -451,12 +447,9 @@ def test_missing_policies(gappy, tmp_path):
 
 
 def test_smoothing_and_context_change_the_inputs_and_predictions(inputs, tmp_path):
-    from lithoflow.features.context import ContextConfig, build_context_file
 
     context = tmp_path / "context.parquet"
-    build_context_file(
-        inputs["features"], context, "raw", ContextConfig(1, True, (1.0,), False, 0.3)
-    )
+    write_small_context(inputs["features"], context)
     with_context = {**inputs, "context": context}
     smoothed_spec = boosting_spec(
         context="window",
@@ -562,12 +555,9 @@ def test_data_group_runs_record_the_unplaced_rows(inputs, tmp_path, run_spec):
 @pytest.mark.parametrize("model", ["gradient_boosting", "mlp", "gradient_boosting_model_fill"])
 def test_the_saved_chain_reproduces_the_evaluated_predictions(inputs, tmp_path, model):
     from lithoflow.classifiers.pipeline import apply_chain, load_chain, raw_inputs
-    from lithoflow.features.context import ContextConfig, build_context_file
 
     context = tmp_path / "context.parquet"
-    build_context_file(
-        inputs["features"], context, "raw", ContextConfig(1, True, (1.0,), False, 0.3)
-    )
+    write_small_context(inputs["features"], context)
     smoothing = {"method": "probabilities", "window_m": 1.0, "max_gap_m": 0.3}
     settings = {"context": "window", "smoothing": smoothing, "missing": "impute"}
     if model == "gradient_boosting_model_fill":

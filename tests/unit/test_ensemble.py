@@ -13,13 +13,9 @@ from lithoflow.classifiers.run import train_classifier_run
 from lithoflow.core.errors import InputDataError
 from lithoflow.features.scaling import ScalingConfig
 from tests.support.config import check_config, classifier_spec, load_default_config
-from tests.support.model_data import write_model_inputs
+from tests.support.model_data import FAST_BOOSTING, write_model_inputs
 
-BOOSTING = {
-    "learning_rate": 0.2, "max_iter": 15, "max_leaf_nodes": 7, "min_samples_leaf": 5,
-    "l2_regularization": 0.0, "max_features": 1.0, "early_stopping": True,
-    "n_iter_no_change": 5, "refit_with_val": False, "subsample": 1.0,
-}  # fmt: skip
+BOOSTING = FAST_BOOSTING
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from matplotlib.colors import to_rgba
 from lithoflow.classifiers.data import ClassifierInputs
 from lithoflow.classifiers.final import train_final_model
 from lithoflow.classifiers.run import train_classifier_run
-from lithoflow.features.context import ContextConfig, build_context_file
 from lithoflow.features.scaling import ScalingConfig
 from lithoflow.predict.apply import predict_file, summarize_prediction, write_model_card
 from lithoflow.predict.borehole import probability_column
@@ -31,22 +30,16 @@ from lithoflow.predict.figures import (
 from lithoflow.predict.model import load_applied_model
 from lithoflow.predict.samples import read_las_samples
 from tests.support.config import classifier_spec, figure_style, las_config, las_section
-from tests.support.model_data import FEATURES, write_model_inputs
+from tests.support.model_data import (
+    FEATURES,
+    SMALL_BOOSTING,
+    write_model_inputs,
+    write_small_context,
+)
 
 CPU = torch.device("cpu")
 SCALING = ScalingConfig.unscaled()
-BOOSTING = {
-    "learning_rate": 0.1,
-    "max_iter": 30,
-    "max_leaf_nodes": 15,
-    "min_samples_leaf": 5,
-    "l2_regularization": 0.0,
-    "max_features": 1.0,
-    "early_stopping": True,
-    "n_iter_no_change": 5,
-    "refit_with_val": True,
-    "subsample": 1.0,
-}
+BOOSTING = {**SMALL_BOOSTING, "refit_with_val": True}
 
 
 def write_las(path: Path, depth, curves: dict[str, np.ndarray], unit: str = "m") -> Path:
@@ -76,9 +69,7 @@ def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("predict")
     inputs = write_model_inputs(root)
     context = root / "context.parquet"
-    build_context_file(
-        inputs["features"], context, "raw", ContextConfig(1, True, (1.0,), False, 0.3)
-    )
+    write_small_context(inputs["features"], context)
     spec = classifier_spec(
         "gb",
         model="gradient_boosting",

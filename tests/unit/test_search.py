@@ -15,24 +15,12 @@ from lithoflow.classifiers.run import train_classifier_run
 from lithoflow.classifiers.search_figure import search_figure, search_table
 from lithoflow.classifiers.search_space import apply_parameters
 from lithoflow.core.dataset import read_dataset, write_dataset
-from lithoflow.features.context import ContextConfig, build_context_file
 from lithoflow.features.scaling import ScalingConfig
 from tests.support.config import check_config, classifier_spec, figure_style, load_default_config
-from tests.support.model_data import write_model_inputs
+from tests.support.model_data import FAST_BOOSTING, write_model_inputs, write_small_context
 
 CPU = torch.device("cpu")
-BOOSTING = {
-    "learning_rate": 0.2,
-    "max_iter": 15,
-    "max_leaf_nodes": 7,
-    "min_samples_leaf": 5,
-    "l2_regularization": 0.0,
-    "max_features": 1.0,
-    "early_stopping": True,
-    "n_iter_no_change": 5,
-    "refit_with_val": False,
-    "subsample": 1.0,
-}
+BOOSTING = FAST_BOOSTING
 SEARCH = {
     "trials": 4,
     "folds": 3,
@@ -49,9 +37,7 @@ def inputs(tmp_path_factory):
     root = tmp_path_factory.mktemp("search")
     paths = write_model_inputs(root)
     context = root / "context.parquet"
-    build_context_file(
-        paths["features"], context, "raw", ContextConfig(1, True, (1.0,), False, 0.3)
-    )
+    write_small_context(paths["features"], context)
     return {**paths, "context": context}
 
 

@@ -20,6 +20,7 @@ os.environ.update(
 )
 sys.path.insert(0, str(SRC_DIR))
 
+from lithoflow.classifiers.data import CONTEXT_OPTION_PREFIX
 from lithoflow.classifiers.kinds import KINDS
 from lithoflow.classifiers.spec import embedding_run_for, run_settings
 from lithoflow.core.codedeps import library_modules
@@ -349,7 +350,7 @@ def classifier_inputs(wildcards):
         )
     source = spec.vae if spec.input == "embedding" else "raw"
     for name in searched_contexts(spec):
-        inputs[f"context_option_{name}"] = (
+        inputs[CONTEXT_OPTION_PREFIX + name] = (
             f"results/data/context/{source}/{name}.parquet"
         )
     if spec.target == "group":

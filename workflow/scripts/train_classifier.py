@@ -20,19 +20,7 @@ def main(smk) -> None:
         if smk.params.scaling
         else ScalingConfig.unscaled()
     )
-    parts = ("train", "val", "test")
-    files = ClassifierInputs(
-        split_paths={p: smk.input[p] for p in parts} if "train" in smk.input.keys() else None,
-        features_path=smk.input.get("features"),
-        embeddings_path=smk.input.get("embeddings"),
-        mapping_path=smk.input.get("hierarchy"),
-        context_path=smk.input.get("context"),
-        context_paths={
-            key.removeprefix("context_option_"): smk.input[key]
-            for key in smk.input.keys()
-            if key.startswith("context_option_")
-        },
-    )
+    files = ClassifierInputs.from_named(smk.input)
     train_classifier_run(
         spec=spec,
         files=files,

@@ -110,6 +110,10 @@ class ClassifierData:
         return self.keys["borehole_id"].to_numpy()
 
 
+# The name of a rule input holding a depth context set a search may choose (+ the set's name).
+CONTEXT_OPTION_PREFIX = "context_option_"
+
+
 @dataclass(frozen=True)
 class ClassifierInputs:
     """The files a run reads: split parts or the whole dataset, and optional extras."""
@@ -121,6 +125,25 @@ class ClassifierInputs:
     context_path: str | os.PathLike[str] | None = None
     # Depth context sets a search may choose from (set name -> table), besides the run's own.
     context_paths: Mapping[str, str | os.PathLike[str]] | None = None
+
+    @classmethod
+    def from_named(cls, named: Any) -> ClassifierInputs:
+        """The files of a classifier rule's named inputs (Snakemake's `input`, or any mapping with
+        `keys()`, `get()` and `[]`): the split parts or `features`, and the optional extras; the
+        context sets a search chooses from are named `CONTEXT_OPTION_PREFIX` + set name."""
+        keys = list(named.keys())
+        return cls(
+            split_paths={p: named[p] for p in PARTS} if "train" in keys else None,
+            features_path=named.get("features"),
+            embeddings_path=named.get("embeddings"),
+            mapping_path=named.get("hierarchy"),
+            context_path=named.get("context"),
+            context_paths={
+                key.removeprefix(CONTEXT_OPTION_PREFIX): named[key]
+                for key in keys
+                if key.startswith(CONTEXT_OPTION_PREFIX)
+            },
+        )
 
     def files(self) -> list[str | os.PathLike[str]]:
         files = [self.split_paths[p] for p in PARTS] if self.split_paths else []
