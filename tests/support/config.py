@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +158,20 @@ def with_defaults(config: Mapping[str, Any]) -> dict[str, Any]:
 def ingest_config(config: Mapping[str, Any]) -> IngestConfig:
     """IngestConfig of a config holding ``data`` and ``ingest`` (schema defaults filled in)."""
     return IngestConfig.from_config(with_defaults(config))
+
+
+def table_ingest_config(
+    path: str | Path, label_column: str, features: Sequence[str], ingest: Mapping[str, Any]
+) -> IngestConfig:
+    """IngestConfig of a tidy table at `path` (columns well, depth, `label_column`, `features`)."""
+    table = {
+        "path": str(path),
+        "borehole_column": "well",
+        "depth_column": "depth",
+        "label_column": label_column,
+        "features": list(features),
+    }
+    return ingest_config({"data": {"source": "table", "table": table}, "ingest": dict(ingest)})
 
 
 def las_section(las: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from lithoflow.core.io import read_json
 from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.merge import format_report, merge_tables, write_merged
 from lithoflow.ingest.tables import bin_table, write_binned_table
-from tests.support.config import ingest_config, load_default_config
+from tests.support.config import ingest_config, load_default_config, table_ingest_config
 from tests.support.lily_tables import lily_config, lily_header, small_lily_set, write_lily_csv
 
 CONTRACT_HEAD = ["borehole_id", "exp", "site", "hole", "depth_bin_m", "label"]
@@ -173,21 +173,8 @@ def test_quirks_extra_and_reordered_columns_are_not_fatal(tmp_path: Path) -> Non
 
 
 def _tidy_config(path: Path, filters: dict | None = None) -> IngestConfig:
-    return ingest_config(
-        {
-            "data": {
-                "source": "table",
-                "table": {
-                    "path": str(path),
-                    "borehole_column": "well",
-                    "depth_column": "depth",
-                    "label_column": "facies",
-                    "features": ["porosity", "vp"],
-                },
-            },
-            "ingest": {"bin_size_m": 0.5, "filters": filters or {}},
-        }
-    )
+    ingest = {"bin_size_m": 0.5, "filters": filters or {}}
+    return table_ingest_config(path, "facies", ["porosity", "vp"], ingest)
 
 
 def _tidy_frame() -> pd.DataFrame:

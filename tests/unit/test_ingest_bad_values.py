@@ -16,26 +16,12 @@ from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.readers import warn_if_unterminated
 from lithoflow.ingest.spellings import clean_id
 from lithoflow.ingest.tables import bin_table
-from tests.support.config import ingest_config
+from tests.support.config import ingest_config, table_ingest_config
 from tests.support.lily_tables import lily_config, write_lily_csv
 
 
 def _tidy_config(path: Path, **ingest) -> IngestConfig:
-    return ingest_config(
-        {
-            "data": {
-                "source": "table",
-                "table": {
-                    "path": str(path),
-                    "borehole_column": "well",
-                    "depth_column": "depth",
-                    "label_column": "lith",
-                    "features": ["GR", "RHOB"],
-                },
-            },
-            "ingest": {"bin_size_m": 0.5, **ingest},
-        }
-    )
+    return table_ingest_config(path, "lith", ["GR", "RHOB"], {"bin_size_m": 0.5, **ingest})
 
 
 def _tidy(path: Path, rows: list[tuple]) -> Path:

@@ -14,28 +14,14 @@ from lithoflow.ingest.binning import Groups, group_means
 from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.merge import format_report, merge_tables, write_merged
 from lithoflow.ingest.tables import BinnedTable, bin_table
-from tests.support.config import ingest_config
+from tests.support.config import table_ingest_config
 
 
 def _config(path: Path, missing_features: str | None, filters: dict | None = None) -> IngestConfig:
     ingest = {"bin_size_m": 1.0, "filters": filters or {}}
     if missing_features is not None:
         ingest["missing_features"] = missing_features
-    return ingest_config(
-        {
-            "data": {
-                "source": "table",
-                "table": {
-                    "path": str(path),
-                    "borehole_column": "well",
-                    "depth_column": "depth",
-                    "label_column": "facies",
-                    "features": ["rhob", "pef", "gr"],
-                },
-            },
-            "ingest": ingest,
-        }
-    )
+    return table_ingest_config(path, "facies", ["rhob", "pef", "gr"], ingest)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +14,7 @@ from lithoflow.ingest.merge import merge_tables
 from lithoflow.ingest.tables import bin_table
 from lithoflow.settings import validate as validate_config
 from tests.support.config import check_config, ingest_config, las_config
+from tests.support.las_files import write_las
 
 LABEL = "LITH"
 
@@ -39,15 +39,6 @@ def las_text(
     )
 
 
-def write(folder: Path, name: str, text: str | bytes) -> Path:
-    path = folder / name
-    payload = text.encode("ascii") if isinstance(text, str) else text
-    if name.endswith(".gz"):
-        payload = gzip.compress(payload)
-    path.write_bytes(payload)
-    return path
-
-
 def config(**overrides) -> LasConfig:
     settings = {
         "path": "unused",
@@ -62,7 +53,7 @@ ROWS = [(100.0, 50.0, 2.1, 30000), (100.5, -999.25, 2.2, 30000), (101.0, 70.0, 2
 
 
 def test_aliases_null_and_label_codes_as_strings(tmp_path):
-    path = write(tmp_path, "A.las", las_text(ROWS))
+    path = write_las(tmp_path, "A.las", las_text(ROWS))
     rows = read_las_rows([path], config())
     assert list(rows.borehole_ids) == ["A"]
     np.testing.assert_allclose(rows.depth_m, [100.0, 100.5, 101.0])
@@ -74,7 +65,7 @@ def test_aliases_null_and_label_codes_as_strings(tmp_path):
 
 def test_feet_become_metres_and_gzip_is_read(tmp_path):
     feet = [(1000.0, 50.0, 2.1, 30000), (1001.0, 60.0, 2.2, 30000)]
-    path = write(tmp_path, "B.las.gz", las_text(feet, unit="F"))
+    path = write_las(tmp_path, "B.las.gz", las_text(feet, unit="F"))
     rows = read_las_rows([path], config())
     np.testing.assert_allclose(rows.depth_m, [304.8, 305.1048])
     assert rows.sources[0]["depth_unit"] == "F"
@@ -82,7 +73,7 @@ def test_feet_become_metres_and_gzip_is_read(tmp_path):
 
 
 def test_code_table_from_csv_and_mapping(tmp_path):
-    path = write(tmp_path, "A.las", las_text(ROWS))
+    path = write_las(tmp_path, "A.las", las_text(ROWS))
     table = tmp_path / "codes.csv"
     table.write_text("code,lithology\n30000,Sandstone\n65000,Shale\n")
     assert list(read_las_rows([path], config(label_codes=str(table))).label_names) == [
@@ -97,8 +88,8 @@ def test_code_table_from_csv_and_mapping(tmp_path):
 
 
 def test_missing_curve_keeps_the_well_and_counts_its_rows(tmp_path):
-    with_density = write(tmp_path, "A.las", las_text(ROWS))
-    no_density = write(
+    with_density = write_las(tmp_path, "A.las", las_text(ROWS))
+    no_density = write_las(
         tmp_path, "B.las", las_text([(5.0, 40.0, 30000), (5.5, 45.0, 30000)], ("DEPT", "GR", LABEL))
     )
     settings = {
@@ -129,8 +120,10 @@ def test_missing_curve_keeps_the_well_and_counts_its_rows(tmp_path):
 
 
 def test_label_curve_absent_counts_rows_as_unlabelled(tmp_path):
-    write(tmp_path, "A.las", las_text(ROWS))
-    write(tmp_path, "B.las", las_text([(5.0, 40.0, 2.0), (5.5, 45.0, 2.1)], ("DEPT", "GR", "DEN")))
+    write_las(tmp_path, "A.las", las_text(ROWS))
+    write_las(
+        tmp_path, "B.las", las_text([(5.0, 40.0, 2.0), (5.5, 45.0, 2.1)], ("DEPT", "GR", "DEN"))
+    )
     rows = read_las_rows(las_files(tmp_path), config())
     assert rows.sources[1]["label_curve_found"] is False
     assert (rows.label_code[rows.borehole_code == 1] == -1).all()
@@ -138,7 +131,7 @@ def test_label_curve_absent_counts_rows_as_unlabelled(tmp_path):
 
 def test_confidence_filter_counts_dropped_rows(tmp_path):
     rows = [(1.0, 50.0, 2.0, 30000, 1), (1.5, 51.0, 2.0, 30000, 3), (2.0, 52.0, 2.0, 30000, 2)]
-    write(tmp_path, "A.las", las_text(rows, ("DEPT", "GR", "DEN", LABEL, "CONF")))
+    write_las(tmp_path, "A.las", las_text(rows, ("DEPT", "GR", "DEN", LABEL, "CONF")))
     settings = {
         "data": {
             "source": "las",
@@ -158,13 +151,13 @@ def test_confidence_filter_counts_dropped_rows(tmp_path):
 
 
 def test_borehole_id_from_header_and_duplicates(tmp_path):
-    write(tmp_path, "a.las", las_text(ROWS, well="W 1"))
-    write(tmp_path, "b.las.gz", las_text(ROWS, well="W 1"))
+    write_las(tmp_path, "a.las", las_text(ROWS, well="W 1"))
+    write_las(tmp_path, "b.las.gz", las_text(ROWS, well="W 1"))
     with pytest.raises(InputDataError, match="two files give the borehole id 'W 1'"):
         read_las_rows(las_files(tmp_path), config(borehole_id="WELL"))
     rows = read_las_rows([tmp_path / "a.las"], config(borehole_id="UWI"))
     assert list(rows.borehole_ids) == ["W1"]
-    write(tmp_path, "a.las.gz", las_text(ROWS))  # a.las and a.las.gz: same file stem
+    write_las(tmp_path, "a.las.gz", las_text(ROWS))  # a.las and a.las.gz: same file stem
     with pytest.raises(InputDataError, match="two files give the borehole id 'a'"):
         read_las_rows(las_files(tmp_path), config())
 
@@ -200,7 +193,7 @@ def test_bad_input_names_the_file(tmp_path, name, content, message):
     if name == "cut.las.gz":
         path.write_bytes(gzip.compress(las_text(ROWS).encode())[:40])
     else:
-        write(tmp_path, name, content)
+        write_las(tmp_path, name, content)
     with pytest.raises(InputDataError, match=message) as caught:
         read_las_rows([path], config())
     assert name in str(caught.value)
@@ -209,7 +202,7 @@ def test_bad_input_names_the_file(tmp_path, name, content, message):
 def test_no_files_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match=r"data\.las\.path: no LAS files"):
         las_files(tmp_path)
-    write(tmp_path, "x.txt", "hello")
+    write_las(tmp_path, "x.txt", "hello")
     with pytest.raises(ConfigError, match="no LAS files"):
         las_files(tmp_path / "*.las")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import logging
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +14,7 @@ from lithoflow.core.errors import InputDataError
 from lithoflow.ingest.las import las_files, read_las_rows, read_las_well
 from lithoflow.ingest.tables import bin_table
 from tests.support.config import ingest_config, las_config
+from tests.support.las_files import write_las
 
 LABEL = "LITH"
 CURVES = ("DEPT", "GR", "DEN", LABEL)
@@ -72,15 +72,6 @@ def las_file(
     )
 
 
-def write(folder: Path, name: str, text: str | bytes) -> Path:
-    path = folder / name
-    payload = text.encode("ascii") if isinstance(text, str) else text
-    if name.endswith(".gz"):
-        payload = gzip.compress(payload)
-    path.write_bytes(payload)
-    return path
-
-
 def config(**overrides):
     settings = {
         "path": "unused",
@@ -105,7 +96,7 @@ DEPTHS = [100.0 + 0.5 * i for i in range(6)]  # 100 ... 102.5 m, step 0.5
 
 def test_common_sentinels_are_missing_counted_and_warned(tmp_path, caplog):
     gaps = [-999.25, 51.0, 52.0, -999.25, -999.0, 55.0]
-    path = write(tmp_path, "A.las", las_file(rows_at(DEPTHS, gaps), null=-9999))
+    path = write_las(tmp_path, "A.las", las_file(rows_at(DEPTHS, gaps), null=-9999))
     with caplog.at_level(logging.WARNING, logger="lithoflow.ingest.las"):
         well = read_las_well(path, config())
     assert np.isnan(well.values[:, 0]).tolist() == [True, False, False, True, True, False]
@@ -119,7 +110,7 @@ def test_common_sentinels_are_missing_counted_and_warned(tmp_path, caplog):
 
 def test_null_values_key_replaces_the_sentinels(tmp_path):
     gaps = [-999.25, 51.0, 52.0, -1.0, 54.0, 55.0]
-    path = write(tmp_path, "A.las", las_file(rows_at(DEPTHS, gaps), null=-999.25))
+    path = write_las(tmp_path, "A.las", las_file(rows_at(DEPTHS, gaps), null=-999.25))
     well = read_las_well(path, config(null_values=[-1]))
     assert np.isnan(well.values[:, 0]).sum() == 2
     assert well.report["null_values_replaced"] == {"GR": 2}
@@ -134,7 +125,7 @@ def test_null_values_key_replaces_the_sentinels(tmp_path):
 
 def test_cut_file_warns_with_the_numbers(tmp_path, caplog):
     text = las_file(rows_at(DEPTHS), stop=110.0, step=0.5)
-    path = write(tmp_path, "cut.las", text)
+    path = write_las(tmp_path, "cut.las", text)
     with caplog.at_level(logging.WARNING, logger="lithoflow.ingest.las"):
         well = read_las_well(path, config())
     (warning,) = well.report["warnings"]
@@ -150,7 +141,7 @@ def test_cut_file_warns_with_the_numbers(tmp_path, caplog):
 
 def test_header_step_and_start_mismatch(tmp_path):
     text = las_file(rows_at(DEPTHS), strt=99.0, step=0.25)
-    well = read_las_well(write(tmp_path, "A.las", text), config())
+    well = read_las_well(write_las(tmp_path, "A.las", text), config())
     (warning,) = well.report["warnings"]
     assert "the header's STRT is 99 m but the data start at 100 m" in warning
     assert "the header's STEP is 0.25 m but the data step by 0.5 m" in warning
@@ -159,7 +150,7 @@ def test_header_step_and_start_mismatch(tmp_path):
 def test_stop_within_a_step_of_the_last_depth_is_no_mismatch(tmp_path):
     # FORCE 2020 wells give STOP up to 0.99 step below or above the last sample.
     text = las_file(rows_at(DEPTHS), stop=102.5 + 0.45, step=0.5)
-    well = read_las_well(write(tmp_path, "A.las", text), config(header_mismatch="error"))
+    well = read_las_well(write_las(tmp_path, "A.las", text), config(header_mismatch="error"))
     assert well.report["warnings"] == []
 
 
@@ -168,7 +159,7 @@ def test_stop_within_a_step_of_the_last_depth_is_no_mismatch(tmp_path):
 
 
 def test_conflicting_depth_units_are_an_error(tmp_path):
-    path = write(tmp_path, "units.las", las_file(rows_at(DEPTHS), unit="m", header_unit="F"))
+    path = write_las(tmp_path, "units.las", las_file(rows_at(DEPTHS), unit="m", header_unit="F"))
     with pytest.raises(InputDataError, match="conflicting depth units") as caught:
         read_las_well(path, config())
     message = str(caught.value)
@@ -177,7 +168,7 @@ def test_conflicting_depth_units_are_an_error(tmp_path):
 
 
 def test_same_unit_spelled_differently_is_no_conflict(tmp_path):
-    path = write(tmp_path, "A.las", las_file(rows_at(DEPTHS), unit="M", header_unit="metres"))
+    path = write_las(tmp_path, "A.las", las_file(rows_at(DEPTHS), unit="M", header_unit="metres"))
     np.testing.assert_allclose(read_las_well(path, config()).depth_m, DEPTHS)
 
 
@@ -188,7 +179,7 @@ def test_same_unit_spelled_differently_is_no_conflict(tmp_path):
 @pytest.mark.parametrize("wrap", [(1, 1, 1, 1), (2, 2), (1, 3), (1, 2, 1)])
 def test_wrapped_files_are_read(tmp_path, wrap):
     gaps = [50.0, -999.25, 52.0, 53.0, 54.0, 55.0]
-    path = write(tmp_path, "W.las", las_file(rows_at(DEPTHS, gaps), wrap=wrap))
+    path = write_las(tmp_path, "W.las", las_file(rows_at(DEPTHS, gaps), wrap=wrap))
     well = read_las_well(path, config())
     np.testing.assert_allclose(well.depth_m, DEPTHS)
     np.testing.assert_allclose(well.values[:, 0], [50.0, np.nan, 52.0, 53.0, 54.0, 55.0])
@@ -199,7 +190,7 @@ def test_wrapped_files_are_read(tmp_path, wrap):
 
 def test_wrapped_file_cut_mid_row(tmp_path):
     text = las_file(rows_at(DEPTHS), wrap=(1, 3)).rstrip("\n").rsplit("\n", 1)[0] + "\n"
-    path = write(tmp_path, "W.las", text)
+    path = write_las(tmp_path, "W.las", text)
     with pytest.raises(InputDataError, match=r"wrapped data \(~Version WRAP YES\): 21 values"):
         read_las_well(path, config())
 
@@ -237,7 +228,7 @@ GR. : gamma ray
 
 
 def test_las3_is_named_as_unsupported(tmp_path):
-    path = write(tmp_path, "v3.las", LAS3)
+    path = write_las(tmp_path, "v3.las", LAS3)
     with pytest.raises(InputDataError) as caught:
         read_las_well(path, config())
     message = str(caught.value)
@@ -250,9 +241,9 @@ def test_las3_is_named_as_unsupported(tmp_path):
 
 
 def test_same_well_in_two_files_warns_naming_both(tmp_path, caplog):
-    write(tmp_path, "a.las", las_file(rows_at(DEPTHS), well="W 1"))
-    write(tmp_path, "b.las", las_file(rows_at(DEPTHS), well="W 1"))
-    write(tmp_path, "c.las", las_file(rows_at(DEPTHS), well="W 2"))
+    write_las(tmp_path, "a.las", las_file(rows_at(DEPTHS), well="W 1"))
+    write_las(tmp_path, "b.las", las_file(rows_at(DEPTHS), well="W 1"))
+    write_las(tmp_path, "c.las", las_file(rows_at(DEPTHS), well="W 2"))
     with caplog.at_level(logging.WARNING, logger="lithoflow.ingest.las"):
         rows = read_las_rows(las_files(tmp_path), config())
     assert list(rows.borehole_ids) == ["a", "b", "c"]  # still read, as separate boreholes
@@ -269,8 +260,8 @@ def test_same_well_in_two_files_warns_naming_both(tmp_path, caplog):
 
 
 def test_header_only_file_is_reported(tmp_path):
-    full = write(tmp_path, "A.las", las_file(rows_at(DEPTHS)))
-    empty = write(
+    full = write_las(tmp_path, "A.las", las_file(rows_at(DEPTHS)))
+    empty = write_las(
         tmp_path, "E.las", las_file(rows_at(DEPTHS), well="W 2").split("~Ascii")[0] + "~Ascii\n"
     )
     rows = read_las_rows([full, empty], config())
@@ -281,8 +272,10 @@ def test_header_only_file_is_reported(tmp_path):
 
 
 def test_header_only_file_is_in_boreholes_dropped(tmp_path):
-    write(tmp_path, "A.las", las_file(rows_at(DEPTHS)))
-    write(tmp_path, "E.las", las_file(rows_at(DEPTHS), well="W 2").split("~Ascii")[0] + "~Ascii\n")
+    write_las(tmp_path, "A.las", las_file(rows_at(DEPTHS)))
+    write_las(
+        tmp_path, "E.las", las_file(rows_at(DEPTHS), well="W 2").split("~Ascii")[0] + "~Ascii\n"
+    )
     settings = {
         "data": {
             "source": "las",
@@ -301,7 +294,7 @@ def test_header_only_file_is_in_boreholes_dropped(tmp_path):
 def test_unknown_label_codes_count_every_row(tmp_path):
     labelled = [(100.0 + i, 50.0, 2.1, 65000 if i < 10 else 99) for i in range(12)]
     labelled[3] = (103.0, 50.0, 2.1, 30000)
-    path = write(tmp_path, "A.las", las_file(labelled))
+    path = write_las(tmp_path, "A.las", las_file(labelled))
     with pytest.raises(InputDataError) as caught:
         read_las_rows([path], config(label_codes={30000: "Sandstone"}))
     message = str(caught.value)
