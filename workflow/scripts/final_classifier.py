@@ -15,11 +15,7 @@ def main(smk) -> None:
     configure_logging(smk.log[0])
     compute = ComputeConfig.from_config({"device": smk.params.device}, threads=smk.threads)
     spec = ClassifierSpec.from_merged(smk.wildcards.run, smk.params.spec)
-    scaling = (
-        ScalingConfig.from_config(smk.params.scaling)
-        if smk.params.scaling
-        else ScalingConfig.unscaled()
-    )
+    scaling = ScalingConfig.of_run(smk.params.scaling)
     files = ClassifierInputs.from_named(smk.input)
     train_final_model(
         spec=spec,

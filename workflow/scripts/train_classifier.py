@@ -14,12 +14,7 @@ def main(smk) -> None:
     configure_logging(smk.log[0])
     compute = ComputeConfig.from_config({"device": smk.params.device}, threads=smk.threads)
     spec = ClassifierSpec.from_merged(smk.wildcards.run, smk.params.spec)
-    # Embedding runs get no scaling settings (they use μ as it is).
-    scaling = (
-        ScalingConfig.from_config(smk.params.scaling)
-        if smk.params.scaling
-        else ScalingConfig.unscaled()
-    )
+    scaling = ScalingConfig.of_run(smk.params.scaling)
     files = ClassifierInputs.from_named(smk.input)
     train_classifier_run(
         spec=spec,

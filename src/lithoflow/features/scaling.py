@@ -70,6 +70,12 @@ class ScalingConfig:
         return config
 
     @classmethod
+    def of_run(cls, scaling: Mapping[str, Any] | None) -> ScalingConfig:
+        """A classifier run's scaling: the config section, or none for a run given an empty one
+        (embedding runs use μ as it is)."""
+        return cls.from_config(scaling) if scaling else cls.unscaled()
+
+    @classmethod
     def unscaled(cls) -> ScalingConfig:
         """Every input as it is (a VAE's μ, which its VAE has already put on one scale)."""
         return cls(default_transform="identity", transforms={})
