@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from lithoflow.report.leaderboard import COLUMNS, leaderboard_frame
+from lithoflow.report.plan import SummaryPlan
+from lithoflow.report.sections.leaderboard import section
+from lithoflow.report.tracing import ReportInputs, Tracer
 
 
 def _metrics(accuracy: tuple[float, float, float], **extra: Any) -> dict[str, Any]:
@@ -69,3 +72,27 @@ def test_runs_scored_on_different_boreholes_are_not_ranked_together():
     assert rows["rank"].to_dict() == {"cv_all": 1, "cv_pool": 1, "test_a": 1, "test_b": 2}
     assert rows.loc["test_b", "distinguishable_from_best"] == "yes"
     assert rows.loc["cv_pool", "distinguishable_from_best"] == "best"
+
+
+def test_the_summary_section_states_the_leaderboard_verdicts_per_group():
+    runs = {
+        "best": _metrics((0.80, 0.78, 0.82)),
+        "close": _metrics((0.79, 0.77, 0.81)),
+        "weak": _metrics((0.60, 0.58, 0.62)),
+        "cv": _metrics((0.90, 0.88, 0.92), evaluation="group_kfold"),
+    }
+    for metrics in runs.values():
+        metrics["spec"] = {**metrics["spec"], "model": "gradient_boosting", "split": "s"}
+    config = {"classifiers": {"runs": {run: {} for run in runs}}}
+    inputs = ReportInputs({"config": config, **{f"metrics:{r}": m for r, m in runs.items()}})
+    text = "\n".join(section(Tracer(inputs), SummaryPlan()))
+    # the cross-validated run has a group of its own, after the test-borehole group
+    assert text.index("scored on the out of fold, every borehole") < text.index(
+        "scored on the test boreholes of split s"
+    )
+    assert (
+        "Best lithology run on the test boreholes of split s by balanced accuracy: `best`." in text
+    )
+    assert "Its interval lies above those of `weak`." in text
+    assert "No distinguishable difference from `close`" in text
+    assert "`cv`." not in text.split("test boreholes of split s")[1]

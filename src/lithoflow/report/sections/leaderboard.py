@@ -3,12 +3,12 @@ differences the intervals can tell apart."""
 
 from __future__ import annotations
 
-from lithoflow.report.leaderboard import RANK_METRIC, scored_on
+from lithoflow.report.leaderboard import leaderboard_frame
 from lithoflow.report.plan import SummaryPlan
 from lithoflow.report.sections.common import runs_with_metrics, spec
 from lithoflow.report.tracing import DASH, Tracer
 from lithoflow.report.wording import code, table
-from lithoflow.stats.intervals import compare, interval_of
+from lithoflow.stats.intervals import interval_of
 
 TITLE = "Leaderboard"
 SHOWN = (("balanced_accuracy", "balanced accuracy"), ("accuracy", "accuracy"),
@@ -46,14 +46,11 @@ def section(t: Tracer, plan: SummaryPlan) -> list[str]:
     ]
     shown = [(m, title) for m, title in SHOWN if any(t.inputs.has(f"metrics:{r}", m) for r in runs)]
 
-    def group_of(run: str) -> tuple[str, str]:
-        return spec(t, run)["target"], scored_on(t.inputs.get(f"metrics:{run}"))
-
-    for target, rows_from in sorted({group_of(r) for r in runs}):
-        ranked = sorted(
-            (r for r in runs if group_of(r) == (target, rows_from)),
-            key=lambda r: -float(t.inputs.get(f"metrics:{r}", RANK_METRIC)),
-        )
+    # The ranking, groups and verdicts are the leaderboard's own (leaderboard.csv says the same).
+    board = leaderboard_frame({run: t.inputs.get(f"metrics:{run}") for run in runs})
+    for (target, rows_from), group in board.groupby(["target", "scored_on"], sort=True):
+        ranked = group.sort_values("rank")["run"].tolist()
+        distinct = dict(zip(group["run"], group["distinguishable_from_best"], strict=True))
         rows = []
         for run in ranked:
             document = t.inputs.get(f"metrics:{run}")
@@ -74,12 +71,8 @@ def section(t: Tracer, plan: SummaryPlan) -> list[str]:
         header = ["run", "model", "inputs", "evaluation", "units", *(n for _, n in shown)]
         lines += [f"Target `{target}`, scored on the {rows_from}:", "", *table(header, rows)]
         best = ranked[0]
-        best_interval = interval_of(t.inputs.get(f"metrics:{best}"), RANK_METRIC)
-        separate, overlapping = [], []
-        for run in ranked[1:]:
-            other = interval_of(t.inputs.get(f"metrics:{run}"), RANK_METRIC)
-            verdict = compare(best_interval, other) if best_interval and other else ""
-            (separate if verdict == "higher" else overlapping).append(code(run))
+        separate = [code(r) for r in ranked[1:] if distinct[r] == "yes"]
+        overlapping = [code(r) for r in ranked[1:] if distinct[r] != "yes"]
         if len(ranked) > 1:
             sentence = f"Best {target} run on the {rows_from} by balanced accuracy: {code(best)}."
             if separate:
