@@ -9,6 +9,7 @@ writing it by hand) keeps it right as the code changes.
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE = "lithoflow"
@@ -59,6 +60,15 @@ def _imported_names(tree: ast.AST, current: str | None, is_package: bool) -> set
     return {n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")}
 
 
+@lru_cache(maxsize=4096)
+def _imports_of_file(path: Path, dotted: str | None, modified_ns: int, size: int) -> frozenset[str]:
+    """The lithoflow names a file imports; cached on its modification time and size, so a
+    workflow listing the modules of dozens of scripts parses each shared module once."""
+    del modified_ns, size  # cache key only: an edited file is parsed again
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return frozenset(_imported_names(tree, dotted, path.name == "__init__.py"))
+
+
 def library_modules(script: str | Path, package_dir: str | Path) -> list[Path]:
     """Every file of the package that `script` imports, transitively, with parent ``__init__``s.
 
@@ -70,9 +80,8 @@ def library_modules(script: str | Path, package_dir: str | Path) -> list[Path]:
     pending: list[tuple[Path, str | None]] = [(Path(script).resolve(), None)]
     while pending:
         path, dotted = pending.pop()
-        tree = ast.parse(path.read_text(), filename=str(path))
-        is_package = path.name == "__init__.py"
-        for name in _imported_names(tree, dotted, is_package):
+        stat = path.stat()
+        for name in _imports_of_file(path, dotted, stat.st_mtime_ns, stat.st_size):
             parts = name.split(".")
             # The module itself and each package above it run on import.
             for end in range(1, len(parts) + 1):

@@ -35,8 +35,10 @@ DEPTH_RANGE_KEY = "depth_m"
 
 
 def load_schema(schema_path: str | Path) -> dict[str, Any]:
-    """The config schema as a dict."""
-    return yaml.safe_load(Path(schema_path).read_text())
+    """The config schema as a dict (read with libyaml's safe loader where PyYAML has it: the
+    schema is read on every workflow start, and the pure-Python parser takes a second)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(Path(schema_path).read_text(), Loader=loader)  # noqa: S506 - a safe loader
 
 
 def schema_errors(config: Mapping[str, Any], schema_path: str | Path) -> list[str]:
