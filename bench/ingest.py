@@ -72,7 +72,7 @@ def ensure_data(data_dir: Path, scale: str, seed: int, config: IngestConfig) -> 
     data_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     code = (
-        "import sys; from lithoflow.simulate import simulate_lily; "
+        "import sys; from lithoflow.simulate.lily import simulate_lily; "
         "simulate_lily(sys.argv[1], scale=sys.argv[2], seed=int(sys.argv[3]))"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}

@@ -29,7 +29,7 @@ from lithoflow.core.io import write_json  # noqa: E402
 
 TARGET_SECONDS = {"full": 60.0}
 CODE = (
-    "import sys; from lithoflow.simulate import simulate_lily; "
+    "import sys; from lithoflow.simulate.lily import simulate_lily; "
     "simulate_lily(sys.argv[1], scale=sys.argv[2], seed=int(sys.argv[3]))"
 )
 

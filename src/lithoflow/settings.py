@@ -23,11 +23,11 @@ from lithoflow.classifiers.spec import (
     classifier_problems,
     data_group_problems,
 )
+from lithoflow.core.compute_settings import compute_warnings
 from lithoflow.core.config import Check, property_defaults, validate_config
-from lithoflow.core.device import compute_warnings
 from lithoflow.features.context import ContextConfig
 from lithoflow.features.scaling import scaling_problems
-from lithoflow.hierarchy.data_driven import data_driven_problems
+from lithoflow.hierarchy.settings import data_driven_problems
 from lithoflow.ingest.config import LAS_TABLE, TIDY_TABLE, ingest_problems
 from lithoflow.predict.settings import (
     SOURCES,
@@ -36,7 +36,7 @@ from lithoflow.predict.settings import (
     predict_problems,
 )
 from lithoflow.report.settings import report_problems
-from lithoflow.simulate.injection import anomaly_problems
+from lithoflow.simulate.settings import anomaly_problems
 from lithoflow.splits.methods import split_problems
 from lithoflow.vae.config import VAEConfig, vae_problems
 from lithoflow.validation.settings import validation_problems

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from lithoflow.classifiers.boosting import BoostingParams
+from lithoflow.classifiers.boosting_settings import BoostingParams
 from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.core.config import apply_schema_defaults
 from lithoflow.core.figure_style import FigureStyle

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from lithoflow.classifiers.boosting import (
-    BoostingParams,
     build_boosting,
     fit_boosting,
     load_boosting,
@@ -17,6 +16,7 @@ from lithoflow.classifiers.boosting import (
     save_boosting,
     stratified_subsample,
 )
+from lithoflow.classifiers.boosting_settings import BoostingParams
 from lithoflow.core.errors import InputDataError
 
 PARAMS = BoostingParams(

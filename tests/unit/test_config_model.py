@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 import subprocess
+import sys
 
 import pytest
 
-from lithoflow.classifiers.boosting import BoostingParams
+from lithoflow.classifiers.boosting_settings import BoostingParams
 from lithoflow.classifiers.kinds import KINDS
 from lithoflow.classifiers.spec import ClassifierSpec
 from lithoflow.core.device import ComputeConfig
@@ -173,3 +175,27 @@ def test_no_folder_holds_more_than_a_quarter_of_the_library() -> None:
 def test_settings_dataclasses_are_frozen() -> None:
     for cls in SETTINGS_CLASSES:
         assert dataclasses.fields(cls) and cls.__dataclass_params__.frozen, cls.__name__
+
+
+# Libraries that take seconds to import; the workflow imports none of them when it starts.
+HEAVY_LIBRARIES = ("torch", "sklearn", "scipy", "matplotlib", "skops")
+
+
+def test_starting_the_workflow_imports_no_model_or_plotting_library() -> None:
+    """Every `snakemake` call (each cluster job too) runs the imports of common.smk: they check
+    the config and list the boreholes, and must not load torch or scikit-learn to do so (that
+    took 6 of a start's 9 seconds)."""
+    common = (REPO_ROOT / "workflow" / "rules" / "common.smk").read_text()
+    imports = re.findall(r"^from lithoflow[\w.]* import (?:\([^)]*\)|.*)$", common, re.MULTILINE)
+    assert len(imports) >= 5, imports
+    code = "\n".join(
+        [
+            "import sys",
+            *imports,
+            f"print(sorted(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules))",
+        ]
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

@@ -12,7 +12,7 @@ from bench.ingest_reference import reference_bin_table, reference_merge
 from lithoflow.ingest.config import IngestConfig
 from lithoflow.ingest.merge import merge_tables
 from lithoflow.ingest.tables import bin_table
-from lithoflow.simulate import simulate_lily
+from lithoflow.simulate.lily import simulate_lily
 from tests.support.config import ingest_config, load_default_config
 
 

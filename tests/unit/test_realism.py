@@ -13,7 +13,7 @@ import yaml
 from lithoflow.core.dataset import Dataset
 from lithoflow.ingest.merge import merge_tables
 from lithoflow.ingest.tables import bin_table
-from lithoflow.simulate import simulate_lily
+from lithoflow.simulate.lily import simulate_lily
 from lithoflow.simulate.realism import (
     PredictabilitySettings,
     RealismTolerances,

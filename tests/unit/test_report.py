@@ -18,8 +18,8 @@ import pytest
 from lithoflow.core.config import schema_errors
 from lithoflow.core.errors import ConfigError
 from lithoflow.core.io import read_json, write_json
-from lithoflow.report import SECTION_TITLES, build_summary, load_reference, read_inputs
 from lithoflow.report.plan import figure_links
+from lithoflow.report.summary import SECTION_TITLES, build_summary, load_reference, read_inputs
 from lithoflow.report.tracing import (
     Const,
     ReportInputs,

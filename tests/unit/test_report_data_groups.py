@@ -8,9 +8,9 @@ import copy
 
 import pytest
 
-from lithoflow.report import SECTION_TITLES
 from lithoflow.report.plan import plan_from_config
 from lithoflow.report.sections import data_groups
+from lithoflow.report.summary import SECTION_TITLES
 from lithoflow.report.tracing import ReportInputs, Tracer
 from tests.support.config import check_config, load_default_config
 from tests.support.report_trace import mismatched_numbers, table_rows, untraced_numbers

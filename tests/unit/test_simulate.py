@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from lithoflow.core.errors import ConfigError
-from lithoflow.simulate import simulate_lily
 from lithoflow.simulate.calibration import load_calibration
+from lithoflow.simulate.lily import simulate_lily
 from lithoflow.simulate.lithology import build_vocabulary
 from lithoflow.simulate.tables import table_columns
 
@@ -213,7 +213,7 @@ def test_gra_has_outliers_and_numbers_only(tables: dict[str, pd.DataFrame]) -> N
 
 
 def test_stale_temporary_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
-    from lithoflow.simulate import FILE_NAMES, remove_stale_temporaries
+    from lithoflow.simulate.lily import FILE_NAMES, remove_stale_temporaries
 
     stale = [
         tmp_path / f".{FILE_NAMES['GRA']}.abc123.tmp",

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from lithoflow.core.errors import ConfigError
-from lithoflow.simulate import simulate_lily
 from lithoflow.simulate.injection import KINDS, TRUTH_COLUMNS, InjectionConfig
+from lithoflow.simulate.lily import simulate_lily
 from tests.support.config import injection_config
 
 COUNT = 12

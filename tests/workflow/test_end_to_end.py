@@ -20,7 +20,7 @@ import pytest
 import sklearn.metrics as skm
 import yaml
 
-from lithoflow.report import SECTION_TITLES
+from lithoflow.report.summary import SECTION_TITLES
 from tests.support.report_trace import mismatched_numbers, table_rows, untraced_numbers
 from tests.workflow.helpers import REPO_ROOT, run_snakemake
 from tests.workflow.runs import copy_run

@@ -20,14 +20,17 @@ os.environ.update(
 )
 sys.path.insert(0, str(SRC_DIR))
 
-from lithoflow.classifiers.data import CONTEXT_OPTION_PREFIX
 from lithoflow.classifiers.kinds import KINDS
-from lithoflow.classifiers.spec import embedding_run_for, run_settings
+from lithoflow.classifiers.spec import (
+    CONTEXT_OPTION_PREFIX,
+    embedding_run_for,
+    run_settings,
+)
 from lithoflow.core.codedeps import library_modules
 from lithoflow.core.config import coerce_command_line
 from lithoflow.core.errors import LithoflowError
 from lithoflow.ingest.las import file_stem, las_files
-from lithoflow.predict.apply import table_boreholes
+from lithoflow.predict.table import table_boreholes
 from lithoflow.settings import Settings, validate
 from lithoflow.splits.methods import SplitConfig
 

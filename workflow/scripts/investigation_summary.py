@@ -2,8 +2,8 @@
 
 from lithoflow.core.io import atomic_path, write_json
 from lithoflow.core.logs import configure_logging, run_rule
-from lithoflow.report import build_summary, read_inputs
 from lithoflow.report.plan import figure_links
+from lithoflow.report.summary import build_summary, read_inputs
 
 
 def named_files(smk) -> dict[str, str]:

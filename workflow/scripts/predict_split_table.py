@@ -1,7 +1,7 @@
 """Rule predict_split_table: each borehole's rows of the predict table in its own file."""
 
 from lithoflow.core.logs import configure_logging, run_rule
-from lithoflow.predict.apply import split_table
+from lithoflow.predict.table import split_table
 
 
 def main(smk) -> None:

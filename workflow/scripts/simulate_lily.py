@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 from lithoflow.core.logs import configure_logging, run_rule
-from lithoflow.simulate import TABLES, simulate_lily
 from lithoflow.simulate.injection import InjectionConfig
+from lithoflow.simulate.lily import TABLES, simulate_lily
 
 
 def main(smk) -> None:

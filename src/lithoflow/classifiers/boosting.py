@@ -17,8 +17,8 @@ import logging
 import math
 import os
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,53 +27,15 @@ import torch
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from lithoflow.classifiers.interface import KindInfo
+from lithoflow.classifiers.boosting_settings import NAME, SETTINGS_KEY, BoostingParams
 from lithoflow.core.errors import InputDataError
 from lithoflow.core.skops_io import load_skops, save_skops
-from lithoflow.core.typed import build
 from lithoflow.training.loop import TrainingResult
 
 if TYPE_CHECKING:
     from lithoflow.classifiers.spec import ClassifierSpec
 
 log = logging.getLogger(__name__)
-
-NAME = "gradient_boosting"
-# The run key holding this kind's hyperparameters (merged key by key over the defaults).
-SETTINGS_KEY = "gradient_boosting"
-MODEL_FILE = "model.skops"
-
-
-@dataclass(frozen=True, kw_only=True)
-class BoostingParams:
-    """The hyperparameters a run's `gradient_boosting:` entry sets (scikit-learn's names)."""
-
-    learning_rate: float
-    max_iter: int
-    max_leaf_nodes: int
-    min_samples_leaf: int
-    l2_regularization: float
-    max_features: float
-    early_stopping: bool
-    n_iter_no_change: int
-    # After early stopping has chosen the number of iterations on the val boreholes, fit again
-    # with that many iterations on the train and val boreholes together (more wells to learn from;
-    # the test boreholes stay unseen).
-    refit_with_val: bool
-    # Share of the rows each fit learns from, drawn per class without replacement with the
-    # replicate's seed (1: all rows). Neighbouring depth bins carry nearly the same values, so half
-    # of them teach the trees almost as much in half the time, and replicates then differ by more
-    # than the split-feature sampling.
-    subsample: float
-
-    @classmethod
-    def from_config(cls, section: Mapping[str, Any], key: str = "") -> BoostingParams:
-        """From a run's merged `gradient_boosting` settings (or a saved `to_dict`)."""
-        return build(cls, section, key)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 SCORING = {"loss": "loss", "accuracy": "accuracy", "balanced_accuracy": "balanced_accuracy"}
 
@@ -309,8 +271,9 @@ class BoostingKind:
         }
 
 
-def restore_boosting(path: Path, architecture: Mapping[str, Any]) -> BoostingKind:
-    """The fitted trees of a run folder: its model file and config.json's architecture."""
+def restore_model(path: Path, architecture: Mapping[str, Any]) -> BoostingKind:
+    """The fitted trees of a run folder (`KindInfo.restore`): its model file and config.json's
+    architecture."""
     kind = BoostingKind(
         params=BoostingParams.from_config(architecture["params"]),
         n_inputs=int(architecture["n_inputs"]),
@@ -323,41 +286,8 @@ def restore_boosting(path: Path, architecture: Mapping[str, Any]) -> BoostingKin
     return kind
 
 
-def boosting_problems(run: Mapping[str, Any], own: Mapping[str, Any], key: str) -> Iterator[str]:
-    """Its settings are there; the refit takes the iterations early stopping chose."""
-    params = run.get(SETTINGS_KEY)
-    if not params:
-        yield (
-            f"config key {key}.{SETTINGS_KEY}: model {NAME} needs its settings "
-            f"(classifiers.defaults.{SETTINGS_KEY})"
-        )
-        return
-    if params.get("refit_with_val") and not params.get("early_stopping"):
-        yield (
-            f"config key {key}.{SETTINGS_KEY}.refit_with_val: the refit takes the number of "
-            "iterations that early stopping chose, so it needs early_stopping: true"
-        )
-
-
-def create_boosting(spec: ClassifierSpec, n_inputs: int) -> BoostingKind:
+def create_model(spec: ClassifierSpec, n_inputs: int) -> BoostingKind:
+    """An unfitted model of a gradient-boosting run (`KindInfo.create`)."""
     if spec.gradient_boosting is None:
         raise InputDataError(f"run {spec.name}: {SETTINGS_KEY} settings are missing")
     return BoostingKind(spec.gradient_boosting, n_inputs, spec.selection_metric)
-
-
-INFO = KindInfo(
-    name=NAME,
-    label="gradient boosting (scikit-learn)",
-    colour="#DD8452",
-    weights_file=MODEL_FILE,
-    rule="train_boosting_classifier",
-    handles_missing=True,
-    scales_inputs=False,
-    uses_gpu=False,
-    threads_key="boosting_threads",
-    settings_key=SETTINGS_KEY,
-    seconds_per_fit=(25.0, 80.0),
-    create=create_boosting,
-    restore=restore_boosting,
-    problems=boosting_problems,
-)

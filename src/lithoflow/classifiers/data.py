@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lithoflow.classifiers.spec import GROUP_TARGETS, ClassifierSpec
+from lithoflow.classifiers.spec import CONTEXT_OPTION_PREFIX, GROUP_TARGETS, ClassifierSpec
 from lithoflow.core.dataset import KEY_COLUMNS, LABEL_COLUMN, read_dataset
 from lithoflow.core.errors import InputDataError, format_list
 from lithoflow.core.io import read_parquet_metadata
@@ -108,10 +108,6 @@ class ClassifierData:
     @property
     def boreholes(self) -> np.ndarray:
         return self.keys["borehole_id"].to_numpy()
-
-
-# The name of a rule input holding a depth context set a search may choose (+ the set's name).
-CONTEXT_OPTION_PREFIX = "context_option_"
 
 
 @dataclass(frozen=True)

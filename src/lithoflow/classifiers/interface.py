@@ -9,19 +9,19 @@ their checks, report label and colour), so adding a kind touches its module and 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-import numpy as np
-import torch
-
-from lithoflow.training.checkpoints import ResumeStore
-from lithoflow.training.loop import TrainingResult
-
 if TYPE_CHECKING:
+    import numpy as np
+    import torch
+
     from lithoflow.classifiers.spec import ClassifierSpec
+    from lithoflow.training.checkpoints import ResumeStore
+    from lithoflow.training.loop import TrainingResult
 
 EpochCallback = Callable[[dict[str, Any]], None]
 
@@ -79,7 +79,9 @@ class KindInfo:
     - `settings_key`: the run key holding its own hyperparameters (merged key by key over
       ``classifiers.defaults``), or None;
     - `seconds_per_fit`: (plain, with depth context) estimates for job ordering;
-    - `create(spec, n_inputs)`: an unfitted model; `restore(path, architecture)`: a fitted one;
+    - `implementation`: the module holding the model, imported only when a model is built
+      (`create`) or loaded (`restore`): the entry itself, read by every workflow start, needs
+      neither torch nor scikit-learn;
     - `problems(run, own, key)`: the kind's own checks of a run's merged settings (`own`: the
       keys set on the run itself), one message each.
     """
@@ -95,6 +97,20 @@ class KindInfo:
     threads_key: str
     settings_key: str | None
     seconds_per_fit: tuple[float, float]
-    create: Callable[[ClassifierSpec, int], ClassifierKind]
-    restore: Callable[[Path, Mapping[str, Any]], ClassifierKind]
+    implementation: str
     problems: Callable[[Mapping[str, Any], Mapping[str, Any], str], Iterator[str]]
+
+    def create(self, spec: ClassifierSpec, n_inputs: int) -> ClassifierKind:
+        """An unfitted model for a run (the implementation's `create_model`)."""
+        model: ClassifierKind = importlib.import_module(self.implementation).create_model(
+            spec, n_inputs
+        )
+        return model
+
+    def restore(self, path: Path, architecture: Mapping[str, Any]) -> ClassifierKind:
+        """The fitted model saved at `path` with config.json's `architecture` (the
+        implementation's `restore_model`)."""
+        model: ClassifierKind = importlib.import_module(self.implementation).restore_model(
+            path, architecture
+        )
+        return model

@@ -1,9 +1,10 @@
 """The registry of classifier kinds: every kind a run's ``model`` key may name.
 
-Each entry (`lithoflow.classifiers.interface.KindInfo`) comes from the kind's own module; this is
-the only place that lists them. The library, the workflow's rules (one training rule per kind,
+Each entry (`lithoflow.classifiers.interface.KindInfo`) comes from the kind's settings module
+(`<kind>_settings`, which names the module of the model itself); this is the only place that
+lists them. The library, the workflow's rules (one training rule per kind,
 with its model file, GPU request and threads) and the reports (labels, colours) read kinds from
-here, so adding a kind means writing its module and adding it to `KINDS`.
+here, so adding a kind means writing its two modules and adding its entry to `KINDS`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from lithoflow.classifiers import boosting, mlp
+from lithoflow.classifiers import boosting_settings, mlp_settings
 from lithoflow.classifiers.interface import KindInfo
 from lithoflow.core.errors import ConfigError, close_matches_text, format_list
 
-KINDS: dict[str, KindInfo] = {info.name: info for info in (mlp.INFO, boosting.INFO)}
+KINDS: dict[str, KindInfo] = {
+    info.name: info for info in (mlp_settings.INFO, boosting_settings.INFO)
+}
 
 
 def kind_info(name: str) -> KindInfo:

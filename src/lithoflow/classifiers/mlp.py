@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -23,7 +23,7 @@ from torch import nn
 from torch.nn.utils import skip_init
 
 from lithoflow.classifiers.fast_mlp import FastMLPStep
-from lithoflow.classifiers.interface import KindInfo
+from lithoflow.classifiers.mlp_settings import SELECTION_MODES, MLPParams
 from lithoflow.stats import metrics as mt
 from lithoflow.training.checkpoints import ResumeStore, load_torch, save_state_dict
 from lithoflow.training.loop import (
@@ -40,27 +40,11 @@ from lithoflow.training.loop import (
     shuffled,
     to_tensor,
 )
-from lithoflow.training.runs import MODEL_FILE
 
 if TYPE_CHECKING:
     from lithoflow.classifiers.spec import ClassifierSpec
 
 log = logging.getLogger(__name__)
-
-SELECTION_MODES = {"accuracy": "max", "balanced_accuracy": "max", "loss": "min"}
-
-
-@dataclass(frozen=True)
-class MLPParams:
-    """The MLP's architecture and training recipe (a classifier spec's MLP settings)."""
-
-    hidden: tuple[int, ...]
-    dropout: float
-    learning_rate: float
-    batch_size: int
-    max_epochs: int
-    patience: int
-    selection_metric: str
 
 
 class MLPClassifier(nn.Module):
@@ -364,8 +348,9 @@ class MLPKind:
         }
 
 
-def restore_mlp(path: Path, architecture: Mapping[str, Any]) -> MLPKind:
-    """The fitted MLP of a run folder: its weights file and config.json's architecture."""
+def restore_model(path: Path, architecture: Mapping[str, Any]) -> MLPKind:
+    """The fitted MLP of a run folder (`KindInfo.restore`): its weights file and config.json's
+    architecture."""
     model = MLPClassifier(
         architecture["n_inputs"],
         architecture["hidden"],
@@ -379,28 +364,6 @@ def restore_mlp(path: Path, architecture: Mapping[str, Any]) -> MLPKind:
     return kind
 
 
-def mlp_problems(run: Mapping[str, Any], own: Mapping[str, Any], key: str) -> Iterator[str]:
-    """The MLP has no settings of its own to check."""
-    return iter(())
-
-
-def create_mlp(spec: ClassifierSpec, n_inputs: int) -> MLPKind:
+def create_model(spec: ClassifierSpec, n_inputs: int) -> MLPKind:
+    """An unfitted model of an MLP run (`KindInfo.create`)."""
     return MLPKind(spec.mlp, n_inputs)
-
-
-INFO = KindInfo(
-    name="mlp",
-    label="MLP (the investigation's network)",
-    colour="#4C72B0",
-    weights_file=MODEL_FILE,
-    rule="train_classifier",
-    handles_missing=False,
-    scales_inputs=True,
-    uses_gpu=True,
-    threads_key="training_threads",
-    settings_key=None,
-    seconds_per_fit=(30.0, 30.0),
-    create=create_mlp,
-    restore=restore_mlp,
-    problems=mlp_problems,
-)

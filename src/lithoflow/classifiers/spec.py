@@ -15,10 +15,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from lithoflow.classifiers.boosting import BoostingParams
+from lithoflow.classifiers.boosting_settings import BoostingParams
 from lithoflow.classifiers.interface import KindInfo
 from lithoflow.classifiers.kinds import KINDS, kind_info, kind_problems, settings_keys
-from lithoflow.classifiers.mlp import MLPParams
+from lithoflow.classifiers.mlp_settings import MLPParams
 from lithoflow.classifiers.search_space import search_problems
 from lithoflow.core.errors import close_matches_text, format_list
 from lithoflow.core.typed import build, given
@@ -29,6 +29,8 @@ from lithoflow.features.smoothing import SmoothingConfig
 GROUP_TARGETS: tuple[str, ...] = ("group", "data_group")
 RAW_INPUT = "raw"
 EMBEDDING_INPUT = "embedding"
+# The name of a rule input holding a depth context set a search may choose (+ the set's name).
+CONTEXT_OPTION_PREFIX = "context_option_"
 
 
 def run_settings(classifiers: Mapping[str, Any], run: str) -> dict[str, Any]:

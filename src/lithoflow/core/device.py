@@ -71,15 +71,3 @@ def describe_device(device: torch.device) -> str:
         index = device.index if device.index is not None else torch.cuda.current_device()
         return f"cuda:{index} ({torch.cuda.get_device_name(index)})"
     return f"cpu ({torch.get_num_threads()} threads)"
-
-
-def compute_warnings(config: Mapping[str, Any]) -> list[str]:
-    """Settings of ``compute`` that are harmless but probably not meant, one line each."""
-    compute = config["compute"]
-    if compute["device"] == "cpu" and compute["gpus_per_training_job"] > 0:
-        return [
-            f"config keys compute.gpus_per_training_job ({compute['gpus_per_training_job']}) and "
-            "compute.device ('cpu'): training jobs request GPUs that they never use; set "
-            "compute.gpus_per_training_job: 0 for CPU runs"
-        ]
-    return []

@@ -20,7 +20,7 @@ inside one core, in sections that carry all four tables, at least ``SEPARATION_M
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -330,14 +330,3 @@ def truth_table(world: World, intervals: Sequence[InjectedInterval]) -> pd.DataF
             }
         )
     return pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
-
-
-def anomaly_problems(config: Mapping[str, Any]) -> Iterator[str]:
-    """Section ``simulate.anomalies``: interval lengths in order."""
-    section = (config.get("simulate") or {}).get("anomalies") or {}
-    low, high = section.get("min_length_m"), section.get("max_length_m")
-    if low is not None and high is not None and low > high:
-        yield (
-            "config key simulate.anomalies: min_length_m must not exceed max_length_m, "
-            f"got {low} > {high}"
-        )

@@ -31,13 +31,14 @@ from lithoflow.core.io import write_csv, write_json
 from lithoflow.core.provenance import build_provenance, write_provenance
 from lithoflow.features.scaling import Scaler
 from lithoflow.training.checkpoints import ResumeStore, save_state_dict, training_key
+from lithoflow.training.files import (
+    CONFIG_FILE,
+    HISTORY_FILE,
+    MODEL_FILE,
+    PROVENANCE_FILE,
+    SCALER_FILE,
+)
 from lithoflow.training.loop import TrainingResult
-
-MODEL_FILE = "model.pt"
-CONFIG_FILE = "config.json"
-SCALER_FILE = "scaler.json"
-HISTORY_FILE = "history.csv"
-PROVENANCE_FILE = "provenance.json"
 
 EpochCallback = Callable[[dict[str, Any]], None]
 Module = TypeVar("Module", bound=nn.Module)
