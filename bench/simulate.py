@@ -1,6 +1,6 @@
 """Benchmark of the LILY simulator: generation time and peak memory at one scale, and determinism.
 
-Runs ``lithoflow.simulate.simulate_lily`` twice in fresh subprocesses (same scale and seed),
+Runs ``lithoflow.simulate.lily.simulate_lily`` twice in fresh subprocesses (same scale and seed),
 records each run's wall time and the larger peak RSS of the two (``ru_maxrss`` of the children),
 checks that the two runs wrote byte-identical tables, and writes a JSON record. Target at full
 scale: under 60 s on 2 cores.
