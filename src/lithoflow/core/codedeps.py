@@ -9,10 +9,14 @@ writing it by hand) keeps it right as the code changes.
 from __future__ import annotations
 
 import ast
+import re
 from functools import lru_cache
 from pathlib import Path
 
 PACKAGE = "lithoflow"
+# A string that is exactly a dotted module name of the package, e.g. the module a classifier
+# kind's registry entry names and imports on use (importlib): a dependency like an import.
+_MODULE_NAME = re.compile(rf"{PACKAGE}(\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
 def _module_file(package_dir: Path, dotted: str) -> Path | None:
@@ -57,6 +61,12 @@ def _imported_names(tree: ast.AST, current: str | None, is_package: bool) -> set
             names.add(module)
             # `from lithoflow import vae` imports a module, not just a name.
             names.update(f"{module}.{alias.name}" for alias in node.names)
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and _MODULE_NAME.fullmatch(node.value)
+        ):
+            names.add(node.value)
     return {n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")}
 
 
