@@ -1,10 +1,12 @@
 """What every classifier kind provides: the fitted-model interface and its registry entry.
 
-A kind (the MLP, gradient boosting, …) lives in its own module, which defines a class satisfying
-`ClassifierKind` and one `KindInfo` describing it. `lithoflow.classifiers.kinds` collects the
-entries; the library, the workflow's rules and the reports read everything kind-specific from
-there (weights file, training rule, GPU use, threads, missing-value support, its own settings and
-their checks, report label and colour), so adding a kind touches its module and the registry only.
+A kind (the MLP, gradient boosting, …) lives in two modules: its model (`<kind>.py`: a class
+satisfying `ClassifierKind`, with the functions `create_model` and `restore_model`) and its
+settings (`<kind>_settings.py`: its hyperparameters, their checks and one `KindInfo` describing
+it, naming the model's module). `lithoflow.classifiers.kinds` collects the entries; the library,
+the workflow's rules and the reports read everything kind-specific from there (weights file,
+training rule, GPU use, threads, missing-value support, its own settings and their checks, report
+label and colour), so adding a kind touches its two modules and the registry only.
 """
 
 from __future__ import annotations
