@@ -64,6 +64,25 @@ def test_curve_imputer_predicts_a_missing_curve_from_the_others():
     assert imputer.output_columns == ["A", "B", "C", "B_missing"]
 
 
+def test_curve_imputer_fits_when_another_curve_is_never_logged_beside_it():
+    """Wells logging C never log B (and the other way round): C's model cannot learn from B.
+    scikit-learn's trees refuse an all-missing input; the imputer ignores it instead (found by a
+    nested cross-validation fold of the FORCE wells)."""
+    from lithoflow.features.missing import CurveImputer
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=1000)
+    x = np.column_stack([a, a + 0.1 * rng.normal(size=1000), -a + 0.1 * rng.normal(size=1000)])
+    x[:500, 1] = np.nan  # B only in the second half
+    x[500:, 2] = np.nan  # C only in the first half
+    imputer = CurveImputer.fit(x, ["A", "B", "C"], ["identity"] * 3, seed=0)
+    assert set(imputer.models) == {"A", "B", "C"}
+    filled = imputer.fill(x)
+    assert not np.isnan(filled).any()
+    assert np.median(np.abs(filled[:500, 1] - a[:500])) < 0.3  # B learnt from A
+    assert np.median(np.abs(filled[500:, 2] + a[500:])) < 0.3  # C learnt from A
+
+
 def test_curve_imputer_round_trips_through_skops(tmp_path):
     from lithoflow.features.missing import CurveImputer
 

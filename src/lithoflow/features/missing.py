@@ -140,7 +140,21 @@ class CurveImputer:
                 max_iter=100, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=50,
                 random_state=seed,
             )  # fmt: skip
-            model.fit(np.delete(values[present], j, axis=1), values[present, j])
+            predictors = np.delete(values[present], j, axis=1)
+            # A curve never logged where this one is (e.g. no training well has both) would be an
+            # all-missing input, which scikit-learn's binning cannot take; as a constant it gets
+            # no split, so the trees ignore it, in fitting and in filling.
+            absent = np.isnan(predictors).all(axis=0)
+            if absent.any():
+                others = [c for c in columns if c != name]
+                log.info(
+                    "curve model of %s: %s never present on its %d training rows; not used",
+                    name,
+                    ", ".join(o for o, a in zip(others, absent, strict=True) if a),
+                    present.size,
+                )
+                predictors[:, absent] = 0.0
+            model.fit(predictors, values[present, j])
             models[name] = model
         has_gaps = np.isnan(x_train).any(axis=0)
         flagged = tuple(c for c, gap in zip(columns, has_gaps, strict=True) if gap)
