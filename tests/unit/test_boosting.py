@@ -139,6 +139,24 @@ def test_stratified_subsample_keeps_each_class_share_and_follows_the_seed() -> N
         stratified_subsample(labels, 0.0, seed=4)
 
 
+def test_an_input_whose_only_values_the_subsample_leaves_out_is_not_used() -> None:
+    import dataclasses
+
+    from lithoflow.classifiers.boosting import BoostingKind
+
+    x, y = data()
+    xv, yv = data(1, 200)
+    params = dataclasses.replace(PARAMS, subsample=0.5)
+    left_out = np.setdiff1d(np.arange(len(y)), stratified_subsample(y, 0.5, 3))
+    x[:, 3] = np.nan
+    x[left_out[:2], 3] = 1.0  # two values, neither in the rows the trees learn from
+    kind = BoostingKind(params, n_inputs=4)
+    kind.fit((x, y), (xv, yv), 3, 3, None, None, None, None)
+    assert kind.used.tolist() == [True, True, True, False]
+    assert kind.architecture()["used_inputs"] == [0, 1, 2]
+    assert kind.predict_proba(xv, None).shape == (200, 3)
+
+
 def test_subsample_fits_the_boosting_kind_on_that_share_of_the_training_rows(caplog) -> None:
     import dataclasses
     import logging

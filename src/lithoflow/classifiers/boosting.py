@@ -190,13 +190,14 @@ class BoostingKind:
     def fit(self, train, val, n_classes, seed, weights, device, resume, on_epoch_end):
         self.n_classes = n_classes
         started = time.perf_counter()
-        # An input with no value in any training row (a curve none of the training wells has)
-        # carries nothing to learn from, and scikit-learn cannot bin it: it is left out.
-        self.used = ~np.isnan(train[0]).all(axis=0)
         self.model = build_boosting(self.params, seed, val[1].shape[0] > 0, self.selection_metric)
         # The rows each fit learns from (params.subsample of each class; all by default), and
         # the used columns of them, copied once for the fit and the refit.
         fit_rows = stratified_subsample(train[1], self.params.subsample, seed)
+        # An input with no value in the rows the trees learn from (a curve none of the training
+        # wells has, or whose few values the subsample left out) carries nothing to learn from,
+        # and scikit-learn cannot bin it: it is left out.
+        self.used = ~np.isnan(train[0][fit_rows]).all(axis=0)
         x_train, y_train = train[0][np.ix_(fit_rows, self.used)], train[1][fit_rows]
         x_val, y_val = val[0][:, self.used], val[1]
         if self.params.subsample < 1.0:
