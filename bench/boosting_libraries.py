@@ -30,25 +30,31 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
-from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
-
-from lithoflow.classifiers.boosting import stratified_subsample  # noqa: E402
+from lithoflow.classifiers.boosting import (  # noqa: E402
+    build_boosting,
+    fit_boosting,
+    stratified_subsample,
+)
+from lithoflow.classifiers.boosting_settings import BoostingParams  # noqa: E402
 from lithoflow.core.dataset import read_dataset  # noqa: E402
 from lithoflow.core.io import write_json  # noqa: E402
 from lithoflow.features.context import join_context, read_context_table  # noqa: E402
 from lithoflow.stats import metrics as mt  # noqa: E402
 
-SETTINGS = {
-    "learning_rate": 0.1,
-    "max_iter": 300,
-    "max_leaf_nodes": 31,
-    "min_samples_leaf": 100,
-    "l2_regularization": 1.0,
-    "max_features": 0.25,
-    "n_iter_no_change": 15,
-    "subsample": 0.5,
-    "threads": 2,
-}
+# The example's gradient-boosting settings (scikit-learn's names), given to both libraries.
+PARAMS = BoostingParams(
+    learning_rate=0.1,
+    max_iter=300,
+    max_leaf_nodes=31,
+    min_samples_leaf=100,
+    l2_regularization=1.0,
+    max_features=0.25,
+    early_stopping=True,
+    n_iter_no_change=15,
+    refit_with_val=False,
+    subsample=0.5,
+)
+THREADS = 2
 
 
 def inputs(run_dir: Path, split: str, part: str, context: str | None) -> tuple[np.ndarray, list]:
@@ -63,39 +69,28 @@ def inputs(run_dir: Path, split: str, part: str, context: str | None) -> tuple[n
 
 
 def fit_sklearn(x, y, x_val, y_val, seed: int) -> tuple[object, int]:
-    model = HistGradientBoostingClassifier(
-        learning_rate=SETTINGS["learning_rate"],
-        max_iter=SETTINGS["max_iter"],
-        max_leaf_nodes=SETTINGS["max_leaf_nodes"],
-        min_samples_leaf=SETTINGS["min_samples_leaf"],
-        l2_regularization=SETTINGS["l2_regularization"],
-        max_features=SETTINGS["max_features"],
-        early_stopping=True,
-        n_iter_no_change=SETTINGS["n_iter_no_change"],
-        validation_fraction=None,
-        scoring="loss",
-        random_state=seed,
-    )
-    model.fit(x, y, X_val=x_val, y_val=y_val)
-    return model, int(model.n_iter_)
+    """The gradient-boosting kind's own model and fit (`lithoflow.classifiers.boosting`)."""
+    model = build_boosting(PARAMS, seed, has_validation=True)
+    summary = fit_boosting(model, x, y, x_val, y_val)
+    return model, int(summary["iterations"])
 
 
 def fit_lightgbm(x, y, x_val, y_val, seed: int) -> tuple[object, int]:
     import lightgbm
 
     model = lightgbm.LGBMClassifier(
-        learning_rate=SETTINGS["learning_rate"],
-        n_estimators=SETTINGS["max_iter"],
-        num_leaves=SETTINGS["max_leaf_nodes"],
-        min_child_samples=SETTINGS["min_samples_leaf"],
+        learning_rate=PARAMS.learning_rate,
+        n_estimators=PARAMS.max_iter,
+        num_leaves=PARAMS.max_leaf_nodes,
+        min_child_samples=PARAMS.min_samples_leaf,
         min_child_weight=0.0,
-        reg_lambda=SETTINGS["l2_regularization"],
-        feature_fraction_bynode=SETTINGS["max_features"],
-        n_jobs=SETTINGS["threads"],
+        reg_lambda=PARAMS.l2_regularization,
+        feature_fraction_bynode=PARAMS.max_features,
+        n_jobs=THREADS,
         random_state=seed,
         verbose=-1,
     )
-    stop = lightgbm.early_stopping(SETTINGS["n_iter_no_change"], verbose=False)
+    stop = lightgbm.early_stopping(PARAMS.n_iter_no_change, verbose=False)
     model.fit(x, y, eval_X=(x_val,), eval_y=(y_val,), callbacks=[stop])
     return model, int(model.best_iteration_)
 
@@ -125,7 +120,7 @@ def main() -> None:
 
     fits: dict[str, list[dict[str, float]]] = {"scikit-learn": [], "lightgbm": []}
     for seed in range(args.seeds):
-        rows = stratified_subsample(y, SETTINGS["subsample"], seed)
+        rows = stratified_subsample(y, PARAMS.subsample, seed)
         for name, fit in (("scikit-learn", fit_sklearn), ("lightgbm", fit_lightgbm)):
             started = time.perf_counter()
             model, iterations = fit(x[rows], y[rows], x_val, y_val, seed)
@@ -156,7 +151,7 @@ def main() -> None:
             "split": args.split,
             "context": args.context,
             "rows": {"train": len(y), "val": len(y_val), "inputs": int(x.shape[1])},
-            "settings": SETTINGS,
+            "settings": {**PARAMS.to_dict(), "threads": THREADS},
             "fits": fits,
             "means": means,
             "versions": {
