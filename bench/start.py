@@ -17,9 +17,8 @@ Target on 2 CPU cores: a start under 5 s. Writes bench/results/start.json.
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -32,13 +31,9 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
 from lithoflow.core.io import write_json  # noqa: E402
-from tests.support.config import (  # noqa: E402
-    snakemake_command,
-    tiny_config,
-    write_config,
-)
+from tests.support.config import snakemake_command, tiny_config, write_config  # noqa: E402
+from tests.support.workflow_rules import start_imports  # noqa: E402
 
-HEAVY_LIBRARIES = ("torch", "sklearn", "scipy", "matplotlib", "skops")
 TARGET_S = 5.0
 
 
@@ -53,27 +48,6 @@ def time_dry_run(workdir: Path) -> float:
     return seconds
 
 
-def time_start_imports() -> dict[str, object]:
-    """Seconds to import what common.smk imports from lithoflow, and the heavy libraries loaded."""
-    common = (REPO_ROOT / "workflow" / "rules" / "common.smk").read_text()
-    imports = re.findall(r"^from lithoflow[\w.]* import (?:\([^)]*\)|.*)$", common, re.MULTILINE)
-    code = "\n".join(
-        [
-            "import json, sys, time",
-            "started = time.perf_counter()",
-            *imports,
-            "seconds = time.perf_counter() - started",
-            f"heavy = sorted(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules)",
-            "print(json.dumps({'seconds': round(seconds, 3), 'heavy_libraries': heavy}))",
-        ]
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
-    )
-    record: dict[str, object] = json.loads(result.stdout)
-    return record
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -86,13 +60,13 @@ def main() -> None:
         write_config(workdir, tiny_config())
         time_dry_run(workdir)  # a first call warms the file cache; not counted
         seconds = [time_dry_run(workdir) for _ in range(args.repeats)]
-    imports = time_start_imports()
+    imports = start_imports()
     record = {
         "dry_run_seconds": [round(s, 2) for s in seconds],
         "dry_run_median_seconds": round(statistics.median(seconds), 2),
         "target_seconds": TARGET_S,
         "start_imports": imports,
-        "machine": {"python": platform.python_version(), "cpus": _cpu_count()},
+        "machine": {"python": platform.python_version(), "cpus": len(os.sched_getaffinity(0))},
     }
     write_json(args.out, record)
     print(
@@ -101,12 +75,6 @@ def main() -> None:
         f" s); common.smk's imports {imports['seconds']} s, heavy libraries loaded: "
         f"{imports['heavy_libraries'] or 'none'}"
     )
-
-
-def _cpu_count() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
 
 
 if __name__ == "__main__":

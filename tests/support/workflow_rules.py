@@ -10,6 +10,7 @@ Python checks (e.g. the AST scan of tests/unit/test_safety.py) see the code the 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.config import SNAKEFILE, write_config
+from tests.support.config import REPO_ROOT, SNAKEFILE, write_config
 
 _DUMP = """
 import json, sys
@@ -126,3 +127,35 @@ def load_rules(config: Mapping[str, Any], timeout_s: float = 300) -> BuiltWorkfl
     dump = json.loads(line.removeprefix("RULES="))
     rules = {rule["name"]: RuleInfo(**rule) for rule in dump["rules"]}
     return BuiltWorkflow(rules=rules, compiled_rule_files=dump["files"])
+
+
+# Libraries that take seconds to import; the workflow imports none of them when it starts.
+HEAVY_LIBRARIES = ("torch", "sklearn", "scipy", "matplotlib", "skops")
+
+
+def start_imports() -> dict[str, Any]:
+    """Run the lithoflow imports of workflow/rules/common.smk (what every `snakemake` start runs)
+    in a fresh process: how many import statements, their seconds, and which of
+    `HEAVY_LIBRARIES` they loaded."""
+    common = (REPO_ROOT / "workflow" / "rules" / "common.smk").read_text()
+    imports = re.findall(r"^from lithoflow[\w.]* import (?:\([^)]*\)|.*)$", common, re.MULTILINE)
+    code = "\n".join(
+        [
+            "import json, sys, time",
+            "started = time.perf_counter()",
+            *imports,
+            "seconds = time.perf_counter() - started",
+            f"heavy = sorted(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules)",
+            "print(json.dumps({'seconds': round(seconds, 3), 'heavy_libraries': heavy}))",
+        ]
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+        timeout=120,
+    )
+    record: dict[str, Any] = {"statements": len(imports), **json.loads(result.stdout)}
+    return record

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import re
 import subprocess
-import sys
 
 import pytest
 
@@ -29,6 +27,7 @@ from lithoflow.vae.config import VAEConfig
 from lithoflow.validation.anomalies import AnomalyConfig
 from lithoflow.validation.reconstruction import ReconstructionConfig
 from tests.support.config import REPO_ROOT, check_config, load_default_config
+from tests.support.workflow_rules import start_imports
 
 PACKAGE = REPO_ROOT / "src" / "lithoflow"
 # Folders of the package in the order imports may run (a folder imports only earlier ones).
@@ -178,25 +177,10 @@ def test_settings_dataclasses_are_frozen() -> None:
         assert dataclasses.fields(cls) and cls.__dataclass_params__.frozen, cls.__name__
 
 
-# Libraries that take seconds to import; the workflow imports none of them when it starts.
-HEAVY_LIBRARIES = ("torch", "sklearn", "scipy", "matplotlib", "skops")
-
-
 def test_starting_the_workflow_imports_no_model_or_plotting_library() -> None:
     """Every `snakemake` call (each cluster job too) runs the imports of common.smk: they check
     the config and list the boreholes, and must not load torch or scikit-learn to do so (that
     took 6 of a start's 9 seconds)."""
-    common = (REPO_ROOT / "workflow" / "rules" / "common.smk").read_text()
-    imports = re.findall(r"^from lithoflow[\w.]* import (?:\([^)]*\)|.*)$", common, re.MULTILINE)
-    assert len(imports) >= 5, imports
-    code = "\n".join(
-        [
-            "import sys",
-            *imports,
-            f"print(sorted(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules))",
-        ]
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert result.stdout.strip() == "[]", result.stdout + result.stderr
+    record = start_imports()
+    assert record["statements"] >= 5, record
+    assert record["heavy_libraries"] == [], record
