@@ -119,6 +119,17 @@ def test_missing_curve_keeps_the_well_and_counts_its_rows(tmp_path):
     assert merged.features == ("GR",) and len(merged.frame) == 4
 
 
+def test_feature_in_no_file_is_warned(tmp_path, caplog):
+    path = write_las(tmp_path, "A.las", las_text(ROWS))
+    settings = {"curves": {"GR": "GR", "RHOB": "DEN", "PEF": ["PEF", "PE"]}}
+    with caplog.at_level("WARNING", logger="lithoflow.ingest.las"):
+        rows = read_las_rows([path], config(**settings))
+    assert np.isnan(rows.values[:, 2]).all()
+    warned = [r.getMessage() for r in caplog.records if "feature PEF" in r.getMessage()]
+    assert len(warned) == 1 and "'PEF', 'PE'" in warned[0] and "any of the 1 files" in warned[0]
+    assert not [r for r in caplog.records if "feature GR" in r.getMessage()]
+
+
 def test_label_curve_absent_counts_rows_as_unlabelled(tmp_path):
     write_las(tmp_path, "A.las", las_text(ROWS))
     write_las(

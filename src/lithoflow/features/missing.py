@@ -161,8 +161,12 @@ class CurveImputer:
         fallback = [c for c in columns if c not in models]
         if fallback:
             log.warning(
-                "too few training values to model %s: its gaps take the training median",
+                "too few training values (< %d) to model %s: gaps take the training median "
+                "(0 for a curve with no training value: %s)",
+                cls.MIN_ROWS,
                 ", ".join(fallback),
+                ", ".join(c for j, c in enumerate(columns) if np.isnan(x_train[:, j]).all())
+                or "none",
             )
         return cls(tuple(columns), tuple(transforms), tuple(medians), flagged, models)
 

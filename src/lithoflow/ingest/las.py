@@ -785,6 +785,21 @@ def _warn_same_wells(wells: Sequence[LasWell], fields: Sequence[str] = ("well", 
             wells[i].report.setdefault("warnings", []).append(message)
 
 
+def _warn_absent_features(wells: Sequence[LasWell], config: LasConfig) -> None:
+    """Warn when a configured feature is in none of the files: its column is missing in every
+    row (the models then cannot use it), most likely a mnemonic the files spell otherwise."""
+    for feature, mnemonics in config.curves:
+        if all(w.report["curves"].get(feature) is None for w in wells):
+            logger.warning(
+                "feature %s: none of its mnemonics %s is in any of the %d files; the feature is "
+                "missing in every row (add the files' mnemonic to data.las.curves.%s, or drop it)",
+                feature,
+                format_list(mnemonics),
+                len(wells),
+                feature,
+            )
+
+
 def read_las_rows(paths: Sequence[str | os.PathLike[str]], config: LasConfig) -> RawRows:
     """Read every LAS file into one `RawRows` (one borehole per file, ids sorted).
 
@@ -805,6 +820,7 @@ def read_las_rows(paths: Sequence[str | os.PathLike[str]], config: LasConfig) ->
         by_id[well.borehole_id] = well.path
     wells.sort(key=lambda w: w.borehole_id)
     _warn_same_wells(wells)
+    _warn_absent_features(wells, config)
     codes = load_label_codes(config.label_codes)
     label_code, label_names = _label_names(wells, codes, config.label_curve)
     sizes = [len(w.depth_m) for w in wells]
