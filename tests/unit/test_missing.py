@@ -83,6 +83,25 @@ def test_curve_imputer_fits_when_another_curve_is_never_logged_beside_it():
     assert np.median(np.abs(filled[500:, 2] + a[500:])) < 0.3  # C learnt from A
 
 
+def test_curve_imputer_with_a_curve_no_training_row_has(caplog):
+    """A curve listed but logged in no training well (another basin's log set without PEF, say):
+    it gets no model, its gaps take 0 with an indicator, the other curves' models ignore it, and
+    the warning names it."""
+    from lithoflow.features.missing import CurveImputer
+
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=600)
+    x = np.column_stack([a, 3.0 * a + 0.1 * rng.normal(size=600), np.full(600, np.nan)])
+    x[:100, 1] = np.nan
+    with caplog.at_level("WARNING", logger="lithoflow.features.missing"):
+        imputer = CurveImputer.fit(x, ["A", "B", "P"], ["identity"] * 3, seed=0)
+    assert set(imputer.models) == {"A", "B"} and imputer.indicator_columns == ("B", "P")
+    filled = imputer.fill(x)
+    assert (filled[:, 2] == 0.0).all() and not np.isnan(filled).any()
+    assert np.median(np.abs(filled[:100, 1] - 3.0 * a[:100])) < 0.5  # B still learnt from A
+    assert "no training value: P" in caplog.text
+
+
 def test_curve_imputer_round_trips_through_skops(tmp_path):
     from lithoflow.features.missing import CurveImputer
 
