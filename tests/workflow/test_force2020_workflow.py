@@ -20,6 +20,8 @@ pytestmark = pytest.mark.workflow
 EXAMPLE = REPO_ROOT / "examples" / "force2020"
 WELLS = {"train": ["31_2-7", "31_2-9", "31_3-2"], "val": ["31_3-1"], "test": ["31_6-8"]}
 RUNS = ("boosting", "boosting_context", "boosting_search", "boosting_model", "ensemble")
+# A real curve (shear sonic) none of the 5 wells logs: another log set's curve list may name one.
+ABSENT = "DTS"
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +42,9 @@ def force_run(force2020: Path, tmp_path_factory) -> Path:
         "folds": 3,
     }
     config["classifiers"]["runs"] = runs
+    config["data"]["las"]["curves"][ABSENT] = [ABSENT]
+    for context in config["context"]["sets"].values():
+        context["columns"] = [*context["columns"], ABSENT]
     config = deep_update(
         config,
         {
@@ -80,7 +85,11 @@ def test_rows_per_well_follow_the_ingest_report(force_run: Path, force2020: Path
         assert info["rows"] - sum(info["dropped"].values()) == info["bins"]
         assert info["dropped"]["missing_label"] == info["rows"] - info["labelled_rows"]
     example = yaml.safe_load((EXAMPLE / "config.yaml").read_text())
-    assert dataset.features == tuple(example["data"]["las"]["curves"])
+    assert dataset.features == (*example["data"]["las"]["curves"], ABSENT)
+    assert dataset.frame[ABSENT].isna().all()
+    assert all(info["curves"][ABSENT] is None for info in per_well.values())
+    log = (force_run / "logs" / "bin_table" / "las.log").read_text()
+    assert f"feature {ABSENT}: none of its mnemonics '{ABSENT}' is in any of the 5 files" in log
     assert dataset.frame[list(dataset.features)].isna().any().any()
     # the log's unlabelled samples are kept aside for the depth context
     # (one bin per 0.1 m: a bin that a labelled sample holds, or that two unlabelled samples share,
@@ -136,3 +145,15 @@ def test_the_ensemble_averages_its_members(force_run: Path):
     assert model["spec"]["missing"] == "model"
     chain = read_json(folder / "boosting_model" / "pipeline.json")
     assert chain["curve_imputer"]["modelled"]  # the curves' gaps were modelled
+    assert ABSENT not in chain["curve_imputer"]["modelled"]  # no value to learn from
+
+
+def test_a_curve_no_well_logs_is_never_used(force_run: Path):
+    folder = force_run / "results" / "models" / "classifiers"
+    # (under missing: model its gaps take a constant, which no tree can split on)
+    for run in ("boosting", "boosting_context"):
+        config = read_json(folder / run / "config.json")
+        inputs = config["model_inputs"]
+        used = [inputs[i] for i in config["architecture"]["used_inputs"]]
+        assert any(name.startswith(ABSENT) for name in inputs), run  # offered (and its context)
+        assert not [name for name in used if name.startswith(f"{ABSENT}_") or name == ABSENT], run
