@@ -216,6 +216,8 @@ def test_no_files_is_a_config_error(tmp_path):
     write_las(tmp_path, "x.txt", "hello")
     with pytest.raises(ConfigError, match="no LAS files"):
         las_files(tmp_path / "*.las")
+    with pytest.raises(ConfigError, match=r"^config key predict\.data\.las\.path: no LAS files"):
+        las_files(tmp_path, "predict.data.las.path")
 
 
 def test_config_checks(repo_root):

@@ -453,7 +453,7 @@ def predict_input_files(predict):
             borehole: f"results/predict/input/{borehole}.parquet"
             for borehole in table_boreholes(predict.data["table"])
         }
-    files = las_files(predict.data["las"]["path"])
+    files = las_files(predict.data["las"]["path"], "predict.data.las.path")
     stems = [file_stem(path) for path in files]
     duplicated = sorted({s for s in stems if stems.count(s) > 1})
     if duplicated:

@@ -148,17 +148,16 @@ def is_las_file(path: str | os.PathLike[str]) -> bool:
     return str(path).lower().endswith(LAS_SUFFIXES)
 
 
-def las_files(pattern: str | os.PathLike[str]) -> list[str]:
-    """The LAS files a folder (its *.las, *.las.gz) or a glob names, sorted; ConfigError if none."""
+def las_files(pattern: str | os.PathLike[str], key: str = "data.las.path") -> list[str]:
+    """The LAS files a folder (its *.las, *.las.gz) or a glob names, sorted; ConfigError naming
+    the config `key` that gave `pattern` if none."""
     pattern = str(pattern)
     if Path(pattern).is_dir():
         found = [str(p) for p in Path(pattern).iterdir() if p.is_file() and is_las_file(p)]
     else:
         found = [p for p in glob.glob(pattern) if Path(p).is_file()]
     if not found:
-        raise ConfigError(
-            f"config key data.las.path: no LAS files (*.las, *.las.gz) found at {pattern!r}"
-        )
+        raise ConfigError(f"config key {key}: no LAS files (*.las, *.las.gz) found at {pattern!r}")
     return sorted(found)
 
 
