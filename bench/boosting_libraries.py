@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
@@ -41,18 +42,17 @@ from lithoflow.core.io import write_json  # noqa: E402
 from lithoflow.features.context import join_context, read_context_table  # noqa: E402
 from lithoflow.stats import metrics as mt  # noqa: E402
 
-# The example's gradient-boosting settings (scikit-learn's names), given to both libraries.
-PARAMS = BoostingParams(
-    learning_rate=0.1,
-    max_iter=300,
-    max_leaf_nodes=31,
-    min_samples_leaf=100,
-    l2_regularization=1.0,
-    max_features=0.25,
-    early_stopping=True,
-    n_iter_no_change=15,
-    refit_with_val=False,
-    subsample=0.5,
+# The FORCE example's gradient-boosting settings (its classifiers.defaults, scikit-learn's
+# names), given to both libraries; no refit on train + val, since val scores the fits.
+EXAMPLE_CONFIG = REPO_ROOT / "examples" / "force2020" / "config.yaml"
+PARAMS = BoostingParams.from_config(
+    {
+        **yaml.safe_load(EXAMPLE_CONFIG.read_text())["classifiers"]["defaults"][
+            "gradient_boosting"
+        ],
+        "refit_with_val": False,
+    },
+    "classifiers.defaults.gradient_boosting",
 )
 THREADS = 2
 

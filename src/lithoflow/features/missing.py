@@ -129,9 +129,12 @@ class CurveImputer:
         rng = np.random.default_rng(seed)
         models: dict[str, Any] = {}
         medians = []
+        never_logged = []  # curves without a single training value (their median: 0)
         for j, name in enumerate(columns):
             present = np.flatnonzero(~np.isnan(values[:, j]))
             medians.append(float(np.median(x_train[present, j])) if present.size else 0.0)
+            if not present.size:
+                never_logged.append(name)
             if present.size < cls.MIN_ROWS or len(columns) < 2:
                 continue
             if present.size > max_rows:
@@ -165,8 +168,7 @@ class CurveImputer:
                 "(0 for a curve with no training value: %s)",
                 cls.MIN_ROWS,
                 ", ".join(fallback),
-                ", ".join(c for j, c in enumerate(columns) if np.isnan(x_train[:, j]).all())
-                or "none",
+                ", ".join(never_logged) or "none",
             )
         return cls(tuple(columns), tuple(transforms), tuple(medians), flagged, models)
 
